@@ -1,0 +1,5 @@
+/**
+ * @module
+ * The dp domain's public surface (filled in as the domain lands).
+ */
+export {};

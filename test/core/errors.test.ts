@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { AllotError, ERROR_CODES, type ErrorCode } from '../../src/core/errors.js';
+
+const DOC = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+
+function docRows(): Map<string, { description: string; howToSolve: string; user: string }> {
+  const rows = new Map<string, { description: string; howToSolve: string; user: string }>();
+  for (const line of DOC.split('\n')) {
+    const m = /^\| `(ALLOT_[A-Z_]+)` \| (.*) \| (.*) \| (yes|no) \|$/.exec(line);
+    if (m) rows.set(m[1]!, { description: m[2]!, howToSolve: m[3]!, user: m[4]! });
+  }
+  return rows;
+}
+
+describe('error code registry', () => {
+  it('documents every code in docs/errors.md with the same text, and nothing more', () => {
+    const rows = docRows();
+    const codes = Object.keys(ERROR_CODES) as ErrorCode[];
+    expect([...rows.keys()].sort()).toEqual([...codes].sort());
+    for (const c of codes) {
+      expect(rows.get(c)).toEqual({
+        description: ERROR_CODES[c].description,
+        howToSolve: ERROR_CODES[c].howToSolve,
+        user: ERROR_CODES[c].userError ? 'yes' : 'no',
+      });
+    }
+  });
+
+  it('AllotError carries its code, details and cause', () => {
+    const cause = new Error('inner');
+    const e = new AllotError('ALLOT_OUT_OF_RANGE', 'alpha must be > 0 (got -1)', {
+      details: { alpha: -1 },
+      cause,
+    });
+    expect(e).toBeInstanceOf(Error);
+    expect(e.code).toBe('ALLOT_OUT_OF_RANGE');
+    expect(e.details).toEqual({ alpha: -1 });
+    expect(e.cause).toBe(cause);
+    expect(e.message).toBe('alpha must be > 0 (got -1)');
+  });
+});

@@ -1,0 +1,39 @@
+/** Runs the `allot` CLI from the TypeScript sources (through tsx), as a user would, and captures its output. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ENTRY = join(ROOT, 'src', 'cli', 'bin.ts');
+
+/** The result of one CLI run. */
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `allot ...args` with the repository root as cwd (or `cwd`). */
+export function runCli(args: readonly string[], opts: { cwd?: string; input?: string } = {}): CliResult {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    encoding: 'utf8',
+    input: opts.input ?? '',
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A fresh temporary folder for a test's outputs. */
+export function tempDir(prefix = 'allot-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** The repository root (absolute). */
+export const REPO_ROOT: string = ROOT;
+
+/** The shared folder beside the repository (`../shared`), where the papers' data and reference numbers live. */
+export const SHARED: string = join(ROOT, '..', 'shared');
