@@ -1,5 +1,10 @@
 /**
  * @module
- * The bandits domain's public surface (filled in as the domain lands).
+ * Bandit policies, one namespace per family: `mab` (UCB1, multi-task UCB, Thompson sampling, epsilon-greedy),
+ * `linear` (LinUCB, LinTS), `ranking` (PBM ranking policies and position-bias estimators), `budgeted` (the ILFP
+ * oracle, MRCB and its baselines).
  */
-export {};
+export * as budgeted from './budgeted/index.js';
+export * as linear from './linear/index.js';
+export * as mab from './mab/index.js';
+export * as ranking from './ranking/index.js';

@@ -1,0 +1,5 @@
+/**
+ * @module
+ * bandits/mab public surface (filled in as the domain lands).
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @module
+ * bandits/ranking public surface (filled in as the domain lands).
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @module
+ * sim/budgeted environments (filled in as the domain lands).
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @module
+ * sim/pbm environments (filled in as the domain lands).
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @module
+ * sim/recsys environments (filled in as the domain lands).
+ */
+export {};
