@@ -1,5 +1,37 @@
 /**
  * @module
- * sim/budgeted environments (filled in as the domain lands).
+ * Budgeted multiple-play bandit environments (Bernoulli, multinomial on {0, .25, .5, .75, 1}, Beta; reward and cost
+ * per arm, optionally correlated), the seeded instance generator, the budget rule, regret at budget checkpoints, and
+ * the replication job for the worker pool.
  */
-export {};
+export {
+  BUDGETED_DISTS,
+  type BudgetedDist,
+  type BudgetedEnv,
+  type BudgetedInstance,
+  type BudgetedInstanceOptions,
+  createBernoulliInstance,
+  createBudgetedEnv,
+  generateBudgetedInstance,
+  MIN_COST_MEAN,
+  MULTINOMIAL_SUPPORT,
+} from './env.js';
+export {
+  type BudgetedEpisode,
+  type BudgetedJobInput,
+  type BudgetedPolicyRun,
+  budgetedReplication,
+  JOB_MODULE,
+  MAX_ROUNDS,
+  optimalRatio,
+  policyStream,
+  runBudgetedEpisode,
+} from './run.js';
+export {
+  type BudgetedPolicySummary,
+  defaultCheckpoints,
+  expandPolicies,
+  normalizeCheckpoints,
+  type SchemeChoice,
+  summarizeBudgeted,
+} from './simulate.js';

@@ -1,0 +1,100 @@
+/**
+ * BTS, Budgeted Thompson Sampling (Xia et al., IJCAI 2015), with the Bernoulli-trial trick and Scheme T or R.
+ */
+import type { Rng } from '../../core/rng.js';
+import { assertOneOf } from '../../core/validate.js';
+import { sampleBeta } from './beta-sampler.js';
+import { checkArmsAndPlays } from './mrcb.js';
+import {
+  createIlfpWorkspace,
+  ilfpOracleInto,
+  schemeTInto,
+  ZERO_COST_MAX_REWARD,
+  ZERO_COST_RANDOM,
+  type ZeroCostTieBreak,
+} from './oracle.js';
+import {
+  addObservations,
+  type BudgetedContext,
+  type BudgetedPolicy,
+  type BudgetScheme,
+  MIN_NUMERATOR,
+} from './policy.js';
+import type { BudgetedStats } from './stats.js';
+
+/** Options of BTS. */
+export interface BtsOptions {
+  /** Multiple-play scheme (default `'R'`). */
+  readonly scheme?: BudgetScheme;
+  /** Scheme R's oracle boundary case |Z0| >= L (default `'random'`). */
+  readonly zeroCostTieBreak?: ZeroCostTieBreak;
+}
+
+/**
+ * The Bernoulli trial of BTS: returns 1 with probability x in [0, 1], else 0; x already in {0, 1} is returned
+ * unchanged without drawing.
+ */
+export function bernoulliTrial(x: number, rng: Rng): number {
+  if (x === 0 || x === 1) return x;
+  return rng.uniform() < x ? 1 : 0;
+}
+
+/**
+ * Creates Budgeted Thompson Sampling.
+ *
+ * @remarks
+ * Per arm, Beta(1, 1) priors on reward and cost; an observation r in [0, 1] becomes a Bernoulli trial
+ * `r~ ~ Bernoulli(r)` added to successes S^r (failures F^r = pulls - S^r), and the same for the cost, which keeps the
+ * posteriors conjugate for any [0, 1] distribution. Each round draws `theta_r_i ~ Beta(S^r_i + 1, F^r_i + 1)` and
+ * `theta_c_i ~ Beta(S^c_i + 1, F^c_i + 1)`; Scheme T pulls the top-L arms by `theta_r / theta_c`, Scheme R pulls
+ * `O(theta_r, theta_c, L)`. No initialisation rounds.
+ *
+ * References: Y. Xia, H. Li, T. Qin, N. Yu, T.-Y. Liu, "Thompson sampling for budgeted multi-armed bandits",
+ * IJCAI 2015, arXiv:1505.00146.
+ *
+ * @param K - arms, integer >= 1.
+ * @param L - plays per round, integer in [1, K].
+ * @param options - scheme and Scheme R tie-break.
+ * @returns the policy.
+ * @throws ALLOT_OUT_OF_RANGE / ALLOT_INVALID_ARGUMENT for bad K, L; ALLOT_UNKNOWN_OPTION for an unknown scheme.
+ */
+export function createBts(K: number, L: number, options: BtsOptions = {}): BudgetedPolicy {
+  checkArmsAndPlays(K, L);
+  const scheme = assertOneOf('scheme', options.scheme ?? 'R', ['R', 'T'] as const);
+  const zc = assertOneOf('zeroCostTieBreak', options.zeroCostTieBreak ?? 'random', ['random', 'maxReward']);
+  const zcCode = zc === 'random' ? ZERO_COST_RANDOM : ZERO_COST_MAX_REWARD;
+  const a = new Float64Array(K);
+  const b = new Float64Array(K);
+  const ws = createIlfpWorkspace(K);
+  return {
+    name: 'bts',
+    scheme,
+    K,
+    L,
+    decide(state: BudgetedStats, _ctx: BudgetedContext, rng: Rng, out: Int32Array): void {
+      for (let i = 0; i < K; i++) {
+        const n = state.pulls[i]!;
+        const sr = state.trialReward[i]!;
+        const sc = state.trialCost[i]!;
+        const tr = sampleBeta(sr + 1, n - sr + 1, rng);
+        const tc = sampleBeta(sc + 1, n - sc + 1, rng);
+        if (scheme === 'T') {
+          a[i] = tc > 0 ? tr / tc : Infinity;
+        } else {
+          a[i] = Math.max(tr, MIN_NUMERATOR);
+          b[i] = tc;
+        }
+      }
+      if (scheme === 'T') schemeTInto(K, a, L, out);
+      else ilfpOracleInto(K, a, b, L, out, ws, zcCode, false, rng);
+    },
+    learnInto(target, _ctx, arms, rewards, costs, rng): void {
+      addObservations(target, arms, rewards, costs, L);
+      for (let k = 0; k < L; k++) {
+        const i = arms[k]!;
+        target.trialReward[i]! += bernoulliTrial(rewards[k]!, rng);
+        target.trialCost[i]! += bernoulliTrial(costs[k]!, rng);
+      }
+    },
+  };
+}

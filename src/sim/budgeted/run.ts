@@ -1,0 +1,218 @@
+/**
+ * Runs of budgeted multiple-play bandits: the budget rule, regret at budget checkpoints, and the replication job the
+ * worker pool runs (one replication = every requested policy on its own random stream).
+ */
+import { type BudgetedPolicySpec, createBudgetedPolicy } from '../../bandits/budgeted/create.js';
+import { createIlfpWorkspace, ilfpOracleInto, ZERO_COST_MAX_REWARD } from '../../bandits/budgeted/oracle.js';
+import {
+  BUDGETED_POLICY_NAMES,
+  type BudgetedContext,
+  type BudgetedPolicy,
+} from '../../bandits/budgeted/policy.js';
+import { createBudgetedStats } from '../../bandits/budgeted/stats.js';
+import { AllotError } from '../../core/errors.js';
+import type { Rng } from '../../core/rng.js';
+import { type BudgetedEnv, type BudgetedInstance, createBudgetedEnv } from './env.js';
+
+/** The module URL of the replication job, for `runReplications({ module: JOB_MODULE, name })`. */
+export const JOB_MODULE: string = import.meta.url;
+
+/** What one episode collected. */
+export interface BudgetedEpisode {
+  /** Reward collected in the rounds that finished with spent <= checkpoint j. */
+  readonly rewardAt: Float64Array;
+  /** Same, with each pulled arm's mean reward in place of its realised reward (pseudo-reward). */
+  readonly pseudoAt: Float64Array;
+  /** Total reward collected before the budget ran out. */
+  readonly reward: number;
+  /** Rounds completed within the budget. */
+  readonly rounds: number;
+  /** Budget spent by the completed rounds. */
+  readonly spent: number;
+}
+
+/** Hard cap on rounds per episode (guards against a policy stuck on zero-cost arms). */
+export const MAX_ROUNDS = 100_000_000;
+
+/**
+ * Plays one episode until the budget runs out.
+ *
+ * @remarks
+ * The budget rule of Xia et al. 2016, Eq. (1) and Algorithm 3 line 6: after round t the remaining budget is
+ * `B_t = B - sum_{s <= t} sum_{i in I_s} c_i(s)`; the rewards of round t count only if `B_t >= 0`, and the first round
+ * with `B_t < 0` earns nothing and ends the run. One anytime run serves every checkpoint b <= B: the reward at b is
+ * what the rounds that finished with spent <= b collected (the same budget rule applied at b).
+ *
+ * @param env - the environment sampler.
+ * @param policy - the policy (fresh: its statistics start empty).
+ * @param budget - B > 0 (not checked).
+ * @param checkpoints - ascending budgets <= B.
+ * @param rng - the episode's generator (environment and policy draws).
+ * @returns rewards at the checkpoints and totals.
+ * @throws ALLOT_NOT_CONVERGED when the run exceeds {@link MAX_ROUNDS} rounds.
+ */
+export function runBudgetedEpisode(
+  env: BudgetedEnv,
+  policy: BudgetedPolicy,
+  budget: number,
+  checkpoints: ArrayLike<number>,
+  rng: Rng,
+): BudgetedEpisode {
+  const L = policy.L;
+  const state = createBudgetedStats(env.K);
+  const arms = new Int32Array(L);
+  const rewards = new Float64Array(L);
+  const costs = new Float64Array(L);
+  const rc = new Float64Array(2);
+  const ncp = checkpoints.length;
+  const rewardAt = new Float64Array(ncp);
+  const pseudoAt = new Float64Array(ncp);
+  const ctx: BudgetedContext = { spent: 0 };
+  const mu = env.rewardMean;
+  let spent = 0;
+  let reward = 0;
+  let pseudo = 0;
+  let j = 0;
+  let rounds = 0;
+  for (;;) {
+    ctx.spent = spent;
+    policy.decide(state, ctx, rng, arms);
+    let roundCost = 0;
+    let roundReward = 0;
+    let roundPseudo = 0;
+    for (let k = 0; k < L; k++) {
+      const i = arms[k]!;
+      env.sample(i, rng, rc);
+      rewards[k] = rc[0]!;
+      costs[k] = rc[1]!;
+      roundReward += rc[0]!;
+      roundCost += rc[1]!;
+      roundPseudo += mu[i]!;
+    }
+    const after = spent + roundCost;
+    if (after > budget) break;
+    while (j < ncp && after > checkpoints[j]!) {
+      rewardAt[j] = reward;
+      pseudoAt[j] = pseudo;
+      j++;
+    }
+    reward += roundReward;
+    pseudo += roundPseudo;
+    spent = after;
+    rounds++;
+    policy.learnInto(state, ctx, arms, rewards, costs, rng);
+    if (rounds >= MAX_ROUNDS) {
+      throw new AllotError('ALLOT_NOT_CONVERGED', `episode exceeded ${MAX_ROUNDS} rounds (spent ${spent})`);
+    }
+  }
+  for (; j < ncp; j++) {
+    rewardAt[j] = reward;
+    pseudoAt[j] = pseudo;
+  }
+  return { rewardAt, pseudoAt, reward, rounds, spent };
+}
+
+/**
+ * The optimal ratio rho*_L of an instance and its super arm I* (Eq. 2), by the exact oracle on the true means.
+ *
+ * @param instance - the bandit.
+ * @param L - plays per round, in [1, K].
+ * @returns rho*_L and the arms of I* (0-based, ascending).
+ */
+export function optimalRatio(instance: BudgetedInstance, L: number): { rhoStar: number; arms: number[] } {
+  const K = instance.K;
+  const a = Float64Array.from(instance.rewardMean);
+  const b = Float64Array.from(instance.costMean);
+  const out = new Int32Array(L);
+  const rhoStar = ilfpOracleInto(K, a, b, L, out, createIlfpWorkspace(K), ZERO_COST_MAX_REWARD, false, null);
+  return { rhoStar, arms: Array.from(out) };
+}
+
+/** Input of {@link budgetedReplication} (structured-cloneable). */
+export interface BudgetedJobInput {
+  readonly instance: BudgetedInstance;
+  /** Plays per round. */
+  readonly L: number;
+  /** Ascending budgets; the last is the run's budget B. */
+  readonly checkpoints: readonly number[];
+  /** rho*_L of the instance. */
+  readonly rhoStar: number;
+  /** Policies to run (eps-first's budget is set per checkpoint by the job). */
+  readonly policies: readonly BudgetedPolicySpec[];
+}
+
+/** One policy's outcome in one replication. */
+export interface BudgetedPolicyRun {
+  /** b * rho* - reward collected within budget b, per checkpoint. */
+  readonly regret: number[];
+  /** b * rho* - pseudo-reward within b, per checkpoint. */
+  readonly pseudoRegret: number[];
+  /** Reward collected with the full budget. */
+  readonly reward: number;
+  /** Rounds played with the full budget. */
+  readonly rounds: number;
+  /** Compute time of this policy in this replication, seconds. */
+  readonly seconds: number;
+}
+
+/**
+ * The random stream a policy uses inside a replication: fixed by its name and scheme, so a policy's results do not
+ * depend on which other policies run beside it.
+ */
+export function policyStream(spec: BudgetedPolicySpec): number {
+  const p = BUDGETED_POLICY_NAMES.indexOf(spec.name);
+  const s = spec.scheme === 'R' ? 1 : spec.scheme === 'T' ? 2 : 0;
+  return 3 * p + s;
+}
+
+/**
+ * One replication: every policy of `input.policies` on the instance, each on `rng.fork(policyStream(spec))`.
+ * Anytime policies run once with the largest budget and are read at every checkpoint; eps-first depends on B, so it
+ * runs once per checkpoint b (on stream `fork(j)` of its own stream), with budget b.
+ *
+ * @param input - instance, L, checkpoints, rho*, policies.
+ * @param _index - replication index (the runner derives `rng` from it).
+ * @param rng - the replication's generator.
+ * @returns per policy, regret and pseudo-regret at the checkpoints, total reward, rounds and seconds.
+ */
+export function budgetedReplication(
+  input: BudgetedJobInput,
+  _index: number,
+  rng: Rng,
+): { policies: BudgetedPolicyRun[] } {
+  const env = createBudgetedEnv(input.instance);
+  const cps = input.checkpoints;
+  const B = cps[cps.length - 1]!;
+  const K = input.instance.K;
+  const out: BudgetedPolicyRun[] = [];
+  for (const spec of input.policies) {
+    const t0 = performance.now();
+    const prng = rng.fork(policyStream(spec));
+    const regret: number[] = new Array(cps.length);
+    const pseudoRegret: number[] = new Array(cps.length);
+    let reward = 0;
+    let rounds = 0;
+    if (spec.name === 'eps-first') {
+      for (let j = 0; j < cps.length; j++) {
+        const b = cps[j]!;
+        const policy = createBudgetedPolicy({ ...spec, budget: b }, K, input.L);
+        const ep = runBudgetedEpisode(env, policy, b, [b], prng.fork(j));
+        regret[j] = b * input.rhoStar - ep.reward;
+        pseudoRegret[j] = b * input.rhoStar - ep.pseudoAt[0]!;
+        reward = ep.reward;
+        rounds = ep.rounds;
+      }
+    } else {
+      const policy = createBudgetedPolicy(spec, K, input.L);
+      const ep = runBudgetedEpisode(env, policy, B, cps, prng);
+      for (let j = 0; j < cps.length; j++) {
+        regret[j] = cps[j]! * input.rhoStar - ep.rewardAt[j]!;
+        pseudoRegret[j] = cps[j]! * input.rhoStar - ep.pseudoAt[j]!;
+      }
+      reward = ep.reward;
+      rounds = ep.rounds;
+    }
+    out.push({ regret, pseudoRegret, reward, rounds, seconds: (performance.now() - t0) / 1000 });
+  }
+  return { policies: out };
+}
