@@ -1,5 +1,44 @@
 /**
  * @module
- * bandits/linear public surface (filled in as the domain lands).
+ * Linear contextual bandits over contextualised action vectors: LinUCB (OFUL radius, Sherman–Morrison inverse) and
+ * linear Thompson sampling (Normal-Inverse-Gamma posterior, rank-one Cholesky factor), top-L selection, and the
+ * additive statistics (Gram matrix, b, Σy², n) that make two replicas mergeable.
  */
-export {};
+export {
+  cholUpdateUpper,
+  positionsByExamination,
+  solveUpperTranspose,
+  symQuadForm,
+  topL,
+} from './kernels.js';
+export {
+  applyLinearDelta,
+  assertCandidates,
+  createLinearBandit,
+  decideLinearTopL,
+  ensureScratch,
+  LINEAR_ALGORITHMS,
+  type LinearAlgorithm,
+  type LinearBandit,
+  type LinearBanditConfig,
+  type LinearBanditOptions,
+  learnLinear,
+  linearMean,
+  linearScores,
+  linTsScores,
+  linUcbScores,
+  nigPosterior,
+  nigShapeScale,
+  observeLinear,
+  ofulRadius,
+  refactorLinearBandit,
+  sampleLinTs,
+} from './linear-bandit.js';
+export {
+  addObservation,
+  createLinearStats,
+  type LinearStats,
+  linearDelta,
+  mergeLinearStats,
+  ridgeEstimate,
+} from './linear-stats.js';

@@ -1,5 +1,42 @@
 /**
  * @module
- * bandits/ranking public surface (filled in as the domain lands).
+ * Ranking bandits in the position-based model: LinUCB-PBMRank, LinTS-PBMRank, their naive versions (q = 1), the
+ * Random baseline, and position-bias estimators (known, CTR per position, adPredictor probit per position, EM).
  */
-export {};
+export {
+  type AdPredictor,
+  type AdPredictorOptions,
+  adPredictorProbability,
+  adPredictorUpdate,
+  createAdPredictor,
+} from './ad-predictor.js';
+export {
+  createPbmRanker,
+  decidePbm,
+  decidePbmUnchecked,
+  learnPbm,
+  learnPbmUnchecked,
+  type PbmRanker,
+  type PbmRankerOptions,
+  randomList,
+} from './pbm-ranker.js';
+export {
+  BIAS_METHODS,
+  type BiasMethod,
+  type CountingBias,
+  type CtrBias,
+  createPositionBiasEstimator,
+  ctrPositionBias,
+  currentPositionBias,
+  type EmLink,
+  type EmOptions,
+  type EmResult,
+  emPositionBias,
+  type FixedBias,
+  initialPositionBias,
+  type PositionBiasEstimator,
+  type PositionBiasOptions,
+  type ProbitBias,
+  probitPositionBias,
+  updatePositionBias,
+} from './position-bias.js';

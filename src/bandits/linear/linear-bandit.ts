@@ -1,0 +1,521 @@
+/**
+ * LinUCB (OFUL radius) and linear Thompson sampling with a Normal-Inverse-Gamma posterior, over contextualised
+ * action vectors, with O(d²) incremental updates and top-L selection.
+ *
+ * @remarks
+ * The learning state is {@link LinearStats} (additive). Beside it each bandit keeps a derived cache, rebuilt from
+ * the statistics whenever they are replaced (merge, snapshot restore) and every `refactorEvery` updates:
+ * - LinUCB: V^{-1} maintained by Sherman–Morrison, V^{-1} ← V^{-1} − k k^T/(1 + u^T k), k = V^{-1}u, and
+ *   ln det V by the matrix determinant lemma, ln det V += ln(1 + u^T k); re-symmetrised every 100 updates.
+ * - LinTS: the upper Cholesky factor R of V (V = R^T R) maintained by rank-one Cholesky updates (also O(d²)); it is
+ *   the factor the posterior sample goes through: θ̃ = θ_n + σ̃ R^{-1} z, z ~ N(0, I), so Cov = σ̃² V^{-1}.
+ * Scores: LinUCB U(a) = a^T θ̂ + α·sqrt(f_{t,δ})·||a||_{V^{-1}} with the OFUL radius
+ * sqrt(f) = R·sqrt(2 ln(1/δ) + ln det V − d ln λ) + sqrt(λ)·S (Abbasi-Yadkori et al. 2011, Thm 2);
+ * LinTS s(a) = a^T θ̃ with one θ̃ per round (Algorithm 2 of Ermis et al. 2020), σ̃² = β_n/G, G ~ Gamma(α_n, 1),
+ * α_n = α₀ + n/2 (n scalar observations), β_n = β₀ + (η − θ_n^T b)/2 (clamped at 1e-12).
+ *
+ * References:
+ * - Y. Abbasi-Yadkori, D. Pál, Cs. Szepesvári, "Improved algorithms for linear stochastic bandits", NeurIPS 2011.
+ * - S. Agrawal, N. Goyal, "Thompson sampling for contextual bandits with linear payoffs", ICML 2013.
+ * - B. Ermis, P. Ernst, Y. Stein, G. Zappella, "Learning to Rank in the Position Based Model with Bandit Feedback",
+ *   CIKM 2020, arXiv:2004.13106 (Algorithms 1 and 2, Prop. 1).
+ * - C. Riquelme, G. Tucker, J. Snoek, "Deep Bayesian bandits showdown", ICLR 2018 (NIG linear posterior sampling).
+ */
+import { AllotError } from '../../core/errors.js';
+import { choleskyInPlace, choleskySolve, solveUpper, symmetrize } from '../../core/linalg.js';
+import type { Rng } from '../../core/rng.js';
+import {
+  assertFinite,
+  assertInInterval,
+  assertInteger,
+  assertOneOf,
+  assertPositive,
+} from '../../core/validate.js';
+import { cholUpdateUpper, solveUpperTranspose, symQuadForm, topL } from './kernels.js';
+import { addObservation, createLinearStats, type LinearStats, mergeLinearStats } from './linear-stats.js';
+
+/** The two exploration schemes. */
+export type LinearAlgorithm = 'linucb' | 'lints';
+
+/** The algorithm names accepted by {@link createLinearBandit}. */
+export const LINEAR_ALGORITHMS: readonly LinearAlgorithm[] = ['linucb', 'lints'];
+
+/** Options of {@link createLinearBandit}; every field but `d` and `algorithm` has a default. */
+export interface LinearBanditOptions {
+  /** Feature dimension d >= 1. */
+  readonly d: number;
+  /** 'linucb' or 'lints'. */
+  readonly algorithm: LinearAlgorithm;
+  /** Ridge / prior precision λ > 0 (default 1). */
+  readonly lambda?: number;
+  /** LinUCB confidence δ in (0, 1) (default 0.1). */
+  readonly delta?: number;
+  /** LinUCB multiplier of the OFUL radius (default 1 = the theoretical radius). */
+  readonly alphaScale?: number;
+  /** LinUCB sub-Gaussian noise scale R (default 1). */
+  readonly noiseScale?: number;
+  /** LinUCB bound S on ||θ|| (default 1). */
+  readonly thetaBound?: number;
+  /** LinTS Inverse-Gamma prior shape α₀ > 0 (default 1). */
+  readonly alpha0?: number;
+  /** LinTS Inverse-Gamma prior scale β₀ > 0 (default 1). */
+  readonly beta0?: number;
+  /** Rebuild the cache from the statistics every this many updates (default 1000; 0 = never). */
+  readonly refactorEvery?: number;
+}
+
+/** Resolved configuration. */
+export interface LinearBanditConfig {
+  readonly d: number;
+  readonly algorithm: LinearAlgorithm;
+  readonly lambda: number;
+  readonly delta: number;
+  readonly alphaScale: number;
+  readonly noiseScale: number;
+  readonly thetaBound: number;
+  readonly alpha0: number;
+  readonly beta0: number;
+  readonly refactorEvery: number;
+}
+
+/**
+ * A linear bandit: additive statistics plus a derived cache and preallocated scratch. Only `stats` is state; the
+ * rest is rebuilt from it by {@link refactorLinearBandit}.
+ */
+export interface LinearBandit {
+  readonly config: LinearBanditConfig;
+  /** The additive state. */
+  stats: LinearStats;
+  /** LinUCB: V^{-1} (d*d). LinTS: the upper Cholesky factor R of V (d*d). */
+  readonly factor: Float64Array;
+  /** ln det V. */
+  logDetV: number;
+  /** Posterior mean / ridge estimate θ̂ = V^{-1} b (valid when `thetaStale` is false). */
+  readonly theta: Float64Array;
+  /** Whether `theta` must be recomputed. */
+  thetaStale: boolean;
+  /** Updates since the last refactorisation. */
+  sinceRefactor: number;
+  /** Scratch (never part of the state). */
+  readonly scratch: {
+    readonly v1: Float64Array;
+    readonly v2: Float64Array;
+    readonly m1: Float64Array;
+    readonly m2: Float64Array;
+    idx: Int32Array;
+    scores: Float64Array;
+  };
+}
+
+function resolve(o: LinearBanditOptions): LinearBanditConfig {
+  assertInteger('d', o.d, 1, 4096);
+  const algorithm = assertOneOf('algorithm', o.algorithm, LINEAR_ALGORITHMS);
+  const cfg: LinearBanditConfig = {
+    d: o.d,
+    algorithm,
+    lambda: o.lambda ?? 1,
+    delta: o.delta ?? 0.1,
+    alphaScale: o.alphaScale ?? 1,
+    noiseScale: o.noiseScale ?? 1,
+    thetaBound: o.thetaBound ?? 1,
+    alpha0: o.alpha0 ?? 1,
+    beta0: o.beta0 ?? 1,
+    refactorEvery: o.refactorEvery ?? 1000,
+  };
+  assertPositive('lambda', cfg.lambda);
+  assertInInterval('delta', cfg.delta, 0, 1, true, true);
+  assertFinite('alphaScale', cfg.alphaScale);
+  if (cfg.alphaScale < 0)
+    throw new AllotError('ALLOT_OUT_OF_RANGE', `alphaScale must be >= 0 (got ${cfg.alphaScale})`);
+  assertPositive('noiseScale', cfg.noiseScale);
+  assertPositive('thetaBound', cfg.thetaBound);
+  assertPositive('alpha0', cfg.alpha0);
+  assertPositive('beta0', cfg.beta0);
+  assertInteger('refactorEvery', cfg.refactorEvery, 0);
+  return cfg;
+}
+
+/**
+ * Creates a LinUCB or LinTS bandit with empty statistics.
+ *
+ * @param options - see {@link LinearBanditOptions}.
+ * @param stats - optional initial statistics (e.g. a snapshot or a merge); copied.
+ * @returns the bandit, its cache in sync with the statistics.
+ * @throws ALLOT_INVALID_ARGUMENT / ALLOT_OUT_OF_RANGE / ALLOT_UNKNOWN_OPTION for bad options;
+ *   ALLOT_SHAPE_MISMATCH if `stats` has another dimension.
+ * @example
+ * ```ts
+ * const b = createLinearBandit({ d: 2, algorithm: 'linucb' });
+ * b.stats.n; // 0
+ * ```
+ */
+export function createLinearBandit(options: LinearBanditOptions, stats?: LinearStats): LinearBandit {
+  const config = resolve(options);
+  const d = config.d;
+  if (stats !== undefined && stats.d !== d) {
+    throw new AllotError('ALLOT_SHAPE_MISMATCH', `stats has dimension ${stats.d}, the bandit ${d}`);
+  }
+  const bandit: LinearBandit = {
+    config,
+    stats: stats === undefined ? createLinearStats(d) : mergeLinearStats(createLinearStats(d), stats),
+    factor: new Float64Array(d * d),
+    logDetV: 0,
+    theta: new Float64Array(d),
+    thetaStale: true,
+    sinceRefactor: 0,
+    scratch: {
+      v1: new Float64Array(d),
+      v2: new Float64Array(d),
+      m1: new Float64Array(d * d),
+      m2: new Float64Array(d * d),
+      idx: new Int32Array(0),
+      scores: new Float64Array(0),
+    },
+  };
+  refactorLinearBandit(bandit);
+  return bandit;
+}
+
+/**
+ * Rebuilds the cache (V^{-1} or the Cholesky factor of V, ln det V, θ̂) from the statistics, in O(d³).
+ *
+ * @throws ALLOT_NOT_POSITIVE_DEFINITE if λI + G is not numerically positive definite.
+ */
+export function refactorLinearBandit(bandit: LinearBandit): void {
+  const { d, lambda, algorithm } = bandit.config;
+  const { m1, m2, v1, v2 } = bandit.scratch;
+  const g = bandit.stats.gram;
+  for (let i = 0; i < d * d; i++) m1[i] = g[i]!;
+  symmetrize(d, m1);
+  for (let i = 0; i < d; i++) m1[i * d + i]! += lambda;
+  if (!choleskyInPlace(d, m1, m2)) {
+    throw new AllotError(
+      'ALLOT_NOT_POSITIVE_DEFINITE',
+      `lambda*I + Gram of order ${d} is not positive definite`,
+    );
+  }
+  let ld = 0;
+  for (let i = 0; i < d; i++) ld += Math.log(m2[i * d + i]!);
+  bandit.logDetV = 2 * ld;
+  const f = bandit.factor;
+  if (algorithm === 'lints') {
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) f[i * d + j] = j >= i ? m2[j * d + i]! : 0;
+  } else {
+    for (let j = 0; j < d; j++) {
+      v1.fill(0);
+      v1[j] = 1;
+      choleskySolve(d, m2, v1, v2);
+      for (let i = 0; i < d; i++) f[i * d + j] = v2[i]!;
+    }
+    symmetrize(d, f);
+  }
+  bandit.sinceRefactor = 0;
+  bandit.thetaStale = true;
+}
+
+/**
+ * Learns one scalar observation: regression of y on u = scale·x (in the PBM, scale = q_ℓ and y = Z^ℓ).
+ * O(d²), no allocation.
+ *
+ * @remarks Kernel: trusts finite inputs and x[offset .. offset + d) in range (validate with the policy).
+ */
+export function observeLinear(
+  bandit: LinearBandit,
+  x: Float64Array,
+  offset: number,
+  scale: number,
+  y: number,
+): void {
+  const d = bandit.config.d;
+  addObservation(bandit.stats, x, offset, scale, y);
+  const f = bandit.factor;
+  const { v1 } = bandit.scratch;
+  if (bandit.config.algorithm === 'lints') {
+    cholUpdateUpper(d, f, x, offset, scale, v1);
+    let ld = 0;
+    for (let i = 0; i < d; i++) ld += Math.log(f[i * d + i]!);
+    bandit.logDetV = 2 * ld;
+  } else {
+    // Sherman–Morrison on V^{-1}, using symmetry: k = V^{-1} u.
+    let quad = 0;
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      const row = i * d;
+      for (let j = 0; j < d; j++) s += f[row + j]! * x[offset + j]!;
+      s *= scale;
+      v1[i] = s;
+      quad += s * scale * x[offset + i]!;
+    }
+    const c = 1 / (1 + quad);
+    for (let i = 0; i < d; i++) {
+      const ki = c * v1[i]!;
+      if (ki === 0) continue;
+      const row = i * d;
+      for (let j = 0; j < d; j++) f[row + j]! -= ki * v1[j]!;
+    }
+    bandit.logDetV += Math.log1p(quad);
+  }
+  bandit.thetaStale = true;
+  bandit.sinceRefactor++;
+  const every = bandit.config.refactorEvery;
+  if (every > 0 && bandit.sinceRefactor >= every) refactorLinearBandit(bandit);
+  else if (bandit.config.algorithm === 'linucb' && bandit.sinceRefactor % 100 === 0) symmetrize(d, f);
+}
+
+/**
+ * Adds a delta (statistics of other observations, e.g. another replica's) and rebuilds the cache.
+ *
+ * @throws ALLOT_SHAPE_MISMATCH when the dimensions differ.
+ */
+export function applyLinearDelta(bandit: LinearBandit, delta: LinearStats): void {
+  bandit.stats = mergeLinearStats(bandit.stats, delta);
+  refactorLinearBandit(bandit);
+}
+
+/** θ̂ = V^{-1} b (the ridge / Prop. 1 estimate and the posterior mean), recomputed when stale. O(d²). */
+export function linearMean(bandit: LinearBandit): Float64Array {
+  if (!bandit.thetaStale) return bandit.theta;
+  const d = bandit.config.d;
+  const f = bandit.factor;
+  const b = bandit.stats.b;
+  const th = bandit.theta;
+  if (bandit.config.algorithm === 'lints') {
+    solveUpperTranspose(d, f, b, bandit.scratch.v1);
+    solveUpper(d, f, bandit.scratch.v1, th);
+  } else {
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      const row = i * d;
+      for (let j = 0; j < d; j++) s += f[row + j]! * b[j]!;
+      th[i] = s;
+    }
+  }
+  bandit.thetaStale = false;
+  return th;
+}
+
+/**
+ * The OFUL confidence radius sqrt(f_{t,δ}) times `alphaScale`.
+ *
+ * @remarks sqrt(f) = R·sqrt(2 ln(1/δ) + ln det V − d ln λ) + sqrt(λ)·S (Abbasi-Yadkori et al. 2011, Thm 2).
+ */
+export function ofulRadius(bandit: LinearBandit): number {
+  const { d, lambda, delta, noiseScale, thetaBound, alphaScale } = bandit.config;
+  const inner = Math.max(0, 2 * Math.log(1 / delta) + bandit.logDetV - d * Math.log(lambda));
+  return alphaScale * (noiseScale * Math.sqrt(inner) + Math.sqrt(lambda) * thetaBound);
+}
+
+/**
+ * LinUCB scores U(a) = a^T θ̂ + radius·||a||_{V^{-1}} of k candidates, written into `out`. O(k d²/2).
+ *
+ * @remarks Kernel (LinUCB bandits only): xs is k*d row-major and finite.
+ */
+export function linUcbScores(
+  bandit: LinearBandit,
+  xs: Float64Array,
+  k: number,
+  out: Float64Array,
+): Float64Array {
+  const d = bandit.config.d;
+  const th = linearMean(bandit);
+  const rad = ofulRadius(bandit);
+  const f = bandit.factor;
+  for (let a = 0; a < k; a++) {
+    const off = a * d;
+    let m = 0;
+    for (let i = 0; i < d; i++) m += xs[off + i]! * th[i]!;
+    const w = symQuadForm(d, f, xs, off);
+    out[a] = m + rad * Math.sqrt(w > 0 ? w : 0);
+  }
+  return out;
+}
+
+/** The NIG posterior parameters (α_n, β_n) of the noise variance given the current statistics. */
+export function nigShapeScale(bandit: LinearBandit): { alpha: number; beta: number } {
+  const th = linearMean(bandit);
+  const b = bandit.stats.b;
+  let tb = 0;
+  for (let i = 0; i < bandit.config.d; i++) tb += th[i]! * b[i]!;
+  return {
+    alpha: bandit.config.alpha0 + bandit.stats.n / 2,
+    beta: Math.max(1e-12, bandit.config.beta0 + 0.5 * (bandit.stats.yy - tb)),
+  };
+}
+
+/**
+ * Draws one θ̃ from the Normal-Inverse-Gamma posterior into `out`: σ̃² ~ IG(α_n, β_n), θ̃ ~ N(θ_n, σ̃² V^{-1}).
+ *
+ * @remarks Kernel (LinTS bandits only). Cost O(d²): two triangular solves for θ_n (cached) and one for the noise.
+ */
+export function sampleLinTs(bandit: LinearBandit, rng: Rng, out: Float64Array): Float64Array {
+  const d = bandit.config.d;
+  const th = linearMean(bandit);
+  const b = bandit.stats.b;
+  let tb = 0;
+  for (let i = 0; i < d; i++) tb += th[i]! * b[i]!;
+  const alpha = bandit.config.alpha0 + bandit.stats.n / 2;
+  const beta = Math.max(1e-12, bandit.config.beta0 + 0.5 * (bandit.stats.yy - tb));
+  const sigma = Math.sqrt(beta / rng.gamma(alpha, 1));
+  const z = bandit.scratch.v2;
+  for (let i = 0; i < d; i++) z[i] = rng.normal();
+  solveUpper(d, bandit.factor, z, z);
+  for (let i = 0; i < d; i++) out[i] = th[i]! + sigma * z[i]!;
+  return out;
+}
+
+/**
+ * LinTS scores s(a) = a^T θ̃ with one posterior draw θ̃ for all k candidates, written into `out`.
+ *
+ * @remarks Kernel (LinTS bandits only): xs is k*d row-major and finite.
+ */
+export function linTsScores(
+  bandit: LinearBandit,
+  xs: Float64Array,
+  k: number,
+  rng: Rng,
+  out: Float64Array,
+): Float64Array {
+  const d = bandit.config.d;
+  const th = sampleLinTs(bandit, rng, bandit.scratch.v1);
+  for (let a = 0; a < k; a++) {
+    const off = a * d;
+    let m = 0;
+    for (let i = 0; i < d; i++) m += xs[off + i]! * th[i]!;
+    out[a] = m;
+  }
+  return out;
+}
+
+/** Scores of k candidates by the bandit's algorithm (LinUCB upper bounds or one LinTS draw). Kernel. */
+export function linearScores(
+  bandit: LinearBandit,
+  xs: Float64Array,
+  k: number,
+  rng: Rng,
+  out: Float64Array,
+): Float64Array {
+  return bandit.config.algorithm === 'lints'
+    ? linTsScores(bandit, xs, k, rng, out)
+    : linUcbScores(bandit, xs, k, out);
+}
+
+/**
+ * Checks a candidate block at a public boundary: k*d finite entries.
+ *
+ * @throws ALLOT_SHAPE_MISMATCH for a wrong length; ALLOT_NOT_FINITE for a non-finite feature.
+ */
+export function assertCandidates(xs: ArrayLike<number>, k: number, d: number): void {
+  if (xs.length !== k * d) {
+    throw new AllotError(
+      'ALLOT_SHAPE_MISMATCH',
+      `candidate features must have ${k} actions x ${d} dimensions = ${k * d} entries (got ${xs.length})`,
+    );
+  }
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i]!;
+    if (!Number.isFinite(v)) {
+      throw new AllotError(
+        'ALLOT_NOT_FINITE',
+        `candidate features of action ${Math.floor(i / d)}, dimension ${i % d} must be finite (got ${v})`,
+      );
+    }
+  }
+}
+
+/**
+ * Plain (non-ranking) top-L decision: the L best-scored candidates, best first (LinUCB or LinTS with q = 1).
+ *
+ * @param bandit - the bandit.
+ * @param xs - k*d row-major candidate features.
+ * @param k - number of candidates >= 1.
+ * @param l - list length in [1, k].
+ * @param rng - randomness (LinTS draw).
+ * @param out - receives the l chosen candidate indices (default: a new Int32Array).
+ * @returns `out`.
+ * @throws ALLOT_SHAPE_MISMATCH / ALLOT_NOT_FINITE / ALLOT_OUT_OF_RANGE for bad candidates or l.
+ */
+export function decideLinearTopL(
+  bandit: LinearBandit,
+  xs: Float64Array,
+  k: number,
+  l: number,
+  rng: Rng,
+  out: Int32Array = new Int32Array(l),
+): Int32Array {
+  assertInteger('actions', k, 1);
+  assertInteger('positions', l, 1, k);
+  assertCandidates(xs, k, bandit.config.d);
+  const s = ensureScratch(bandit, k);
+  linearScores(bandit, xs, k, rng, s.scores);
+  return topL(k, l, s.scores, s.idx, out);
+}
+
+/** Makes sure the per-candidate scratch holds k entries (reallocated only when k grows). */
+export function ensureScratch(bandit: LinearBandit, k: number): { scores: Float64Array; idx: Int32Array } {
+  const sc = bandit.scratch;
+  if (sc.scores.length < k) {
+    sc.scores = new Float64Array(k);
+    sc.idx = new Int32Array(k);
+  }
+  return sc;
+}
+
+/**
+ * Learns the feedback of one shown list (plain, q = 1): one scalar observation per position.
+ *
+ * @throws ALLOT_SHAPE_MISMATCH / ALLOT_NOT_FINITE / ALLOT_OUT_OF_RANGE for bad inputs.
+ */
+export function learnLinear(
+  bandit: LinearBandit,
+  xs: Float64Array,
+  k: number,
+  list: ArrayLike<number>,
+  rewards: ArrayLike<number>,
+): void {
+  assertCandidates(xs, k, bandit.config.d);
+  if (list.length !== rewards.length) {
+    throw new AllotError(
+      'ALLOT_SHAPE_MISMATCH',
+      `list and rewards must have the same length (got ${list.length} and ${rewards.length})`,
+    );
+  }
+  for (let j = 0; j < list.length; j++) {
+    assertInteger(`list[${j}]`, list[j], 0, k - 1);
+    assertFinite(`rewards[${j}]`, rewards[j]);
+  }
+  for (let j = 0; j < list.length; j++) observeLinear(bandit, xs, list[j]! * bandit.config.d, 1, rewards[j]!);
+}
+
+/**
+ * The Normal-Inverse-Gamma posterior of statistics under the prior σ² ~ IG(α₀, β₀), θ | σ² ~ N(0, σ²/λ I).
+ *
+ * @remarks
+ * V_n = λI + G, θ_n = V_n^{-1} b, α_n = α₀ + n/2, β_n = β₀ + (η − θ_n^T b)/2 (Section 3.2 of Ermis et al. 2020,
+ * with the corrections listed in the algorithm notes: n counts scalar observations, sums are cumulative).
+ * @returns θ_n, α_n, β_n (allocates; O(d³)).
+ * @throws ALLOT_OUT_OF_RANGE for non-positive hyperparameters.
+ */
+export function nigPosterior(
+  stats: LinearStats,
+  lambda: number,
+  alpha0: number,
+  beta0: number,
+): { theta: Float64Array; alpha: number; beta: number } {
+  assertPositive('lambda', lambda);
+  assertPositive('alpha0', alpha0);
+  assertPositive('beta0', beta0);
+  const d = stats.d;
+  const a = Float64Array.from(stats.gram);
+  for (let i = 0; i < d; i++) a[i * d + i]! += lambda;
+  const l = new Float64Array(d * d);
+  if (!choleskyInPlace(d, a, l)) {
+    throw new AllotError(
+      'ALLOT_NOT_POSITIVE_DEFINITE',
+      `lambda*I + Gram of order ${d} is not positive definite`,
+    );
+  }
+  const theta = choleskySolve(d, l, stats.b, new Float64Array(d));
+  let tb = 0;
+  for (let i = 0; i < d; i++) tb += theta[i]! * stats.b[i]!;
+  return { theta, alpha: alpha0 + stats.n / 2, beta: Math.max(1e-12, beta0 + 0.5 * (stats.yy - tb)) };
+}

@@ -1,0 +1,150 @@
+/**
+ * Additive sufficient statistics of a (weighted) ridge regression: the data part of the Gram matrix, the
+ * response-weighted sum of features, the sum of squared responses and the number of scalar observations.
+ *
+ * @remarks
+ * For observations (u_j = s_j x_j, y_j): G = Σ u_j u_j^T, b = Σ y_j u_j, η = Σ y_j^2, n = #observations.
+ * The prior λI is NOT part of the statistics, so two copies that saw disjoint streams merge by plain addition
+ * into the statistics of one that saw both (associative and commutative). In the position-based model
+ * s_j = q_ℓ, so G = Σ_ℓ q_ℓ^2 V^ℓ and b = Σ_ℓ q_ℓ b^ℓ (Prop. 1 of Ermis et al. 2020, Eq. 1).
+ *
+ * References: B. Ermis, P. Ernst, Y. Stein, G. Zappella, "Learning to Rank in the Position Based Model with Bandit
+ * Feedback", CIKM 2020, arXiv:2004.13106.
+ */
+import { AllotError } from '../../core/errors.js';
+import { choleskyInPlace, choleskySolve } from '../../core/linalg.js';
+import { assertFinite, assertInteger, assertPositive } from '../../core/validate.js';
+
+/** Additive statistics of a linear-Gaussian model (plain data; clone with structuredClone). */
+export interface LinearStats {
+  /** Feature dimension d. */
+  readonly d: number;
+  /** d*d row-major Σ u u^T (no prior). */
+  readonly gram: Float64Array;
+  /** Length-d Σ y u. */
+  readonly b: Float64Array;
+  /** Σ y^2. */
+  yy: number;
+  /** Number of scalar observations. */
+  n: number;
+}
+
+/**
+ * Empty statistics of dimension d.
+ *
+ * @param d - feature dimension, an integer >= 1.
+ * @returns zeroed statistics.
+ * @throws ALLOT_INVALID_ARGUMENT / ALLOT_OUT_OF_RANGE for a bad d.
+ */
+export function createLinearStats(d: number): LinearStats {
+  assertInteger('d', d, 1, 4096);
+  return { d, gram: new Float64Array(d * d), b: new Float64Array(d), yy: 0, n: 0 };
+}
+
+/**
+ * Adds one observation (u = scale·x, y) in place: G += u u^T, b += y u, η += y², n += 1. O(d²), no allocation.
+ *
+ * @remarks Kernel: trusts that x has d finite entries from `offset` and that scale and y are finite.
+ * @param stats - statistics, updated in place.
+ * @param x - feature array; the vector is x[offset .. offset + d).
+ * @param offset - start of the vector.
+ * @param scale - weight s of the feature (q_ℓ in the PBM).
+ * @param y - response.
+ */
+export function addObservation(
+  stats: LinearStats,
+  x: Float64Array,
+  offset: number,
+  scale: number,
+  y: number,
+): void {
+  const d = stats.d;
+  const g = stats.gram;
+  const b = stats.b;
+  const s2 = scale * scale;
+  for (let i = 0; i < d; i++) {
+    const xi = x[offset + i]!;
+    b[i]! += y * scale * xi;
+    if (xi === 0) continue;
+    const c = s2 * xi;
+    const row = i * d;
+    for (let j = 0; j < d; j++) g[row + j]! += c * x[offset + j]!;
+  }
+  stats.yy += y * y;
+  stats.n += 1;
+}
+
+/**
+ * The statistics of a batch of observations: the delta that `learn` adds (Prop. 1 sums over one round).
+ *
+ * @param d - feature dimension.
+ * @param xs - m*d row-major features.
+ * @param scales - m weights (q_ℓ of the position each was shown at).
+ * @param ys - m responses.
+ * @returns new statistics holding only this batch.
+ * @throws ALLOT_SHAPE_MISMATCH when the lengths disagree; ALLOT_NOT_FINITE on a non-finite entry.
+ */
+export function linearDelta(
+  d: number,
+  xs: ArrayLike<number>,
+  scales: ArrayLike<number>,
+  ys: ArrayLike<number>,
+): LinearStats {
+  const stats = createLinearStats(d);
+  const m = ys.length;
+  if (scales.length !== m || xs.length !== m * d) {
+    throw new AllotError(
+      'ALLOT_SHAPE_MISMATCH',
+      `features must have ${m} x ${d} = ${m * d} entries and scales ${m} (got ${xs.length} and ${scales.length})`,
+    );
+  }
+  const x = Float64Array.from(xs);
+  for (let i = 0; i < x.length; i++) assertFinite(`features[${i}]`, x[i]);
+  for (let j = 0; j < m; j++) {
+    assertFinite(`scales[${j}]`, scales[j]);
+    assertFinite(`responses[${j}]`, ys[j]);
+    addObservation(stats, x, j * d, scales[j]!, ys[j]!);
+  }
+  return stats;
+}
+
+/**
+ * Sum of two statistics (associative and commutative): the statistics of the union of both streams.
+ *
+ * @throws ALLOT_SHAPE_MISMATCH when the dimensions differ.
+ */
+export function mergeLinearStats(a: LinearStats, b: LinearStats): LinearStats {
+  if (a.d !== b.d) {
+    throw new AllotError('ALLOT_SHAPE_MISMATCH', `cannot merge statistics of dimension ${a.d} and ${b.d}`);
+  }
+  const out = createLinearStats(a.d);
+  for (let i = 0; i < out.gram.length; i++) out.gram[i] = a.gram[i]! + b.gram[i]!;
+  for (let i = 0; i < a.d; i++) out.b[i] = a.b[i]! + b.b[i]!;
+  out.yy = a.yy + b.yy;
+  out.n = a.n + b.n;
+  return out;
+}
+
+/**
+ * The ridge (Prop. 1) estimate θ̂ = (λI + G)^{-1} b computed directly by Cholesky (O(d³), allocates).
+ *
+ * @remarks Eq. 1 of Ermis et al. (2020): θ̂ = (Σ_ℓ q_ℓ² V^ℓ + λI)^{-1} Σ_ℓ q_ℓ b^ℓ.
+ * @param stats - statistics.
+ * @param lambda - ridge λ > 0.
+ * @returns θ̂ (length d).
+ * @throws ALLOT_OUT_OF_RANGE for λ <= 0; ALLOT_NOT_POSITIVE_DEFINITE if the system is singular.
+ */
+export function ridgeEstimate(stats: LinearStats, lambda: number): Float64Array {
+  assertPositive('lambda', lambda);
+  const d = stats.d;
+  const a = Float64Array.from(stats.gram);
+  for (let i = 0; i < d; i++) a[i * d + i]! += lambda;
+  const l = new Float64Array(d * d);
+  if (!choleskyInPlace(d, a, l)) {
+    throw new AllotError(
+      'ALLOT_NOT_POSITIVE_DEFINITE',
+      `lambda*I + Gram of order ${d} is not positive definite`,
+    );
+  }
+  return choleskySolve(d, l, stats.b, new Float64Array(d));
+}

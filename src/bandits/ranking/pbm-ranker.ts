@@ -1,0 +1,251 @@
+/**
+ * LinUCB-PBMRank and LinTS-PBMRank: linear bandits that rank L of K contextualised actions under the
+ * position-based click model, with the position bias known, estimated online (CTR, probit, EM) or ignored
+ * (the naive LinUCB / LinTS, q = 1); and the Random baseline.
+ *
+ * @remarks
+ * Learning (Prop. 1, Eq. 1, with the corrections of the algorithm notes §7): for each shown position ℓ, a
+ * regression observation of Z^ℓ on q̂_ℓ A^ℓ, i.e. V += q̂_ℓ² A^ℓ A^ℓ^T and b += q̂_ℓ Z^ℓ A^ℓ (Z, not the latent Y),
+ * with the q̂ in force when the list was decided. Decision (Algorithms 1–2): score every candidate (LinUCB upper
+ * bound or one LinTS draw), take the L best and put the best at the most examined position (rearrangement
+ * inequality: ordering by q̂, also when q̂ is not monotone; ties to the lower action / position index).
+ *
+ * References: B. Ermis, P. Ernst, Y. Stein, G. Zappella, "Learning to Rank in the Position Based Model with Bandit
+ * Feedback", CIKM 2020, arXiv:2004.13106.
+ */
+import { AllotError } from '../../core/errors.js';
+import type { Rng } from '../../core/rng.js';
+import { assertFinite, assertInteger, assertOneOf } from '../../core/validate.js';
+import { positionsByExamination, topL } from '../linear/kernels.js';
+import {
+  assertCandidates,
+  createLinearBandit,
+  LINEAR_ALGORITHMS,
+  type LinearAlgorithm,
+  type LinearBandit,
+  type LinearBanditOptions,
+  linearMean,
+  linearScores,
+  observeLinear,
+} from '../linear/linear-bandit.js';
+import {
+  type BiasMethod,
+  createPositionBiasEstimator,
+  currentPositionBias,
+  type EmLink,
+  type PositionBiasEstimator,
+  updatePositionBias,
+} from './position-bias.js';
+
+/** Options of {@link createPbmRanker}. */
+export interface PbmRankerOptions extends Omit<LinearBanditOptions, 'algorithm' | 'd'> {
+  /** Feature dimension d. */
+  readonly d: number;
+  /** Number of candidate actions K per round. */
+  readonly actions: number;
+  /** List length L in [1, K]. */
+  readonly positions: number;
+  /** 'linucb' or 'lints'. */
+  readonly algorithm: LinearAlgorithm;
+  /** Position-bias source: 'none' (naive), 'real' (needs trueBias), 'ctr', 'probit', 'em'. */
+  readonly bias: BiasMethod;
+  /** Known examination probabilities (length L) for bias 'real'. */
+  readonly trueBias?: ArrayLike<number>;
+  /** EM relevance link (default 'sigmoid'). */
+  readonly emLink?: EmLink;
+  /** adPredictor β of the probit estimator (default 0.1). */
+  readonly probitBeta?: number;
+}
+
+/** A PBM ranking bandit: linear bandit + position-bias estimator + scratch. */
+export interface PbmRanker {
+  readonly actions: number;
+  readonly positions: number;
+  readonly bias: BiasMethod;
+  readonly bandit: LinearBandit;
+  readonly estimator: PositionBiasEstimator;
+  /** The q̂ in force (length L). */
+  readonly q: Float64Array;
+  /** Positions ordered by q̂, most examined first. */
+  readonly order: Int32Array;
+  readonly scratch: { readonly scores: Float64Array; readonly idx: Int32Array; readonly top: Int32Array };
+}
+
+/**
+ * Creates a LinUCB-PBMRank / LinTS-PBMRank ranker (or the naive LinUCB / LinTS with bias 'none').
+ *
+ * @param options - dimensions, algorithm, bias method and the linear-bandit hyperparameters.
+ * @param rng - randomness of the estimator's initialisation 1/(ℓ + ε).
+ * @throws ALLOT_OUT_OF_RANGE when positions > actions; ALLOT_UNKNOWN_OPTION for an unknown algorithm or bias;
+ *   ALLOT_INVALID_CONFIG when 'real' lacks trueBias.
+ */
+export function createPbmRanker(options: PbmRankerOptions, rng: Rng): PbmRanker {
+  assertInteger('actions', options.actions, 1);
+  assertInteger('positions', options.positions, 1);
+  if (options.positions > options.actions) {
+    throw new AllotError(
+      'ALLOT_OUT_OF_RANGE',
+      `positions must be <= actions (got ${options.positions} positions for ${options.actions} actions)`,
+    );
+  }
+  assertOneOf('algorithm', options.algorithm, LINEAR_ALGORITHMS);
+  const { actions, positions, bias, trueBias, emLink, probitBeta, ...rest } = options;
+  const bandit = createLinearBandit({ ...rest, algorithm: options.algorithm });
+  const estimator = createPositionBiasEstimator(
+    bias,
+    {
+      positions,
+      d: options.d,
+      ...(trueBias === undefined ? {} : { trueBias }),
+      ...(emLink === undefined ? {} : { emLink }),
+      ...(probitBeta === undefined ? {} : { probitBeta }),
+    },
+    rng,
+  );
+  const q = new Float64Array(positions);
+  const ranker: PbmRanker = {
+    actions,
+    positions,
+    bias,
+    bandit,
+    estimator,
+    q,
+    order: new Int32Array(positions),
+    scratch: {
+      scores: new Float64Array(actions),
+      idx: new Int32Array(actions),
+      top: new Int32Array(positions),
+    },
+  };
+  currentPositionBias(estimator, new Float64Array(0), 0, options.d, q);
+  positionsByExamination(positions, q, ranker.order);
+  return ranker;
+}
+
+/**
+ * The ranked list for one round without validation (the simulator's hot path): list[ℓ] = action at position ℓ.
+ * No allocation.
+ */
+export function decidePbmUnchecked(
+  ranker: PbmRanker,
+  xs: Float64Array,
+  rng: Rng,
+  out: Int32Array,
+): Int32Array {
+  const { scores, idx, top } = ranker.scratch;
+  linearScores(ranker.bandit, xs, ranker.actions, rng, scores);
+  topL(ranker.actions, ranker.positions, scores, idx, top);
+  const order = ranker.order;
+  for (let j = 0; j < ranker.positions; j++) out[order[j]!] = top[j]!;
+  return out;
+}
+
+/**
+ * Decides the ranked list of one round: scores, top-L, best action at the most examined position.
+ *
+ * @param ranker - the ranker.
+ * @param xs - K*d row-major contextualised candidate vectors.
+ * @param rng - randomness (LinTS draw).
+ * @param out - receives L action indices, out[ℓ] at position ℓ (default: new).
+ * @returns `out`.
+ * @throws ALLOT_SHAPE_MISMATCH for a wrong number of features; ALLOT_NOT_FINITE for a non-finite one.
+ */
+export function decidePbm(
+  ranker: PbmRanker,
+  xs: Float64Array,
+  rng: Rng,
+  out: Int32Array = new Int32Array(ranker.positions),
+): Int32Array {
+  assertCandidates(xs, ranker.actions, ranker.bandit.config.d);
+  if (out.length !== ranker.positions) {
+    throw new AllotError(
+      'ALLOT_SHAPE_MISMATCH',
+      `out must have ${ranker.positions} entries (got ${out.length})`,
+    );
+  }
+  return decidePbmUnchecked(ranker, xs, rng, out);
+}
+
+/** Learns one round without validation (hot path). No allocation. */
+export function learnPbmUnchecked(
+  ranker: PbmRanker,
+  xs: Float64Array,
+  list: Int32Array,
+  z: Float64Array,
+  rng: Rng,
+): void {
+  const bandit = ranker.bandit;
+  const d = bandit.config.d;
+  const q = ranker.q;
+  const est = ranker.estimator;
+  if (est.kind !== 'none' && est.kind !== 'real') {
+    updatePositionBias(est, xs, d, list, z, q, linearMean(bandit), rng);
+  }
+  for (let l = 0; l < ranker.positions; l++) observeLinear(bandit, xs, list[l]! * d, q[l]!, z[l]!);
+  if (est.kind !== 'none' && est.kind !== 'real') {
+    currentPositionBias(est, xs, ranker.actions, d, q);
+    positionsByExamination(ranker.positions, q, ranker.order);
+  }
+}
+
+/**
+ * Learns the feedback of one shown list: one observation of Z^ℓ on q̂_ℓ A^ℓ per position, then the estimator.
+ *
+ * @param ranker - the ranker.
+ * @param xs - the round's K*d candidate vectors (the ones the list was decided on).
+ * @param list - the shown list (L distinct action indices, position order).
+ * @param z - the observed feedback per position (length L).
+ * @param rng - randomness (probit binarisation of fractional feedback).
+ * @throws ALLOT_SHAPE_MISMATCH / ALLOT_NOT_FINITE / ALLOT_OUT_OF_RANGE for bad inputs.
+ */
+export function learnPbm(
+  ranker: PbmRanker,
+  xs: Float64Array,
+  list: Int32Array,
+  z: Float64Array,
+  rng: Rng,
+): void {
+  assertCandidates(xs, ranker.actions, ranker.bandit.config.d);
+  const L = ranker.positions;
+  if (list.length !== L || z.length !== L) {
+    throw new AllotError(
+      'ALLOT_SHAPE_MISMATCH',
+      `list and feedback must have ${L} entries (got ${list.length} and ${z.length})`,
+    );
+  }
+  for (let l = 0; l < L; l++) {
+    assertInteger(`list[${l}]`, list[l], 0, ranker.actions - 1);
+    assertFinite(`feedback[${l}]`, z[l]);
+    for (let m = 0; m < l; m++) {
+      if (list[m] === list[l]) {
+        throw new AllotError(
+          'ALLOT_INVALID_ARGUMENT',
+          `list must hold distinct actions (action ${list[l]} twice)`,
+        );
+      }
+    }
+  }
+  learnPbmUnchecked(ranker, xs, list, z, rng);
+}
+
+/**
+ * Random Selection: L distinct actions uniformly at random, in random order (partial Fisher–Yates). No allocation.
+ *
+ * @param k - number of actions.
+ * @param l - list length <= k.
+ * @param rng - randomness.
+ * @param idx - scratch Int32Array of length >= k.
+ * @param out - receives the l actions.
+ * @returns `out`.
+ */
+export function randomList(k: number, l: number, rng: Rng, idx: Int32Array, out: Int32Array): Int32Array {
+  for (let i = 0; i < k; i++) idx[i] = i;
+  for (let i = 0; i < l; i++) {
+    const j = i + rng.int(k - i);
+    const t = idx[j]!;
+    idx[j] = idx[i]!;
+    idx[i] = t;
+    out[i] = t;
+  }
+  return out;
+}

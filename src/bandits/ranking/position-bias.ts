@@ -1,0 +1,520 @@
+/**
+ * Position-bias (examination probability) estimators for the position-based model: known ("Real"), CTR per
+ * position, Bayesian probit regression per position (adPredictor), and EM with γ = σ(x^T θ̂). Each comes in an
+ * online form used inside the PBM ranking bandits and, where it makes sense, a batch form for click logs.
+ *
+ * @remarks
+ * - CTR (Eq. 2–3 of Ermis et al. 2020): ρ_ℓ = Σ clicks at ℓ / #impressions at ℓ, q̂_ℓ = ρ_ℓ / ρ_1.
+ * - PR (§4.2): one probit model per position; q̂_ℓ = P̂_ℓ(C=1|x,a) / P̂_1(C=1|x,a), averaged over the round's
+ *   candidates, clipped to [0, 1], q̂_1 = 1.
+ * - EM (Eq. 6–7, per-position averaging as in Wang et al. 2018): e = c + (1−c) q̂_ℓ(1−γ)/(1−q̂_ℓ γ),
+ *   q̂_ℓ = Σ_{entries at ℓ} e / N_ℓ, with γ = σ(x^T θ̂) (or clip(x^T θ̂, 0.01, 0.99)). EM estimates q̂_1 too.
+ * - Before any data, q̂_ℓ = 1/(ℓ + ε), ε ~ U(0, 0.1) (ℓ 1-based; the paper's §6.2 initialisation); CTR and PR
+ *   still fix q̂_1 = 1. Estimates are clipped to [floor, 1] (floor 1e-3).
+ *
+ * References:
+ * - B. Ermis et al., "Learning to Rank in the Position Based Model with Bandit Feedback", arXiv:2004.13106, §4, §6.2.
+ * - X. Wang, N. Golbandi, M. Bendersky, D. Metzler, M. Najork, "Position bias estimation for unbiased learning to
+ *   rank in personal search", WSDM 2018. doi:10.1145/3159652.3159732.
+ * - T. Graepel et al., "Web-scale Bayesian click-through rate prediction ...", ICML 2010.
+ */
+import { AllotError } from '../../core/errors.js';
+import type { Rng } from '../../core/rng.js';
+import { assertInteger, assertOneOf } from '../../core/validate.js';
+import {
+  type AdPredictor,
+  adPredictorProbability,
+  adPredictorUpdate,
+  createAdPredictor,
+} from './ad-predictor.js';
+
+/** How a PBM ranker gets its q: none (naive, q = 1), real (known), or one of the estimators. */
+export type BiasMethod = 'none' | 'real' | 'ctr' | 'probit' | 'em';
+
+/** The accepted {@link BiasMethod} names. */
+export const BIAS_METHODS: readonly BiasMethod[] = ['none', 'real', 'ctr', 'probit', 'em'];
+
+/** The relevance link γ = link(x^T θ̂) of the EM estimator. */
+export type EmLink = 'sigmoid' | 'clip';
+
+/** Known (or naive, all ones) examination probabilities. */
+export interface FixedBias {
+  readonly kind: 'none' | 'real';
+  readonly q: Float64Array;
+}
+
+/** Running sums of the CTR or EM estimator (additive per position). */
+export interface CountingBias {
+  readonly kind: 'ctr' | 'em';
+  readonly init: Float64Array;
+  readonly sum: Float64Array;
+  readonly count: Float64Array;
+  readonly link: EmLink;
+  readonly floor: number;
+}
+
+/** One adPredictor model per position. */
+export interface ProbitBias {
+  readonly kind: 'probit';
+  readonly init: Float64Array;
+  readonly models: AdPredictor[];
+  readonly floor: number;
+}
+
+/** Online estimator state (plain data). */
+export type PositionBiasEstimator = FixedBias | CountingBias | ProbitBias;
+
+function isFixed(e: PositionBiasEstimator): e is FixedBias {
+  return e.kind === 'none' || e.kind === 'real';
+}
+
+function isCounting(e: PositionBiasEstimator): e is CountingBias {
+  return e.kind === 'ctr' || e.kind === 'em';
+}
+
+/** Options of {@link createPositionBiasEstimator}. */
+export interface PositionBiasOptions {
+  /** Number of positions L >= 1. */
+  readonly positions: number;
+  /** Feature dimension d (probit). */
+  readonly d: number;
+  /** Known q (required for 'real'). */
+  readonly trueBias?: ArrayLike<number>;
+  /** EM link (default 'sigmoid'). */
+  readonly emLink?: EmLink;
+  /** adPredictor noise scale β (default 0.1). */
+  readonly probitBeta?: number;
+  /** Lower clip of the estimates (default 1e-3). */
+  readonly floor?: number;
+}
+
+/**
+ * The initialisation q̂_ℓ = 1/(ℓ + ε), ε ~ U(0, 0.1), ℓ = 1..L (Ermis et al. 2020, §6.2).
+ *
+ * @param positions - L >= 1.
+ * @param rng - randomness for ε (one draw).
+ * @returns the L initial values.
+ */
+export function initialPositionBias(positions: number, rng: Rng): Float64Array {
+  assertInteger('positions', positions, 1);
+  const eps = 0.1 * rng.uniform();
+  const q = new Float64Array(positions);
+  for (let l = 0; l < positions; l++) q[l] = 1 / (l + 1 + eps);
+  return q;
+}
+
+/**
+ * Creates an online position-bias estimator.
+ *
+ * @param method - 'none' | 'real' | 'ctr' | 'probit' | 'em'.
+ * @param options - positions, dimension, known bias for 'real'.
+ * @param rng - randomness of the initialisation.
+ * @throws ALLOT_UNKNOWN_OPTION for an unknown method; ALLOT_INVALID_CONFIG when 'real' lacks `trueBias`;
+ *   ALLOT_SHAPE_MISMATCH / ALLOT_OUT_OF_RANGE for a bad `trueBias`.
+ */
+export function createPositionBiasEstimator(
+  method: BiasMethod,
+  options: PositionBiasOptions,
+  rng: Rng,
+): PositionBiasEstimator {
+  assertOneOf('bias method', method, BIAS_METHODS);
+  const L = options.positions;
+  assertInteger('positions', L, 1);
+  const floor = options.floor ?? 1e-3;
+  if (method === 'none') return { kind: 'none', q: new Float64Array(L).fill(1) };
+  if (method === 'real') {
+    const tb = options.trueBias;
+    if (tb === undefined) throw new AllotError('ALLOT_INVALID_CONFIG', 'bias method "real" needs trueBias');
+    if (tb.length !== L) {
+      throw new AllotError('ALLOT_SHAPE_MISMATCH', `trueBias must have ${L} entries (got ${tb.length})`);
+    }
+    const q = new Float64Array(L);
+    for (let l = 0; l < L; l++) {
+      const v = tb[l]!;
+      if (!(v > 0 && v <= 1))
+        throw new AllotError('ALLOT_OUT_OF_RANGE', `trueBias[${l}] must be in (0, 1] (got ${v})`);
+      q[l] = v;
+    }
+    return { kind: 'real', q };
+  }
+  const init = initialPositionBias(L, rng);
+  if (method === 'ctr' || method === 'probit') init[0] = 1;
+  if (method === 'probit') {
+    const models: AdPredictor[] = [];
+    for (let l = 0; l < L; l++)
+      models.push(createAdPredictor({ dim: options.d, beta: options.probitBeta ?? 0.1 }));
+    return { kind: 'probit', init, models, floor };
+  }
+  return {
+    kind: method,
+    init,
+    sum: new Float64Array(L),
+    count: new Float64Array(L),
+    link: options.emLink ?? 'sigmoid',
+    floor,
+  };
+}
+
+function clipQ(v: number, floor: number): number {
+  return v < floor ? floor : v > 1 ? 1 : v;
+}
+
+/**
+ * Feeds one round's feedback to the estimator. `qNow` is the q̂ in force; `theta` the ridge estimate before the
+ * round (EM's γ). O(L d) (probit: O(L d)). No allocation.
+ *
+ * @remarks Kernel: list holds L valid candidate indices, z finite, xs k*d finite.
+ */
+export function updatePositionBias(
+  est: PositionBiasEstimator,
+  xs: Float64Array,
+  d: number,
+  list: Int32Array,
+  z: Float64Array,
+  qNow: Float64Array,
+  theta: Float64Array,
+  rng: Rng,
+): void {
+  const L = list.length;
+  if (isFixed(est)) return;
+  if (!isCounting(est)) {
+    for (let l = 0; l < L; l++) {
+      const c = z[l]!;
+      const click = c >= 1 ? true : c <= 0 ? false : rng.uniform() < c;
+      adPredictorUpdate(est.models[l]!, xs, list[l]! * d, click ? 1 : -1);
+    }
+    return;
+  }
+  if (est.kind === 'ctr') {
+    for (let l = 0; l < L; l++) {
+      est.sum[l]! += z[l]!;
+      est.count[l]! += 1;
+    }
+    return;
+  }
+  for (let l = 0; l < L; l++) {
+    const off = list[l]! * d;
+    let s = 0;
+    for (let i = 0; i < d; i++) s += xs[off + i]! * theta[i]!;
+    const gamma = est.link === 'sigmoid' ? 1 / (1 + Math.exp(-s)) : s < 0.01 ? 0.01 : s > 0.99 ? 0.99 : s;
+    let c = z[l]!;
+    c = c < 0 ? 0 : c > 1 ? 1 : c;
+    const q = qNow[l]!;
+    const e = c + ((1 - c) * q * (1 - gamma)) / (1 - q * gamma);
+    est.sum[l]! += e;
+    est.count[l]! += 1;
+  }
+}
+
+/**
+ * The current estimate q̂ (length L) written into `out`. For probit, the ratio is averaged over the k candidates
+ * of `xs` (the current round). No allocation.
+ */
+export function currentPositionBias(
+  est: PositionBiasEstimator,
+  xs: Float64Array,
+  k: number,
+  d: number,
+  out: Float64Array,
+): Float64Array {
+  const L = out.length;
+  if (isFixed(est)) {
+    out.set(est.q);
+    return out;
+  }
+  if (!isCounting(est)) return probitCurrent(est, xs, k, d, out);
+  if (est.kind === 'ctr') {
+    const c0 = est.count[0]!;
+    const rho1 = c0 > 0 ? est.sum[0]! / c0 : 0;
+    out[0] = 1;
+    for (let l = 1; l < L; l++) {
+      const c = est.count[l]!;
+      out[l] = c > 0 && rho1 > 0 ? clipQ(est.sum[l]! / c / rho1, est.floor) : est.init[l]!;
+    }
+    return out;
+  }
+  for (let l = 0; l < L; l++) {
+    const c = est.count[l]!;
+    out[l] = c > 0 ? clipQ(est.sum[l]! / c, est.floor) : est.init[l]!;
+  }
+  return out;
+}
+
+function probitCurrent(
+  est: ProbitBias,
+  xs: Float64Array,
+  k: number,
+  d: number,
+  out: Float64Array,
+): Float64Array {
+  const L = out.length;
+  const m1 = est.models[0]!;
+  out[0] = 1;
+  for (let l = 1; l < L; l++) {
+    const m = est.models[l]!;
+    if (m.n === 0 || m1.n === 0) {
+      out[l] = est.init[l]!;
+      continue;
+    }
+    let s = 0;
+    for (let a = 0; a < k; a++) {
+      const p1 = adPredictorProbability(m1, xs, a * d);
+      const pl = adPredictorProbability(m, xs, a * d);
+      const r = p1 > 0 ? pl / p1 : 1;
+      s += r > 1 ? 1 : r;
+    }
+    out[l] = clipQ(s / k, est.floor);
+  }
+  return out;
+}
+
+/** Per-position click-through rates and the CTR position bias of a click log. */
+export interface CtrBias {
+  /** Impressions per position. */
+  readonly impressions: Float64Array;
+  /** Clicks per position. */
+  readonly clicks: Float64Array;
+  /** ρ_ℓ = clicks / impressions (NaN-free: 0 for an empty position). */
+  readonly ctr: Float64Array;
+  /** q̂_ℓ = ρ_ℓ / ρ_1 (0 when ρ_1 = 0). */
+  readonly q: Float64Array;
+}
+
+function checkLog(positions: ArrayLike<number>, clicks: ArrayLike<number>, L: number): void {
+  assertInteger('positions count', L, 1);
+  if (positions.length !== clicks.length) {
+    throw new AllotError(
+      'ALLOT_SHAPE_MISMATCH',
+      `positions and clicks must have the same length (got ${positions.length} and ${clicks.length})`,
+    );
+  }
+  for (let i = 0; i < positions.length; i++) {
+    const p = positions[i]!;
+    if (!(Number.isInteger(p) && p >= 0 && p < L)) {
+      throw new AllotError(
+        'ALLOT_OUT_OF_RANGE',
+        `position of entry ${i} must be an integer in [0, ${L - 1}] (got ${p})`,
+      );
+    }
+    const c = clicks[i]!;
+    if (!(c >= 0 && c <= 1)) {
+      throw new AllotError('ALLOT_OUT_OF_RANGE', `click of entry ${i} must be in [0, 1] (got ${c})`);
+    }
+  }
+}
+
+/**
+ * CTR per position (Eq. 2–3) and q̂_ℓ = ρ_ℓ / ρ_1 for a click log.
+ *
+ * @param positions - 0-based position of each entry.
+ * @param clicks - click (0/1, or an expected click in [0, 1]) of each entry.
+ * @param L - number of positions.
+ * @throws ALLOT_SHAPE_MISMATCH / ALLOT_OUT_OF_RANGE for a bad log.
+ */
+export function ctrPositionBias(positions: ArrayLike<number>, clicks: ArrayLike<number>, L: number): CtrBias {
+  checkLog(positions, clicks, L);
+  const impressions = new Float64Array(L);
+  const clk = new Float64Array(L);
+  for (let i = 0; i < positions.length; i++) {
+    impressions[positions[i]!]! += 1;
+    clk[positions[i]!]! += clicks[i]!;
+  }
+  const ctr = new Float64Array(L);
+  for (let l = 0; l < L; l++) ctr[l] = impressions[l]! > 0 ? clk[l]! / impressions[l]! : 0;
+  const q = new Float64Array(L);
+  for (let l = 0; l < L; l++) q[l] = ctr[0]! > 0 ? ctr[l]! / ctr[0]! : 0;
+  return { impressions, clicks: clk, ctr, q };
+}
+
+/** Options of {@link emPositionBias}. */
+export interface EmOptions {
+  /** Fixed relevance γ per entry (then only q is estimated, as in the PBM paper). */
+  readonly gamma?: ArrayLike<number>;
+  /** Item index per entry (plain EM estimates one γ per item); required when `gamma` is absent. */
+  readonly items?: ArrayLike<number>;
+  /** Number of items (default max item + 1). */
+  readonly nItems?: number;
+  /** Starting q (default 1/(ℓ + 0.05)). */
+  readonly init?: ArrayLike<number>;
+  /** Maximum iterations (default 500). */
+  readonly maxIterations?: number;
+  /** Stop when max |Δq| < tol (default 1e-9). */
+  readonly tol?: number;
+}
+
+/** Result of {@link emPositionBias}. */
+export interface EmResult {
+  /** Estimated examination probabilities (not normalised). */
+  readonly q: Float64Array;
+  /** Estimated relevance per item (when estimated), else null. */
+  readonly gamma: Float64Array | null;
+  readonly iterations: number;
+  readonly converged: boolean;
+  /** Log-likelihood (Eq. 5) at the estimate. */
+  readonly logLikelihood: number;
+}
+
+/**
+ * Batch EM for the position-based model (Eq. 5–7 of Ermis et al. 2020; Wang et al. 2018).
+ *
+ * @remarks
+ * E-step: P(E=1|c) = c + (1−c) q_ℓ(1−γ)/(1−q_ℓγ), P(R=1|c) = c + (1−c)(1−q_ℓ)γ/(1−q_ℓγ).
+ * M-step: q_ℓ = mean over entries at ℓ of P(E=1|c); with items, γ_i = mean over entries of item i of P(R=1|c).
+ * With items, q and γ are identified only up to a common factor (q·γ is what the clicks see): compare q_ℓ/q_1.
+ * @param positions - 0-based positions.
+ * @param clicks - clicks in [0, 1].
+ * @param L - number of positions.
+ * @param options - fixed γ or item indices, starting point, stopping rule.
+ * @throws ALLOT_SHAPE_MISMATCH / ALLOT_OUT_OF_RANGE / ALLOT_INVALID_ARGUMENT for bad inputs.
+ */
+export function emPositionBias(
+  positions: ArrayLike<number>,
+  clicks: ArrayLike<number>,
+  L: number,
+  options: EmOptions,
+): EmResult {
+  checkLog(positions, clicks, L);
+  const n = positions.length;
+  const maxIt = options.maxIterations ?? 500;
+  const tol = options.tol ?? 1e-9;
+  const q = new Float64Array(L);
+  for (let l = 0; l < L; l++) q[l] = options.init?.[l] ?? 1 / (l + 1.05);
+  const fixed = options.gamma;
+  let gammaItems: Float64Array | null = null;
+  let items: ArrayLike<number> | null = null;
+  if (fixed !== undefined) {
+    if (fixed.length !== n) {
+      throw new AllotError('ALLOT_SHAPE_MISMATCH', `gamma must have ${n} entries (got ${fixed.length})`);
+    }
+    for (let i = 0; i < n; i++) {
+      const g = fixed[i]!;
+      if (!(g >= 0 && g <= 1))
+        throw new AllotError('ALLOT_OUT_OF_RANGE', `gamma[${i}] must be in [0, 1] (got ${g})`);
+    }
+  } else {
+    if (options.items === undefined) {
+      throw new AllotError('ALLOT_INVALID_ARGUMENT', 'emPositionBias needs either gamma or items');
+    }
+    items = options.items;
+    if (items.length !== n) {
+      throw new AllotError('ALLOT_SHAPE_MISMATCH', `items must have ${n} entries (got ${items.length})`);
+    }
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const it = items[i]!;
+      if (!(Number.isInteger(it) && it >= 0)) {
+        throw new AllotError('ALLOT_OUT_OF_RANGE', `items[${i}] must be a non-negative integer (got ${it})`);
+      }
+      if (it + 1 > m) m = it + 1;
+    }
+    gammaItems = new Float64Array(options.nItems ?? m).fill(0.5);
+  }
+  const sumE = new Float64Array(L);
+  const cnt = new Float64Array(L);
+  const sumR = gammaItems === null ? null : new Float64Array(gammaItems.length);
+  const cntR = gammaItems === null ? null : new Float64Array(gammaItems.length);
+  let it = 0;
+  let converged = false;
+  for (; it < maxIt; ) {
+    sumE.fill(0);
+    cnt.fill(0);
+    sumR?.fill(0);
+    cntR?.fill(0);
+    for (let i = 0; i < n; i++) {
+      const l = positions[i]!;
+      const c = clicks[i]!;
+      const g = fixed !== undefined ? fixed[i]! : gammaItems![items![i]!]!;
+      const ql = q[l]!;
+      const den = 1 - ql * g;
+      const pe = den > 0 ? c + ((1 - c) * ql * (1 - g)) / den : 1;
+      sumE[l]! += pe;
+      cnt[l]! += 1;
+      if (sumR !== null) {
+        const pr = den > 0 ? c + ((1 - c) * (1 - ql) * g) / den : 1;
+        sumR[items![i]!]! += pr;
+        cntR![items![i]!]! += 1;
+      }
+    }
+    let delta = 0;
+    for (let l = 0; l < L; l++) {
+      const v = cnt[l]! > 0 ? sumE[l]! / cnt[l]! : q[l]!;
+      delta = Math.max(delta, Math.abs(v - q[l]!));
+      q[l] = v;
+    }
+    if (gammaItems !== null) {
+      for (let j = 0; j < gammaItems.length; j++) {
+        const v = cntR![j]! > 0 ? sumR![j]! / cntR![j]! : gammaItems[j]!;
+        delta = Math.max(delta, Math.abs(v - gammaItems[j]!));
+        gammaItems[j] = v;
+      }
+    }
+    it++;
+    if (delta < tol) {
+      converged = true;
+      break;
+    }
+  }
+  let ll = 0;
+  for (let i = 0; i < n; i++) {
+    const g = fixed !== undefined ? fixed[i]! : gammaItems![items![i]!]!;
+    const p = Math.min(1 - 1e-15, Math.max(1e-15, q[positions[i]!]! * g));
+    const c = clicks[i]!;
+    ll += c * Math.log(p) + (1 - c) * Math.log(1 - p);
+  }
+  return { q, gamma: gammaItems, iterations: it, converged, logLikelihood: ll };
+}
+
+/**
+ * Probit (adPredictor) position bias of a click log: one model per position trained in log order on (features,
+ * click); q̂_ℓ = mean over all entries' features of P̂_ℓ / P̂_1 (q̂_1 = 1; not clipped, so a position
+ * examined more than the first shows as > 1).
+ *
+ * @param features - n*dim row-major features of each entry (finite).
+ * @param dim - feature dimension.
+ * @param positions - 0-based positions.
+ * @param clicks - 0/1 clicks.
+ * @param L - number of positions.
+ * @param beta - adPredictor β (default 0.1).
+ * @throws ALLOT_SHAPE_MISMATCH / ALLOT_NOT_FINITE / ALLOT_OUT_OF_RANGE for bad inputs.
+ */
+export function probitPositionBias(
+  features: Float64Array,
+  dim: number,
+  positions: ArrayLike<number>,
+  clicks: ArrayLike<number>,
+  L: number,
+  beta = 0.1,
+): { q: Float64Array; models: AdPredictor[] } {
+  checkLog(positions, clicks, L);
+  const n = positions.length;
+  if (features.length !== n * dim) {
+    throw new AllotError(
+      'ALLOT_SHAPE_MISMATCH',
+      `features must have ${n} x ${dim} entries (got ${features.length})`,
+    );
+  }
+  for (let i = 0; i < features.length; i++) {
+    if (!Number.isFinite(features[i]!)) {
+      throw new AllotError(
+        'ALLOT_NOT_FINITE',
+        `feature ${i % dim} of entry ${Math.floor(i / dim)} must be finite`,
+      );
+    }
+  }
+  const models: AdPredictor[] = [];
+  for (let l = 0; l < L; l++) models.push(createAdPredictor({ dim, beta }));
+  for (let i = 0; i < n; i++)
+    adPredictorUpdate(models[positions[i]!]!, features, i * dim, clicks[i]! >= 0.5 ? 1 : -1);
+  const q = new Float64Array(L);
+  q[0] = 1;
+  for (let l = 1; l < L; l++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const p1 = adPredictorProbability(models[0]!, features, i * dim);
+      const pl = adPredictorProbability(models[l]!, features, i * dim);
+      s += p1 > 0 ? pl / p1 : 1;
+    }
+    q[l] = n > 0 ? s / n : 0;
+  }
+  return { q, models };
+}

@@ -1,0 +1,302 @@
+/**
+ * The PBM ranking simulation: one job per (run, policy) over a SINREAL / SINBIN stream, for the replication runner.
+ * All policies of one run see the same users and rewards (common random numbers); each job's own randomness
+ * (LinTS draws, estimator initialisation, Random choices, Bernoulli examination) comes from the runner's stream.
+ */
+
+import type { LinearAlgorithm } from '../../bandits/linear/linear-bandit.js';
+import {
+  createPbmRanker,
+  decidePbmUnchecked,
+  learnPbmUnchecked,
+  randomList,
+} from '../../bandits/ranking/pbm-ranker.js';
+import type { BiasMethod } from '../../bandits/ranking/position-bias.js';
+import { AllotError } from '../../core/errors.js';
+import { createRng, type Rng } from '../../core/rng.js';
+import { assertInInterval, assertInteger, assertOneOf } from '../../core/validate.js';
+import {
+  contextualize,
+  createSinInstance,
+  createSinStream,
+  examinationProbabilities,
+  SIN_DATASETS,
+  type SinDatasetKind,
+} from './sin-dataset.js';
+
+/** The module URL the worker pool loads this file's jobs from. */
+export const JOB_MODULE: string = import.meta.url;
+
+/** One policy of the simulation. */
+export interface PbmPolicySpec {
+  readonly name: string;
+  readonly label: string;
+  /** null for Random Selection. */
+  readonly algorithm: LinearAlgorithm | null;
+  readonly bias: BiasMethod;
+}
+
+/** The policies `allot rank simulate --policies` accepts, in the paper's table order. */
+export const PBM_POLICIES: readonly PbmPolicySpec[] = [
+  { name: 'linucb', label: 'LinUCB', algorithm: 'linucb', bias: 'none' },
+  { name: 'linucb-pbm-real', label: 'LinUCB-PBMRank (Real)', algorithm: 'linucb', bias: 'real' },
+  { name: 'linucb-pbm-em', label: 'LinUCB-PBMRank (EM)', algorithm: 'linucb', bias: 'em' },
+  { name: 'linucb-pbm-pr', label: 'LinUCB-PBMRank (PR)', algorithm: 'linucb', bias: 'probit' },
+  { name: 'linucb-pbm-ctr', label: 'LinUCB-PBMRank (CTR)', algorithm: 'linucb', bias: 'ctr' },
+  { name: 'lints', label: 'LinTS', algorithm: 'lints', bias: 'none' },
+  { name: 'lints-pbm-real', label: 'LinTS-PBMRank (Real)', algorithm: 'lints', bias: 'real' },
+  { name: 'lints-pbm-em', label: 'LinTS-PBMRank (EM)', algorithm: 'lints', bias: 'em' },
+  { name: 'lints-pbm-pr', label: 'LinTS-PBMRank (PR)', algorithm: 'lints', bias: 'probit' },
+  { name: 'lints-pbm-ctr', label: 'LinTS-PBMRank (CTR)', algorithm: 'lints', bias: 'ctr' },
+  { name: 'random', label: 'Random', algorithm: null, bias: 'none' },
+];
+
+/** Looks a policy up by name. @throws ALLOT_UNKNOWN_OPTION for an unknown name. */
+export function pbmPolicy(name: string): PbmPolicySpec {
+  const p = PBM_POLICIES.find((s) => s.name === name);
+  if (p === undefined) {
+    throw new AllotError(
+      'ALLOT_UNKNOWN_OPTION',
+      `policy must be one of ${PBM_POLICIES.map((s) => s.name).join(', ')} (got ${JSON.stringify(name)})`,
+    );
+  }
+  return p;
+}
+
+/** Input of the simulation (structured-cloneable). */
+export interface PbmSimInput {
+  readonly dataset: SinDatasetKind;
+  readonly actions: number;
+  readonly positions: number;
+  readonly rounds: number;
+  readonly policies: readonly string[];
+  readonly firstPositionEps: number;
+  /** Root seed: the instance comes from it, run r's users from its stream 2^40 + 1 + r. */
+  readonly seed: number;
+  /** 'deterministic' (Z = q·r, the paper's discount; default) or 'bernoulli' (Z = r·Y, Y ~ Bernoulli(q)). */
+  readonly examination: 'deterministic' | 'bernoulli';
+  /** Points of the cumulative-reward curve to return (default 50). */
+  readonly checkpoints: number;
+  /** Linear bandit hyperparameters. */
+  readonly lambda: number;
+  readonly delta: number;
+  readonly alphaScale: number;
+  readonly alpha0: number;
+  readonly beta0: number;
+}
+
+/** Defaults of the optional fields of {@link PbmSimInput}. */
+export const PBM_SIM_DEFAULTS: {
+  readonly actions: number;
+  readonly firstPositionEps: number;
+  readonly examination: 'deterministic';
+  readonly checkpoints: number;
+  readonly lambda: number;
+  readonly delta: number;
+  readonly alphaScale: number;
+  readonly alpha0: number;
+  readonly beta0: number;
+} = {
+  actions: 25,
+  firstPositionEps: 0,
+  examination: 'deterministic',
+  checkpoints: 50,
+  lambda: 1,
+  delta: 0.1,
+  alphaScale: 1,
+  alpha0: 1,
+  beta0: 1,
+};
+
+/**
+ * Validates a simulation input (the CLI's and the reproducer's boundary).
+ *
+ * @throws ALLOT_OUT_OF_RANGE when positions > actions or a size is out of range; ALLOT_UNKNOWN_OPTION for an unknown
+ *   dataset or policy; ALLOT_INVALID_ARGUMENT for an empty policy list.
+ */
+export function validatePbmSimInput(input: PbmSimInput): void {
+  assertOneOf('dataset', input.dataset, SIN_DATASETS);
+  assertInteger('actions', input.actions, 1, 100000);
+  assertInteger('positions', input.positions, 1);
+  if (input.positions > input.actions) {
+    throw new AllotError(
+      'ALLOT_OUT_OF_RANGE',
+      `positions must be <= actions (got ${input.positions} positions for ${input.actions} actions)`,
+    );
+  }
+  assertInteger('rounds', input.rounds, 1, 10_000_000);
+  if (input.policies.length === 0)
+    throw new AllotError('ALLOT_INVALID_ARGUMENT', 'policies must not be empty');
+  for (const p of input.policies) pbmPolicy(p);
+  assertInInterval('first-position-eps', input.firstPositionEps, 0, 1, false, true);
+  assertOneOf('examination', input.examination, ['deterministic', 'bernoulli'] as const);
+  assertInteger('checkpoints', input.checkpoints, 1, 10000);
+  assertInteger('seed', input.seed, 0);
+}
+
+/** Result of one (run, policy) job. */
+export interface PbmJobResult {
+  readonly run: number;
+  readonly policy: string;
+  readonly cumulativeReward: number;
+  /** Final q̂ (estimators), the true q (Real), or null (naive, Random). */
+  readonly positionBias: number[] | null;
+  readonly seconds: number;
+  /** Cumulative reward after each checkpoint round. */
+  readonly curveRounds: number[];
+  readonly curve: number[];
+  /** SINBIN threshold of the run (null for SINREAL). */
+  readonly threshold: number | null;
+}
+
+/** The instance stream and run-r stream of a root seed. */
+function envRngs(seed: number, run: number): { instance: Rng; users: Rng } {
+  const root = createRng(seed);
+  return { instance: root.fork(2 ** 40), users: root.fork(2 ** 40 + 1 + run) };
+}
+
+/**
+ * One replication job: index = run·P + p runs policy p on run `run`'s stream.
+ *
+ * @param input - the validated simulation input.
+ * @param index - job index.
+ * @param rng - the job's randomness.
+ * @returns the job's totals, final position bias and reward curve.
+ */
+export function runPbmJob(input: PbmSimInput, index: number, rng: Rng): PbmJobResult {
+  const P = input.policies.length;
+  const run = Math.floor(index / P);
+  const spec = pbmPolicy(input.policies[index % P]!);
+  const { instance: irng, users } = envRngs(input.seed, run);
+  const inst = createSinInstance({ actions: input.actions }, irng);
+  const stream = createSinStream(inst, input.dataset, input.rounds, users);
+  const q = examinationProbabilities(input.positions, input.firstPositionEps);
+  const K = inst.actions;
+  const L = input.positions;
+  const d = inst.dim;
+  const xs = new Float64Array(K * d);
+  const list = new Int32Array(L);
+  const z = new Float64Array(L);
+  const idx = new Int32Array(K);
+  const policyRng = rng.fork(0);
+  const examRng = rng.fork(1);
+  const ranker =
+    spec.algorithm === null
+      ? null
+      : createPbmRanker(
+          {
+            d,
+            actions: K,
+            positions: L,
+            algorithm: spec.algorithm,
+            bias: spec.bias,
+            trueBias: q,
+            lambda: input.lambda,
+            delta: input.delta,
+            alphaScale: input.alphaScale,
+            alpha0: input.alpha0,
+            beta0: input.beta0,
+          },
+          policyRng,
+        );
+  const T = input.rounds;
+  const nc = Math.min(input.checkpoints, T);
+  const curveRounds: number[] = [];
+  for (let c = 1; c <= nc; c++) curveRounds.push(Math.round((c * T) / nc));
+  const curve: number[] = [];
+  let next = 0;
+  const bernoulli = input.examination === 'bernoulli';
+  const rewards = stream.rewards;
+  const t0 = performance.now();
+  let total = 0;
+  for (let t = 0; t < T; t++) {
+    if (ranker === null) {
+      randomList(K, L, policyRng, idx, list);
+    } else {
+      contextualize(inst, stream.contexts, t, xs);
+      decidePbmUnchecked(ranker, xs, policyRng, list);
+    }
+    for (let l = 0; l < L; l++) {
+      const r = rewards[t * K + list[l]!]!;
+      const v = bernoulli ? (examRng.uniform() < q[l]! ? r : 0) : q[l]! * r;
+      z[l] = v;
+      total += v;
+    }
+    if (ranker !== null) learnPbmUnchecked(ranker, xs, list, z, policyRng);
+    if (t + 1 === curveRounds[next]) {
+      curve.push(total);
+      next++;
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  let positionBias: number[] | null = null;
+  if (ranker !== null && spec.bias !== 'none') positionBias = Array.from(ranker.q);
+  return {
+    run,
+    policy: spec.name,
+    cumulativeReward: total,
+    positionBias,
+    seconds,
+    curveRounds,
+    curve,
+    threshold: stream.threshold,
+  };
+}
+
+/** Per-policy summary over runs. */
+export interface PbmPolicySummary {
+  readonly name: string;
+  readonly label: string;
+  readonly cumulativeReward: { readonly mean: number; readonly std: number };
+  /** Mean over runs of the final position bias (null for naive and Random). */
+  readonly positionBias: number[] | null;
+  /** Mean wall-clock seconds of one run. */
+  readonly seconds: number;
+  readonly perRun: number[];
+  readonly curveRounds: number[];
+  /** Mean cumulative reward at each checkpoint. */
+  readonly curve: number[];
+}
+
+function meanStd(xs: readonly number[]): { mean: number; std: number } {
+  const n = xs.length;
+  let m = 0;
+  for (const x of xs) m += x;
+  m /= n;
+  let v = 0;
+  for (const x of xs) v += (x - m) * (x - m);
+  return { mean: m, std: n > 1 ? Math.sqrt(v / (n - 1)) : 0 };
+}
+
+/**
+ * Aggregates job results (in index order) into one summary per policy: mean and sample standard deviation
+ * (n − 1) of the cumulative reward over runs, mean final position bias, mean seconds per run, mean curve.
+ */
+export function summarizePbm(input: PbmSimInput, results: readonly PbmJobResult[]): PbmPolicySummary[] {
+  const P = input.policies.length;
+  const out: PbmPolicySummary[] = [];
+  for (let p = 0; p < P; p++) {
+    const spec = pbmPolicy(input.policies[p]!);
+    const mine = results.filter((_, i) => i % P === p);
+    const totals = mine.map((r) => r.cumulativeReward);
+    let bias: number[] | null = null;
+    if (mine[0]?.positionBias != null) {
+      bias = new Array<number>(input.positions).fill(0);
+      for (const r of mine)
+        for (let l = 0; l < input.positions; l++) bias[l]! += r.positionBias![l]! / mine.length;
+    }
+    const curveRounds = mine[0]?.curveRounds ?? [];
+    const curve = curveRounds.map((_, c) => mine.reduce((s, r) => s + r.curve[c]!, 0) / mine.length);
+    out.push({
+      name: spec.name,
+      label: spec.label,
+      cumulativeReward: meanStd(totals),
+      positionBias: bias,
+      seconds: mine.reduce((s, r) => s + r.seconds, 0) / mine.length,
+      perRun: totals,
+      curveRounds,
+      curve,
+    });
+  }
+  return out;
+}
