@@ -11,6 +11,16 @@ export {
   createAdPredictor,
 } from './ad-predictor.js';
 export {
+  type ClickLog,
+  estimateLogPositionBias,
+  LOG_BIAS_METHODS,
+  type LogBiasMethod,
+  type LogBiasOptions,
+  type LogBiasPosition,
+  type LogBiasResult,
+  wilsonInterval,
+} from './log-bias.js';
+export {
   createPbmRanker,
   decidePbm,
   decidePbmUnchecked,

@@ -14,7 +14,7 @@ import {
 import type { BiasMethod } from '../../bandits/ranking/position-bias.js';
 import { AllotError } from '../../core/errors.js';
 import { createRng, type Rng } from '../../core/rng.js';
-import { assertInInterval, assertInteger, assertOneOf } from '../../core/validate.js';
+import { assertInInterval, assertInteger, assertOneOf, assertPositive } from '../../core/validate.js';
 import {
   contextualize,
   createSinInstance,
@@ -132,6 +132,11 @@ export function validatePbmSimInput(input: PbmSimInput): void {
   assertOneOf('examination', input.examination, ['deterministic', 'bernoulli'] as const);
   assertInteger('checkpoints', input.checkpoints, 1, 10000);
   assertInteger('seed', input.seed, 0);
+  assertPositive('lambda', input.lambda);
+  assertInInterval('delta', input.delta, 0, 1, true, true);
+  assertInInterval('alphaScale', input.alphaScale, 0, Infinity);
+  assertPositive('alpha0', input.alpha0);
+  assertPositive('beta0', input.beta0);
 }
 
 /** Result of one (run, policy) job. */
