@@ -1,7 +1,352 @@
-/** `allot forecast ...` commands. */
+/** `allot forecast allocate|score`: allocation Bayes acts and scores of hub quantile forecasts. */
+import { createReadStream, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { AllotError } from '../../core/errors.js';
+import {
+  allocationRows,
+  checkForecasts,
+  createModelOutputParser,
+  type ModelOutputParserOptions,
+  type ModelOutputTable,
+  normalizeLocation,
+  parseTargetData,
+  type QuantileScoreRow,
+  quantileScoreRows,
+  summarizeScores,
+  type TailFamily,
+  type TargetData,
+} from '../../forecast/index.js';
+import { emit, info, parseNameList, parseNumber, parseNumberList, readText } from '../io.js';
+
+/** Formats a CSV cell: numbers in shortest round-trip form, null as empty, strings quoted when needed. */
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function toCsv(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
+  const out: string[] = [columns.join(',')];
+  for (const r of rows) {
+    let line = '';
+    for (let j = 0; j < columns.length; j++) {
+      if (j > 0) line += ',';
+      line += cell(r[columns[j]!]);
+    }
+    out.push(line);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Reads model output by streaming the file through the parser. */
+async function readModelOutput(path: string, opts: ModelOutputParserOptions): Promise<ModelOutputTable> {
+  try {
+    if (!statSync(path).isFile()) throw new Error('not a file');
+  } catch (e) {
+    throw new AllotError(
+      'ALLOT_FILE_NOT_FOUND',
+      `--forecasts ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
+  const m = /^\d{4}-\d{2}-\d{2}-(.+)\.csv$/.exec(basename(path));
+  const parser = createModelOutputParser({
+    ...opts,
+    source: `--forecasts ${path}`,
+    ...(m !== null && opts.modelId === undefined ? { modelId: m[1]! } : {}),
+  });
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  for await (const chunk of stream) parser.push(chunk as string);
+  return parser.end();
+}
+
+interface CommonOpts {
+  forecasts: string;
+  truth?: string;
+  model?: string;
+  referenceDate?: string;
+  target?: string;
+  horizon?: string;
+  locations?: string;
+  tail: string;
+  out?: string;
+  quiet?: boolean;
+}
+
+function filterOptions(o: CommonOpts): ModelOutputParserOptions {
+  const f: {
+    models?: string[];
+    referenceDates?: string[];
+    target?: string;
+    horizon?: number;
+    locations?: string[];
+  } = {};
+  if (o.model !== undefined) f.models = parseNameList('--model', o.model);
+  if (o.referenceDate !== undefined) {
+    const ds = parseNameList('--reference-date', o.referenceDate);
+    for (const d of ds) {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) {
+        throw new AllotError(
+          'ALLOT_INVALID_ARGUMENT',
+          `--reference-date must be YYYY-MM-DD (got ${JSON.stringify(d)})`,
+        );
+      }
+    }
+    f.referenceDates = ds;
+  }
+  if (o.target !== undefined) f.target = o.target;
+  if (o.horizon !== undefined) f.horizon = parseNumber('--horizon', o.horizon);
+  if (o.locations !== undefined)
+    f.locations = parseNameList('--locations', o.locations).map(normalizeLocation);
+  return f;
+}
+
+function tailOption(raw: string): TailFamily {
+  if (raw !== 'normal' && raw !== 'lognormal') {
+    throw new AllotError(
+      'ALLOT_UNKNOWN_OPTION',
+      `--tail must be normal or lognormal (got ${JSON.stringify(raw)})`,
+    );
+  }
+  return raw;
+}
+
+/** Applies the defaults for target and horizon: the file's only value, else an error naming the choices. */
+function checkSingle(table: ModelOutputTable, o: CommonOpts, path: string): void {
+  const describe = (): string => {
+    const parts: string[] = [];
+    if (o.model !== undefined) parts.push(`--model ${o.model}`);
+    if (o.referenceDate !== undefined) parts.push(`--reference-date ${o.referenceDate}`);
+    if (o.target !== undefined) parts.push(`--target ${JSON.stringify(o.target)}`);
+    if (o.horizon !== undefined) parts.push(`--horizon ${o.horizon}`);
+    if (o.locations !== undefined) parts.push(`--locations ${o.locations}`);
+    return parts.length === 0 ? 'output_type quantile' : parts.join(' ');
+  };
+  if (table.kept === 0) {
+    throw new AllotError(
+      'ALLOT_NO_MATCH',
+      `no quantile forecast in --forecasts ${path} matches ${describe()} (${table.rows} rows read)`,
+    );
+  }
+  if (table.targets.length > 1) {
+    throw new AllotError(
+      'ALLOT_INVALID_ARGUMENT',
+      `--forecasts holds several targets (${table.targets.map((t) => JSON.stringify(t)).join(', ')}): choose one with --target`,
+    );
+  }
+  if (table.horizons.length > 1) {
+    throw new AllotError(
+      'ALLOT_INVALID_ARGUMENT',
+      `--forecasts holds several horizons (${table.horizons.join(', ')}): choose one with --horizon`,
+    );
+  }
+}
+
+function readTruth(path: string): TargetData {
+  return parseTargetData(readText(path, '--truth'), `--truth ${path}`);
+}
+
+const ALLOCATE_COLUMNS = [
+  'model_id',
+  'reference_date',
+  'K',
+  'location',
+  'allocation',
+  'tau',
+  'observation',
+  'shortfall',
+  'score_total',
+  'score_oracle',
+  'score_adjusted',
+  'status',
+] as const;
+
+const SCORE_COLUMNS = [
+  'model_id',
+  'reference_date',
+  'target',
+  'horizon',
+  'location',
+  'target_end_date',
+  'observation',
+  'wis',
+  'dispersion',
+  'overprediction',
+  'underprediction',
+  'ae_median',
+  'coverage_50',
+  'coverage_95',
+  'status',
+] as const;
+
+const SUMMARY_COLUMNS = [
+  'model_id',
+  'n',
+  'wis',
+  'dispersion',
+  'overprediction',
+  'underprediction',
+  'ae_median',
+  'coverage_50',
+  'coverage_95',
+  'relative_wis',
+  'relative_ae',
+] as const;
+
+function withCommon(cmd: Command): Command {
+  return cmd
+    .requiredOption('--forecasts <file>', 'hubverse model_output CSV (quantile rows are used)')
+    .option('--model <ids>', 'keep these model_id values (comma-separated)')
+    .option('--reference-date <dates>', 'keep these reference dates, YYYY-MM-DD (comma-separated)')
+    .option('--target <name>', 'target (default: the one target in the file; an error if several)')
+    .option('--horizon <h>', 'horizon (default: the one horizon in the file; an error if several)')
+    .option(
+      '--locations <codes>',
+      'required location codes, e.g. 01,02 (default: every location forecast that date)',
+    )
+    .option(
+      '--tail <family>',
+      'tail family of the distributions: normal (distfromq default) or lognormal',
+      'normal',
+    )
+    .option('--out <file>', 'write the CSV here (atomically) instead of stdout')
+    .option('--quiet', 'do not list incomplete forecasts on stderr', false);
+}
 
 /** Registers the `forecast` commands on the program. */
 export function registerForecast(program: Command): void {
-  program.command('forecast').description('forecast commands (not yet available)');
+  const fc = program
+    .command('forecast')
+    .description('quantile forecasts → allocations of a stock K across locations, allocation scores, WIS');
+
+  withCommon(
+    fc
+      .command('allocate')
+      .description(
+        'allocation Bayes act per forecast (distfromq distributions; sum of allocations = K exactly) and, with --truth, its allocation scores',
+      ),
+  )
+    .option('--truth <file>', 'target data CSV (location, target_end_date|date, observation|value)')
+    .requiredOption('--K <values>', 'stock(s) to allocate, comma-separated, each >= 0')
+    .option('--L <loss>', 'loss per unit of shortage (scales the scores)', '1')
+    .action(async (o: CommonOpts & { K: string; L: string }) => {
+      const Ks = parseNumberList('--K', o.K);
+      for (const k of Ks) {
+        if (k < 0) throw new AllotError('ALLOT_OUT_OF_RANGE', `--K must be >= 0 (got ${k})`);
+      }
+      const L = parseNumber('--L', o.L);
+      if (!(L > 0)) throw new AllotError('ALLOT_OUT_OF_RANGE', `--L must be > 0 (got ${L})`);
+      const tail = tailOption(o.tail);
+      const filters = filterOptions(o);
+      const truth = o.truth === undefined ? undefined : readTruth(o.truth);
+      const table = await readModelOutput(o.forecasts, filters);
+      checkSingle(table, o, o.forecasts);
+      const { complete, incomplete } = checkForecasts(
+        table,
+        filters.locations === undefined ? {} : { locations: filters.locations },
+      );
+      if (!o.quiet) {
+        for (const f of incomplete) {
+          info(`allot: skipped incomplete forecast ${f.model} ${f.referenceDate}: ${f.reason}`);
+        }
+      }
+      if (complete.length === 0) {
+        throw new AllotError(
+          'ALLOT_NO_MATCH',
+          `no complete forecast in --forecasts ${o.forecasts} (${incomplete.length} incomplete; first: ${incomplete[0]?.model} ${incomplete[0]?.referenceDate}: ${incomplete[0]?.reason})`,
+        );
+      }
+      const rows: Record<string, unknown>[] = [];
+      const warned = new Set<string>();
+      for (const f of complete) {
+        const r = allocationRows(f, Ks, { L, tail, ...(truth === undefined ? {} : { truth }) });
+        for (const row of r.rows) {
+          rows.push(row as unknown as Record<string, unknown>);
+          if (!o.quiet && row.status !== 'ok') {
+            const key = `${row.model_id} ${row.reference_date} ${row.location} ${row.status}`;
+            if (!warned.has(key) && !row.status.startsWith('partial')) {
+              warned.add(key);
+              info(`allot: ${row.model_id} ${row.reference_date} location ${row.location}: ${row.status}`);
+            }
+          }
+        }
+      }
+      emit(toCsv(ALLOCATE_COLUMNS, rows), o.out);
+      if (!o.quiet) {
+        info(
+          `allot: ${complete.length} complete forecast(s) × ${Ks.length} K allocated; ${incomplete.length} incomplete skipped`,
+        );
+      }
+    });
+
+  withCommon(
+    fc
+      .command('score')
+      .description(
+        'WIS (dispersion/over/underprediction), 50%/95% coverage and median AE per (model, reference date, location), plus a per-model summary with pairwise relative skill',
+      ),
+  )
+    .requiredOption('--truth <file>', 'target data CSV (location, target_end_date|date, observation|value)')
+    .option(
+      '--baseline <model>',
+      'model_id that relative skill is scaled by (default: unscaled geometric mean ratio)',
+    )
+    .option('--summary <file>', 'write the per-model summary CSV here (it is always printed on stderr)')
+    .option('--pinball <file>', 'write the pinball loss per quantile level (long CSV) here')
+    .action(
+      async (o: CommonOpts & { truth: string; baseline?: string; summary?: string; pinball?: string }) => {
+        tailOption(o.tail);
+        const filters = filterOptions(o);
+        const truth = readTruth(o.truth);
+        const table = await readModelOutput(o.forecasts, filters);
+        checkSingle(table, o, o.forecasts);
+        const rows = quantileScoreRows(table, truth);
+        const summary = summarizeScores(rows, o.baseline);
+        const noObs = rows.filter((r) => r.status === 'no_observation').length;
+        if (!o.quiet) {
+          for (const r of rows) {
+            if (r.status.startsWith('invalid')) info(`allot: ${r.model_id} ${r.reference_date}: ${r.status}`);
+          }
+          if (noObs > 0)
+            info(`allot: ${noObs} forecast row(s) have no observation in --truth (scores left empty)`);
+        }
+        emit(toCsv(SCORE_COLUMNS, rows as unknown as Record<string, unknown>[]), o.out);
+        const sumCsv = toCsv(SUMMARY_COLUMNS, summary as unknown as Record<string, unknown>[]);
+        if (o.summary !== undefined) emit(sumCsv, o.summary);
+        if (o.pinball !== undefined) emit(pinballCsv(rows), o.pinball);
+        info(formatSummary(summary, o.baseline));
+      },
+    );
+}
+
+function pinballCsv(rows: readonly QuantileScoreRow[]): string {
+  const out = ['model_id,reference_date,location,level,quantile,observation,pinball'];
+  for (const r of rows) {
+    if (r.pinball === null) continue;
+    const { levels, values, loss } = r.pinball;
+    for (let k = 0; k < levels.length; k++) {
+      out.push(
+        [r.model_id, r.reference_date, r.location, levels[k], values[k], r.observation, loss[k]]
+          .map(cell)
+          .join(','),
+      );
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function formatSummary(rows: ReturnType<typeof summarizeScores>, baseline: string | undefined): string {
+  const f = (x: number | null, d = 3): string => (x === null ? '-' : x.toFixed(d));
+  const w = Math.max(8, ...rows.map((r) => r.model_id.length));
+  const lines = [
+    `per-model summary (relative skill ${baseline === undefined ? 'unscaled' : `vs ${baseline}`}; lower is better):`,
+    `${'model_id'.padEnd(w)}  ${'n'.padStart(5)}  ${'WIS'.padStart(10)}  ${'rel.WIS'.padStart(8)}  ${'rel.AE'.padStart(8)}  ${'cov50'.padStart(6)}  ${'cov95'.padStart(6)}`,
+  ];
+  for (const r of rows) {
+    lines.push(
+      `${r.model_id.padEnd(w)}  ${String(r.n).padStart(5)}  ${f(r.wis, 2).padStart(10)}  ${f(r.relative_wis).padStart(8)}  ${f(r.relative_ae).padStart(8)}  ${f(r.coverage_50, 2).padStart(6)}  ${f(r.coverage_95, 2).padStart(6)}`,
+    );
+  }
+  return lines.join('\n');
 }
