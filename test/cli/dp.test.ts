@@ -1,0 +1,210 @@
+/** Integration tests of `allot dp ...` (spawned through tsx, as a user runs it). */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli, SHARED, tempDir } from '../helpers/cli.js';
+
+const REF = JSON.parse(readFileSync(join(SHARED, 'reference', 'dp-notebook.json'), 'utf8')) as {
+  distance_sequence_deterministic_first_24: number[];
+  markov_shocks: { distance_sequence: number[] };
+};
+
+function writeConfig(dir: string, cfg: unknown, name = 'config.json'): string {
+  const p = join(dir, name);
+  writeFileSync(p, typeof cfg === 'string' ? cfg : JSON.stringify(cfg));
+  return p;
+}
+
+describe('allot dp solve', () => {
+  it('solves the notebook deterministic config to RESULT.json on stdout', () => {
+    const r = runCli(['dp', 'solve', '--config', join(REPO_ROOT, 'fixtures', 'dp', 'deterministic.json')]);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(res).sort()).toEqual(
+      ['converged', 'distances', 'grid', 'iterations', 'policy', 'seconds', 'value'].sort(),
+    );
+    expect(res['converged']).toBe(true);
+    const d = res['distances'] as number[];
+    expect(d).toHaveLength(res['iterations'] as number);
+    REF.distance_sequence_deterministic_first_24.forEach((v, i) => {
+      expect(Math.abs(d[i]! - v) / v).toBeLessThan(1e-8);
+    });
+    expect(res['grid'] as number[]).toHaveLength(30);
+    expect((res['value'] as number[]).every((v) => typeof v === 'number')).toBe(true);
+    expect(res['policy'] as number[]).toHaveLength(30);
+    expect(typeof res['seconds']).toBe('number');
+    expect(r.stderr).toMatch(/converged after \d+ iterations/);
+  });
+
+  it('writes --out and --plot files; with shocks value and policy are [grid][shock]', () => {
+    const dir = tempDir();
+    const cfg = JSON.parse(readFileSync(join(REPO_ROOT, 'fixtures', 'dp', 'markov.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    cfg['beta'] = 0.3;
+    const out = join(dir, 'result.json');
+    const r = runCli([
+      'dp',
+      'solve',
+      '--config',
+      writeConfig(dir, cfg),
+      '--out',
+      out,
+      '--plot',
+      join(dir, 'mk'),
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    const res = JSON.parse(readFileSync(out, 'utf8')) as {
+      iterations: number;
+      converged: boolean;
+      value: number[][];
+      policy: number[][];
+      distances: number[];
+      shocks: number[];
+    };
+    expect(res.iterations).toBe(14);
+    expect(res.converged).toBe(true);
+    expect(res.value).toHaveLength(30);
+    expect(res.value[0]).toHaveLength(5);
+    expect(res.policy[29]).toHaveLength(5);
+    expect(res.shocks).toEqual([-1.4, -0.55, 0, 0.55, 1.4]);
+    expect(Math.abs(res.distances[13]! - REF.markov_shocks.distance_sequence[13]!) / 2.2e-9).toBeLessThan(
+      1e-6,
+    );
+    for (const f of ['mk-value.svg', 'mk-policy.svg']) {
+      const svg = readFileSync(join(dir, f), 'utf8');
+      expect(svg.startsWith('<svg')).toBe(true);
+    }
+    expect(readFileSync(join(dir, 'mk-policy.svg'), 'utf8')).toContain('45-degree line');
+  });
+
+  it('hitting the iteration cap is converged: false with exit 0', () => {
+    const dir = tempDir();
+    const r = runCli(['dp', 'solve', '--config', writeConfig(dir, { stop: { maxIterations: 3 } })]);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout) as { converged: boolean; iterations: number };
+    expect(res).toMatchObject({ converged: false, iterations: 3 });
+  });
+
+  const bad: [string, unknown, RegExp][] = [
+    [
+      'grid not strictly increasing',
+      { grid: { points: [0.1, 0.3, 0.2, 0.5] } },
+      /ALLOT_INVALID_ARGUMENT: grid.points must be strictly increasing/,
+    ],
+    [
+      'grid not positive',
+      { grid: { points: [-0.1, 0.3, 0.4, 0.5] } },
+      /ALLOT_OUT_OF_RANGE: grid.points\[0\] must be > 0/,
+    ],
+    ['beta outside (0, 1)', { beta: 1.2 }, /ALLOT_OUT_OF_RANGE: beta must be in \(0, 1\) \(got 1.2\)/],
+    [
+      'probabilities not summing to 1',
+      { shocks: { values: [0, 1], probabilities: [0.5, 0.5000001] } },
+      /ALLOT_OUT_OF_RANGE: shocks.probabilities must sum to 1/,
+    ],
+    [
+      'transition row not summing to 1',
+      {
+        shocks: {
+          values: [0, 1],
+          transition: [
+            [1, 0],
+            [0.5, 0.4],
+          ],
+        },
+      },
+      /ALLOT_OUT_OF_RANGE: shocks.transition\[1\] must sum to 1/,
+    ],
+    [
+      'shape mismatch',
+      { shocks: { values: [0, 1], probabilities: [1] } },
+      /ALLOT_SHAPE_MISMATCH: shocks.probabilities/,
+    ],
+    [
+      'fewer than 4 points for cubic',
+      { grid: { points: [1, 2, 3] } },
+      /ALLOT_SHAPE_MISMATCH: grid.points must have at least 4 points for cubic/,
+    ],
+    [
+      'non-finite number',
+      '{"beta": 1e999}',
+      /ALLOT_NOT_FINITE: beta must be a finite number \(got Infinity\)/,
+    ],
+    ['unknown key', { gama: 2 }, /ALLOT_INVALID_CONFIG: gama is not a known key/],
+    ['wrong type', { grid: 'big' }, /ALLOT_INVALID_CONFIG: grid must be an object/],
+    ['invalid JSON', '{"beta": ', /ALLOT_PARSE_ERROR: --config .* is not valid JSON/],
+  ];
+  for (const [name, cfg, re] of bad) {
+    it(`rejects ${name}: one line, exit 2, no output`, () => {
+      const dir = tempDir();
+      const out = join(dir, 'r.json');
+      const r = runCli(['dp', 'solve', '--config', writeConfig(dir, cfg), '--out', out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(re);
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+
+  it('names the bad input exactly', () => {
+    const dir = tempDir();
+    const r = runCli([
+      'dp',
+      'solve',
+      '--config',
+      writeConfig(dir, {
+        shocks: {
+          values: [0, 1],
+          transition: [
+            [0.5, 0.5],
+            [0.2, 0.7],
+          ],
+        },
+      }),
+    ]);
+    expect(r.stderr).toMatchInlineSnapshot(`
+      "allot: ALLOT_OUT_OF_RANGE: shocks.transition[1] must sum to 1 within 1e-9 (got sum 0.8999999999999999)
+      "
+    `);
+  });
+
+  it('a missing config file and a missing --config are exit 2', () => {
+    const r = runCli(['dp', 'solve', '--config', '/nonexistent/cfg.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^allot: ALLOT_FILE_NOT_FOUND: --config \/nonexistent\/cfg.json cannot be read/);
+    const r2 = runCli(['dp', 'solve']);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/--config/);
+  });
+});
+
+describe('allot dp tauchen and dp simulate', () => {
+  it('tauchen prints states and a stochastic transition matrix usable as shocks', () => {
+    const r = runCli(['dp', 'tauchen', '--states', '7', '--rho', '0.8', '--sigma', '0.3']);
+    expect(r.code).toBe(0);
+    const c = JSON.parse(r.stdout) as { values: number[]; transition: number[][] };
+    expect(c.values).toHaveLength(7);
+    for (const row of c.transition) expect(Math.abs(row.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-12);
+    const bad = runCli(['dp', 'tauchen', '--states', '7', '--rho', '1.5', '--sigma', '0.3']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^allot: ALLOT_OUT_OF_RANGE: rho must be in \(-1, 1\) \(got 1.5\)/);
+  });
+
+  it('simulate prints a seeded, feasible path', () => {
+    const cfg = join(REPO_ROOT, 'fixtures', 'dp', 'iid.json');
+    const a = runCli(['dp', 'simulate', '--config', cfg, '--w0', '6', '--periods', '10', '--seed', '5']);
+    const b = runCli(['dp', 'simulate', '--config', cfg, '--w0', '6', '--periods', '10', '--seed', '5']);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    const p = JSON.parse(a.stdout) as { cake: number[]; consumption: number[]; shocks: number[] };
+    expect(p.cake).toHaveLength(11);
+    expect(p.cake[0]).toBe(6);
+    for (let t = 0; t < 10; t++) expect(p.cake[t + 1]!).toBeLessThanOrEqual(p.cake[t]!);
+    const bad = runCli(['dp', 'simulate', '--config', cfg, '--w0', '-1']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--w0 must be > 0/);
+  });
+});
