@@ -88,7 +88,7 @@ describe('0-1 ILFP oracle O(a, b, L)', () => {
     expect(s.ratio).toBeGreaterThan(ratioOf(a, b, [0, 2]));
   });
 
-  describe("boundary cases (Algorithm 2, step 2)", () => {
+  describe('boundary cases (Algorithm 2, step 2)', () => {
     it('|Z0| >= L returns a subset of the zero-cost arms, with ratio +Infinity', () => {
       const a = [5, 1, 2, 9, 3];
       const b = [0.5, 0, 0.2, 0, 0];

@@ -92,10 +92,13 @@ describe('MRCB (Algorithm 3)', () => {
 });
 
 describe('cyclic rounds', () => {
-  test.prop([fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 100 })], {
-    seed: 3,
-    numRuns: 300,
-  })('pull L distinct consecutive arms, ascending', (K, l, t) => {
+  test.prop(
+    [fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 100 })],
+    {
+      seed: 3,
+      numRuns: 300,
+    },
+  )('pull L distinct consecutive arms, ascending', (K, l, t) => {
     const L = 1 + ((l - 1) % K);
     const out = new Int32Array(L);
     cyclicArmsInto(t, K, L, out);
@@ -192,7 +195,14 @@ describe('baselines', () => {
     for (let r = 0; r < 10; r++) {
       const set = decideSet(eps, state, 1, c);
       expect(set).toEqual(r % 2 === 0 ? [0, 1] : [2, 3]);
-      eps.learnInto(state, c, set, set.map((i) => means[i]!), set.map((i) => costs[i]!), rng);
+      eps.learnInto(
+        state,
+        c,
+        set,
+        set.map((i) => means[i]!),
+        set.map((i) => costs[i]!),
+        rng,
+      );
       c.spent += 1;
     }
     expect(state.rounds).toBe(10);
