@@ -10,6 +10,8 @@ import { show } from '../core/validate.js';
 export interface Marginal {
   /** Q(p) = inf{x : F(x) >= p}, p in [0, 1]. */
   quantile(p: number): number;
+  /** Optional Q(1 − u), accurate for small u (upper tail), so levels within 1e-16 of 1 can be solved for. */
+  upperQuantile?(u: number): number;
   /** Optional probability levels at which the quantiles are known exactly (used to hit them exactly). */
   readonly levels?: ArrayLike<number>;
 }
@@ -88,27 +90,27 @@ interface Problem {
   readonly n: number;
   readonly marginals: readonly Marginal[];
   readonly w: Float64Array;
-  /** r_i = (w_i / L_i) / min_j (w_j / L_j) >= 1; null when all equal (tau_i = s). */
-  readonly r: Float64Array | null;
+  /** r_i = (w_i / L_i) / min_j (w_j / L_j) >= 1 (all 1 in the paper's case). */
+  readonly r: Float64Array;
+  readonly uniform: boolean;
   /** Sorted distinct hint levels (uniform case only). */
   readonly hints: Float64Array;
   readonly work: Float64Array;
 }
 
-function levelOf(pr: Problem, i: number, s: number): number {
-  const r = pr.r;
-  if (r === null) return s;
-  const t = 1 - (1 - s) * r[i]!;
-  return t < 0 ? 0 : t;
-}
-
-/** Fills `out` with x_i(s) = max(0, Q_i(tau_i(s))) and returns sum_i w_i x_i. */
-function totalAt(pr: Problem, s: number, out: Float64Array): number {
+/**
+ * x_i = max(0, Q_i(1 − u_i)) with u_i = mu·r_i, through the marginal's upper-tail quantile when u_i is small, so
+ * that levels within 1e-16 of 1 stay resolvable. Returns sum_i w_i x_i (non-increasing in mu).
+ */
+function totalAt(pr: Problem, mu: number, out: Float64Array): number {
   let sum = 0;
   const n = pr.n;
   const w = pr.w;
+  const r = pr.r;
   for (let i = 0; i < n; i++) {
-    const q = pr.marginals[i]!.quantile(levelOf(pr, i, s));
+    const u = mu * r[i]!;
+    const m = pr.marginals[i]!;
+    const q = u >= 1 ? m.quantile(0) : u < 0.5 && m.upperQuantile !== undefined ? m.upperQuantile(u) : m.quantile(1 - u);
     const x = q > 0 ? q : 0;
     out[i] = x;
     sum += w[i]! * x;
@@ -116,10 +118,21 @@ function totalAt(pr: Problem, s: number, out: Float64Array): number {
   return sum;
 }
 
+/** Same at a level p given exactly (uniform case): x_i = max(0, Q_i(p)). */
+function totalAtLevel(pr: Problem, p: number, out: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < pr.n; i++) {
+    const q = pr.marginals[i]!.quantile(p);
+    const x = q > 0 ? q : 0;
+    out[i] = x;
+    sum += pr.w[i]! * x;
+  }
+  return sum;
+}
+
 function prepare(marginals: readonly Marginal[], opts: AllocationOptions): Problem {
   const n = marginals.length;
-  if (n === 0)
-    throw new AllotError('ALLOT_INVALID_ARGUMENT', 'marginals must hold at least one location (got 0)');
+  if (n === 0) throw new AllotError('ALLOT_INVALID_ARGUMENT', 'marginals must hold at least one location (got 0)');
   const w = expand('weights', opts.weights, n);
   const L = expand('loss', opts.loss, n);
   let uniform = true;
@@ -129,10 +142,9 @@ function prepare(marginals: readonly Marginal[], opts: AllocationOptions): Probl
     if (ratio < minRatio) minRatio = ratio;
     if (ratio !== w[0]! / L[0]!) uniform = false;
   }
-  let r: Float64Array | null = null;
+  const r = new Float64Array(n).fill(1);
   let hints = new Float64Array(0);
   if (!uniform) {
-    r = new Float64Array(n);
     for (let i = 0; i < n; i++) r[i] = w[i]! / L[i]! / minRatio;
   } else {
     const seen = new Set<number>();
@@ -146,7 +158,7 @@ function prepare(marginals: readonly Marginal[], opts: AllocationOptions): Probl
     }
     hints = Float64Array.from(seen).sort();
   }
-  return { n, marginals, w, r, hints, work: new Float64Array(n) };
+  return { n, marginals, w, r, uniform, hints, work: new Float64Array(n) };
 }
 
 function solveOne(pr: Problem, K: number): Allocation {
@@ -154,29 +166,33 @@ function solveOne(pr: Problem, K: number): Allocation {
   const xL = new Float64Array(n);
   const xU = new Float64Array(n);
   const tau = new Float64Array(n);
-  // Bracket [sL, sU] with G(sL) <= K <= G(sU); G non-decreasing in s.
-  let sL = 0;
-  let sU = 1;
-  let gL = totalAt(pr, sL, xL);
-  let gU = totalAt(pr, sU, xU);
+  // Bracket in mu = 1 − tau: G(muLo) >= K >= G(muHi), G non-increasing in mu.
+  let muLo = 0;
+  let muHi = 1;
+  let gHi = totalAt(pr, muHi, xL); // the smallest total (tau = 0)
+  let gLo = totalAt(pr, muLo, xU); // the largest total (tau = 1)
   let iterations = 0;
-  const fill = (s: number): void => {
-    for (let i = 0; i < n; i++) tau[i] = levelOf(pr, i, s);
+  let exactLevel = Number.NaN;
+  const fill = (mu: number): void => {
+    for (let i = 0; i < n; i++) {
+      const t = Number.isNaN(exactLevel) ? 1 - mu * pr.r[i]! : exactLevel;
+      tau[i] = t < 0 ? 0 : t;
+    }
   };
-  if (gL > K) {
+  if (gHi > K) {
     // Even tau = 0 over-allocates: every allocation below the lower support ends is optimal; scale down.
-    const f = gL > 0 ? K / gL : 0;
+    const f = gHi > 0 ? K / gHi : 0;
     for (let i = 0; i < n; i++) xL[i] = xL[i]! * f;
-    fill(0);
+    fill(1);
     return { K, x: xL, tau, kind: 'degenerate-low', degenerate: true, iterations };
   }
-  if (!(gU >= K)) {
+  if (!(gLo >= K)) {
     // Even tau = 1 falls short (bounded supports): any split of the surplus is optimal; split it equally.
     let sw = 0;
     for (let i = 0; i < n; i++) sw += pr.w[i]!;
-    const add = (K - gU) / sw;
+    const add = (K - gLo) / sw;
     for (let i = 0; i < n; i++) xU[i] = xU[i]! + add;
-    fill(1);
+    fill(0);
     return { K, x: xU, tau, kind: 'degenerate-high', degenerate: true, iterations };
   }
   const work = pr.work;
@@ -187,67 +203,73 @@ function solveOne(pr: Problem, K: number): Allocation {
     let hi = hints.length;
     while (hi - lo > 1) {
       const mid = (lo + hi) >>> 1;
-      const s = hints[mid]!;
-      const g = totalAt(pr, s, work);
+      const p = hints[mid]!;
+      const g = totalAtLevel(pr, p, work);
       iterations++;
       if (g === K) {
-        fill(s);
+        exactLevel = p;
+        fill(0);
         return { K, x: Float64Array.from(work), tau, kind: 'exact', degenerate: false, iterations };
       }
       if (g < K) {
         lo = mid;
-        sL = s;
-        gL = g;
+        muHi = 1 - p;
+        gHi = g;
         xL.set(work);
       } else {
         hi = mid;
-        sU = s;
-        gU = g;
+        muLo = 1 - p;
+        gLo = g;
         xU.set(work);
       }
     }
   }
+  // xL holds the allocation at muHi (total gHi <= K), xU at muLo (total gLo >= K).
   for (;;) {
-    if (gL === K) {
-      fill(sL);
+    if (gHi === K) {
+      fill(muHi);
       return { K, x: xL, tau, kind: 'exact', degenerate: false, iterations };
     }
-    if (gU === K) {
-      fill(sU);
+    if (gLo === K) {
+      fill(muLo);
       return { K, x: xU, tau, kind: 'exact', degenerate: false, iterations };
     }
-    const s = 0.5 * (sL + sU);
-    if (s <= sL || s >= sU || sU - sL <= 1e-17) break;
-    const g = totalAt(pr, s, work);
+    // Geometric steps while the bracket spans orders of magnitude (levels very close to 1), then halving.
+    let mu: number;
+    if (muLo === 0) mu = muHi > 1e-300 ? muHi / 16 : muHi / 2;
+    else if (muHi > 2 * muLo) mu = Math.sqrt(muLo * muHi);
+    else mu = 0.5 * (muLo + muHi);
+    if (!(mu > muLo && mu < muHi)) break;
+    const g = totalAt(pr, mu, work);
     iterations++;
     if (g < K) {
-      sL = s;
-      gL = g;
+      muHi = mu;
+      gHi = g;
       xL.set(work);
     } else {
-      sU = s;
-      gU = g;
+      muLo = mu;
+      gLo = g;
       xU.set(work);
     }
   }
-  // The bracket cannot be split: G jumps from gL to gU across it. Convex combination hitting K.
+  // The bracket cannot be split: the total jumps from gHi to gLo across it. Convex combination hitting K.
   const x = new Float64Array(n);
-  if (!Number.isFinite(gU)) {
+  if (!Number.isFinite(gLo)) {
     // Only for K beyond every finite quantile total: the unbounded locations share the remainder equally.
     let sw = 0;
     for (let i = 0; i < n; i++) if (!Number.isFinite(xU[i]!)) sw += pr.w[i]!;
-    const add = (K - gL) / sw;
+    const add = (K - gHi) / sw;
     for (let i = 0; i < n; i++) x[i] = xL[i]! + (Number.isFinite(xU[i]!) ? 0 : add);
-    fill(sU);
+    fill(muLo);
     return { K, x, tau, kind: 'jump', degenerate: false, iterations };
   }
-  const theta = (K - gL) / (gU - gL);
+  const theta = (K - gHi) / (gLo - gHi);
   for (let i = 0; i < n; i++) {
     const v = xL[i]! + theta * (xU[i]! - xL[i]!);
     x[i] = v > 0 ? v : 0;
   }
-  fill(theta < 0.5 ? sL : sU);
-  const jump = gU - gL > 1e-9 * Math.max(Math.abs(K), 1);
+  fill(theta < 0.5 ? muHi : muLo);
+  const jump = gLo - gHi > 1e-9 * Math.max(Math.abs(K), 1);
   return { K, x, tau, kind: jump ? 'jump' : 'exact', degenerate: false, iterations };
 }
 

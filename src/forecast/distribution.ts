@@ -67,6 +67,8 @@ export interface QuantileDistribution {
   cdf(x: number): number;
   /** Quantile function Q(p) = inf{x : F(x) >= p} for p in [0, 1] (may be -Infinity at 0 or +Infinity at 1). */
   quantile(p: number): number;
+  /** Q(1 − u) computed in the upper tail without forming 1 − u (accurate for u down to the smallest double). */
+  upperQuantile(u: number): number;
   /** `n` independent draws by inversion, using `rng.uniform()`. */
   sample(rng: Rng, n: number): Float64Array;
 }
@@ -517,6 +519,16 @@ function assemble(
     const qa = knotQ[lo]!;
     return qa + ((knotQ[hi]! - qa) * (p - pa)) / (pb - pa);
   }
+  function upperQuantile(u: number): number {
+    if (Number.isNaN(u)) return Number.NaN;
+    if (ut !== null && u < 1 - pn) {
+      // 1 − p = (1 − w)(1 − p_c) in the upper tail; Φ⁻¹(1 − v) = −Φ⁻¹(v) keeps tiny v exact.
+      const v = u / cw;
+      const z = -normalQuantile(v >= 1 ? 1 : v);
+      return family === 'lognormal' ? Math.exp(ut.a + ut.b * z) : ut.a + ut.b * z;
+    }
+    return quantile(1 - u);
+  }
   function sample(rng: Rng, count: number): Float64Array {
     if (!Number.isInteger(count) || count < 0) {
       throw new AllotError('ALLOT_OUT_OF_RANGE', `n must be an integer >= 0 (got ${count})`);
@@ -542,6 +554,7 @@ function assemble(
     values,
     cdf,
     quantile,
+    upperQuantile,
     sample,
   };
 }
