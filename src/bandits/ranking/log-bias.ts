@@ -113,7 +113,11 @@ export function wilsonInterval(successes: number, trials: number, level: number)
   const z2 = (z * z) / trials;
   const centre = (p + z2 / 2) / (1 + z2);
   const half = (z * Math.sqrt((p * (1 - p)) / trials + (z * z) / (4 * trials * trials))) / (1 + z2);
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+  // the bounds are exactly 0 (no successes) and 1 (all successes); avoid rounding residue there
+  return [
+    successes === 0 ? 0 : Math.max(0, centre - half),
+    successes === trials ? 1 : Math.min(1, centre + half),
+  ];
 }
 
 function pointEstimate(
@@ -142,7 +146,13 @@ function pointEstimate(
     return c.ctr[0]! > 0 ? { raw: c.ctr } : null;
   }
   if (method === 'em') {
-    const r = emPositionBias(pos, clk, L, { items: itm, nItems: log.items, maxIterations: 1000, tol: 1e-8 });
+    // The bootstrap refits use a looser stopping rule (the full-data fit runs to 1e-7).
+    const r = emPositionBias(pos, clk, L, {
+      items: itm,
+      nItems: log.items,
+      maxIterations: rows === null ? 5000 : 300,
+      tol: rows === null ? 1e-7 : 1e-6,
+    });
     return r.q[0]! > 0
       ? { raw: r.q, em: { iterations: r.iterations, converged: r.converged, logLikelihood: r.logLikelihood } }
       : null;

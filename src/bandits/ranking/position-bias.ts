@@ -10,7 +10,9 @@
  * - EM (Eq. 6–7, per-position averaging as in Wang et al. 2018): e = c + (1−c) q̂_ℓ(1−γ)/(1−q̂_ℓ γ),
  *   q̂_ℓ = Σ_{entries at ℓ} e / N_ℓ, with γ = σ(x^T θ̂) (or clip(x^T θ̂, 0.01, 0.99)). EM estimates q̂_1 too.
  * - Before any data, q̂_ℓ = 1/(ℓ + ε), ε ~ U(0, 0.1) (ℓ 1-based; the paper's §6.2 initialisation); CTR and PR
- *   still fix q̂_1 = 1. Estimates are clipped to [floor, 1] (floor 1e-3).
+ *   still fix q̂_1 = 1. Estimates are clipped to [floor, 1] (floor 1e-3). Online EM counts the initialisation as
+ *   one pseudo-observation per position (an [A] choice: otherwise one early click makes q̂_ℓ = 1, a fixed point of
+ *   the E-step).
  *
  * References:
  * - B. Ermis et al., "Learning to Rank in the Position Based Model with Bandit Feedback", arXiv:2004.13106, §4, §6.2.
@@ -145,11 +147,19 @@ export function createPositionBiasEstimator(
       models.push(createAdPredictor({ dim: options.d, beta: options.probitBeta ?? 0.1 }));
     return { kind: 'probit', init, models, floor };
   }
+  // EM: the initialisation counts as one pseudo-observation. Without it the first click at a position sets
+  // q̂_ℓ = 1, and q̂ = 1 is a fixed point of the E-step (e = c + (1 − c)·1 = 1), so the estimate never leaves 1.
+  const sum = new Float64Array(L);
+  const count = new Float64Array(L);
+  if (method === 'em') {
+    sum.set(init);
+    count.fill(1);
+  }
   return {
     kind: method,
     init,
-    sum: new Float64Array(L),
-    count: new Float64Array(L),
+    sum,
+    count,
     link: options.emLink ?? 'sigmoid',
     floor,
   };
@@ -413,6 +423,8 @@ export function emPositionBias(
   const cnt = new Float64Array(L);
   const sumR = gammaItems === null ? null : new Float64Array(gammaItems.length);
   const cntR = gammaItems === null ? null : new Float64Array(gammaItems.length);
+  const prevRatio = new Float64Array(L);
+  for (let l = 0; l < L; l++) prevRatio[l] = q[0]! > 0 ? q[l]! / q[0]! : 0;
   let it = 0;
   let converged = false;
   for (; it < maxIt; ) {
@@ -435,16 +447,26 @@ export function emPositionBias(
         cntR![items![i]!]! += 1;
       }
     }
+    // Convergence is judged on identified quantities: q itself when γ is fixed; otherwise q_ℓ/q_1 and q_1·γ_j
+    // (the scale of q and γ is not identified, and EM drifts slowly along that ridge).
     let delta = 0;
+    const q1Old = q[0]!;
     for (let l = 0; l < L; l++) {
       const v = cnt[l]! > 0 ? sumE[l]! / cnt[l]! : q[l]!;
-      delta = Math.max(delta, Math.abs(v - q[l]!));
+      if (gammaItems === null) delta = Math.max(delta, Math.abs(v - q[l]!));
       q[l] = v;
     }
     if (gammaItems !== null) {
+      const q1New = q[0]!;
+      for (let l = 1; l < L; l++) {
+        const before = q1Old > 0 ? prevRatio[l]! : 0;
+        const now = q1New > 0 ? q[l]! / q1New : 0;
+        delta = Math.max(delta, Math.abs(now - before));
+        prevRatio[l] = now;
+      }
       for (let j = 0; j < gammaItems.length; j++) {
         const v = cntR![j]! > 0 ? sumR![j]! / cntR![j]! : gammaItems[j]!;
-        delta = Math.max(delta, Math.abs(v - gammaItems[j]!));
+        delta = Math.max(delta, Math.abs(q1New * v - q1Old * gammaItems[j]!));
         gammaItems[j] = v;
       }
     }
@@ -466,8 +488,9 @@ export function emPositionBias(
 
 /**
  * Probit (adPredictor) position bias of a click log: one model per position trained in log order on (features,
- * click); q̂_ℓ = mean over all entries' features of P̂_ℓ / P̂_1 (q̂_1 = 1; not clipped, so a position
- * examined more than the first shows as > 1).
+ * click); q̂_ℓ = mean_x P̂_ℓ(x) / mean_x P̂_1(x) over all entries' features (a ratio of averages: with rare clicks
+ * the average of per-entry ratios is dominated by entries where P̂_1 is tiny). Not clipped, so a position examined
+ * more than the first shows as > 1.
  *
  * @param features - n*dim row-major features of each entry (finite).
  * @param dim - feature dimension.
@@ -505,16 +528,13 @@ export function probitPositionBias(
   for (let l = 0; l < L; l++) models.push(createAdPredictor({ dim, beta }));
   for (let i = 0; i < n; i++)
     adPredictorUpdate(models[positions[i]!]!, features, i * dim, clicks[i]! >= 0.5 ? 1 : -1);
-  const q = new Float64Array(L);
-  q[0] = 1;
-  for (let l = 1; l < L; l++) {
+  const mean = new Float64Array(L);
+  for (let l = 0; l < L; l++) {
     let s = 0;
-    for (let i = 0; i < n; i++) {
-      const p1 = adPredictorProbability(models[0]!, features, i * dim);
-      const pl = adPredictorProbability(models[l]!, features, i * dim);
-      s += p1 > 0 ? pl / p1 : 1;
-    }
-    q[l] = n > 0 ? s / n : 0;
+    for (let i = 0; i < n; i++) s += adPredictorProbability(models[l]!, features, i * dim);
+    mean[l] = n > 0 ? s / n : 0;
   }
+  const q = new Float64Array(L);
+  for (let l = 0; l < L; l++) q[l] = mean[0]! > 0 ? mean[l]! / mean[0]! : 0;
   return { q, models };
 }

@@ -1,0 +1,268 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import {
+  createLinearBandit,
+  createLinearStats,
+  decideLinearTopL,
+  type LinearStats,
+  learnLinear,
+  linearDelta,
+  linearMean,
+  mergeLinearStats,
+  nigPosterior,
+  nigShapeScale,
+  observeLinear,
+  positionsByExamination,
+  ridgeEstimate,
+  sampleLinTs,
+  topL,
+} from '../../../src/bandits/linear/index.js';
+import { addOuter, identity, invertSpd } from '../../../src/core/linalg.js';
+import { createRng } from '../../../src/core/rng.js';
+
+function randomUnit(rng: ReturnType<typeof createRng>, d: number, out: Float64Array, off = 0): void {
+  let n = 0;
+  for (let i = 0; i < d; i++) {
+    const v = rng.uniform() < 0.1 ? 0 : rng.uniform();
+    out[off + i] = v;
+    n += v * v;
+  }
+  for (let i = 0; i < d; i++) out[off + i]! /= Math.sqrt(n);
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+describe('incremental factors', () => {
+  it('keeps the Sherman–Morrison inverse within 1e-9 of a direct inverse after 10^4 updates (d = 65)', () => {
+    const d = 65;
+    const rng = createRng(7);
+    const bandit = createLinearBandit({ d, algorithm: 'linucb', refactorEvery: 0 });
+    const x = new Float64Array(d);
+    const gram = identity(d, 1);
+    for (let t = 0; t < 10_000; t++) {
+      randomUnit(rng, d, x);
+      const q = Math.exp(-(t % 5));
+      observeLinear(bandit, x, 0, q, rng.uniform());
+      addOuter(d, gram, x, q * q);
+    }
+    const direct = invertSpd(d, gram);
+    // never refactored: the cache is pure Sherman–Morrison (re-symmetrised every 100 updates)
+    expect(bandit.sinceRefactor).toBe(10_000);
+    expect(maxAbsDiff(bandit.factor, direct)).toBeLessThan(1e-9);
+  });
+
+  it('keeps the LinTS Cholesky factor R with R^T R = λI + G after 10^4 rank-one updates', () => {
+    const d = 20;
+    const rng = createRng(8);
+    const bandit = createLinearBandit({ d, algorithm: 'lints', refactorEvery: 0, lambda: 0.5 });
+    const x = new Float64Array(d);
+    for (let t = 0; t < 10_000; t++) {
+      randomUnit(rng, d, x);
+      observeLinear(bandit, x, 0, 0.7, rng.uniform());
+    }
+    const r = bandit.factor;
+    const rtr = new Float64Array(d * d);
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) {
+        let s = 0;
+        for (let k = 0; k < d; k++) s += r[k * d + i]! * r[k * d + j]!;
+        rtr[i * d + j] = s;
+      }
+    const v = Float64Array.from(bandit.stats.gram);
+    for (let i = 0; i < d; i++) v[i * d + i]! += 0.5;
+    // relative to the scale of V (entries up to ~10^4 / d)
+    expect(maxAbsDiff(rtr, v) / 1e4).toBeLessThan(1e-12);
+  });
+
+  it('gives the same θ̂ from the Sherman–Morrison cache, the Cholesky cache and the ridge closed form', () => {
+    const d = 12;
+    const rng = createRng(3);
+    const ucb = createLinearBandit({ d, algorithm: 'linucb' });
+    const ts = createLinearBandit({ d, algorithm: 'lints' });
+    const x = new Float64Array(d);
+    for (let t = 0; t < 500; t++) {
+      randomUnit(rng, d, x);
+      const y = rng.normal();
+      observeLinear(ucb, x, 0, 0.5, y);
+      observeLinear(ts, x, 0, 0.5, y);
+    }
+    const closed = ridgeEstimate(ucb.stats, 1);
+    expect(maxAbsDiff(linearMean(ucb), closed)).toBeLessThan(1e-10);
+    expect(maxAbsDiff(linearMean(ts), closed)).toBeLessThan(1e-10);
+  });
+});
+
+describe('top-L selection', () => {
+  test.prop([fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 40 }), fc.nat()], {
+    seed: 1,
+    numRuns: 200,
+  })('equals a full sort by (score desc, index asc)', (vals, lraw) => {
+    const k = vals.length;
+    const l = 1 + (lraw % k);
+    const scores = Float64Array.from(vals);
+    const got = topL(k, l, scores, new Int32Array(k), new Int32Array(l));
+    const want = [...vals.keys()].sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, l);
+    expect(Array.from(got)).toEqual(want);
+  });
+
+  it('orders positions by examination probability, also when q is not monotone', () => {
+    const order = positionsByExamination(4, Float64Array.of(0.2, 0.9, 0.5, 0.9), new Int32Array(4));
+    expect(Array.from(order)).toEqual([1, 3, 2, 0]);
+  });
+
+  it('picks the L best-scored candidates, best first (plain LinUCB: with no data, by ||x||)', () => {
+    const d = 2;
+    const bandit = createLinearBandit({ d, algorithm: 'linucb' });
+    const xs = Float64Array.of(0.1, 0, 0.3, 0, 0.2, 0, 0.5, 0);
+    expect(Array.from(decideLinearTopL(bandit, xs, 4, 3, createRng(1)))).toEqual([3, 1, 2]);
+  });
+});
+
+describe('Normal-Inverse-Gamma posterior', () => {
+  it('is the prior with no data', () => {
+    const p = nigPosterior(createLinearStats(3), 2, 1.5, 0.7);
+    expect(Array.from(p.theta)).toEqual([0, 0, 0]);
+    expect(p.alpha).toBe(1.5);
+    expect(p.beta).toBe(0.7);
+  });
+
+  it('approaches OLS and β_n/α_n approaches the residual variance as λ → 0 with many observations', () => {
+    const d = 4;
+    const rng = createRng(11);
+    const theta = Float64Array.of(0.5, -1, 2, 0.25);
+    const sigma = 0.3;
+    const n = 20_000;
+    const xs = new Float64Array(n * d);
+    const ys = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      let m = 0;
+      for (let i = 0; i < d; i++) {
+        const v = rng.normal();
+        xs[j * d + i] = v;
+        m += v * theta[i]!;
+      }
+      ys[j] = m + sigma * rng.normal();
+    }
+    const stats = linearDelta(d, xs, new Float64Array(n).fill(1), ys);
+    const ols = ridgeEstimate(stats, 1e-12);
+    const post = nigPosterior(stats, 1e-8, 1e-6, 1e-6);
+    expect(maxAbsDiff(post.theta, ols)).toBeLessThan(1e-9);
+    let rss = 0;
+    for (let j = 0; j < n; j++) {
+      let m = 0;
+      for (let i = 0; i < d; i++) m += xs[j * d + i]! * ols[i]!;
+      rss += (ys[j]! - m) ** 2;
+    }
+    expect(post.beta / post.alpha).toBeCloseTo(rss / n, 6);
+    expect(Math.abs(post.beta / post.alpha - sigma * sigma)).toBeLessThan(0.01 * sigma * sigma * 3);
+  });
+
+  it('draws θ̃ whose mean is θ_n and whose spread shrinks with data (one draw per round)', () => {
+    const d = 3;
+    const rng = createRng(5);
+    const bandit = createLinearBandit({ d, algorithm: 'lints' });
+    const x = new Float64Array(d);
+    for (let t = 0; t < 2000; t++) {
+      for (let i = 0; i < d; i++) x[i] = rng.normal();
+      observeLinear(bandit, x, 0, 1, x[0]! - x[1]! + 0.1 * rng.normal());
+    }
+    const mean = linearMean(bandit);
+    const acc = new Float64Array(d);
+    const draw = new Float64Array(d);
+    const m = 4000;
+    for (let s = 0; s < m; s++) {
+      sampleLinTs(bandit, rng, draw);
+      for (let i = 0; i < d; i++) acc[i]! += draw[i]! / m;
+    }
+    expect(maxAbsDiff(acc, mean)).toBeLessThan(1e-3);
+    const { alpha, beta } = nigShapeScale(bandit);
+    expect(beta / alpha).toBeGreaterThan(0.005);
+    expect(beta / alpha).toBeLessThan(0.02);
+  });
+});
+
+describe('additive state', () => {
+  const obs = fc.array(
+    fc.record({
+      x: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }),
+      s: fc.double({ min: 0.01, max: 1, noNaN: true }),
+      y: fc.double({ min: -2, max: 2, noNaN: true }),
+    }),
+    { maxLength: 12 },
+  );
+  const toStats = (o: { x: number[]; s: number; y: number }[]): LinearStats =>
+    linearDelta(
+      3,
+      o.flatMap((e) => e.x),
+      o.map((e) => e.s),
+      o.map((e) => e.y),
+    );
+
+  test.prop([obs, obs, obs], { seed: 1, numRuns: 100 })(
+    'merges order-free: a+b = b+a, (a+b)+c ≈ a+(b+c), and equals one state that saw both streams',
+    (a, b, c) => {
+      const sa = toStats(a);
+      const sb = toStats(b);
+      const sc = toStats(c);
+      expect(mergeLinearStats(sa, sb)).toEqual(mergeLinearStats(sb, sa));
+      const l = mergeLinearStats(mergeLinearStats(sa, sb), sc);
+      const r = mergeLinearStats(sa, mergeLinearStats(sb, sc));
+      expect(maxAbsDiff(l.gram, r.gram)).toBeLessThan(1e-12);
+      expect(maxAbsDiff(l.b, r.b)).toBeLessThan(1e-12);
+      expect(l.n).toBe(r.n);
+      const both = toStats([...a, ...b]);
+      const merged = mergeLinearStats(sa, sb);
+      expect(maxAbsDiff(both.gram, merged.gram)).toBeLessThan(1e-12);
+      expect(maxAbsDiff(both.b, merged.b)).toBeLessThan(1e-12);
+      expect(Math.abs(both.yy - merged.yy)).toBeLessThan(1e-12);
+      expect(both.n).toBe(merged.n);
+    },
+  );
+
+  it('two replicas merged decide like one bandit that saw both streams', () => {
+    const d = 5;
+    const rng = createRng(2);
+    const one = createLinearBandit({ d, algorithm: 'linucb' });
+    const r1 = createLinearBandit({ d, algorithm: 'linucb' });
+    const r2 = createLinearBandit({ d, algorithm: 'linucb' });
+    const x = new Float64Array(d);
+    for (let t = 0; t < 400; t++) {
+      randomUnit(rng, d, x);
+      const y = rng.uniform();
+      observeLinear(one, x, 0, 1, y);
+      observeLinear(t % 2 === 0 ? r1 : r2, x, 0, 1, y);
+    }
+    const merged = createLinearBandit({ d, algorithm: 'linucb' }, mergeLinearStats(r1.stats, r2.stats));
+    expect(maxAbsDiff(linearMean(merged), linearMean(one))).toBeLessThan(1e-10);
+    expect(Math.abs(merged.logDetV - one.logDetV)).toBeLessThan(1e-9);
+  });
+});
+
+describe('bad input', () => {
+  const bandit = createLinearBandit({ d: 2, algorithm: 'lints' });
+  it('rejects non-finite features with ALLOT_NOT_FINITE', () => {
+    expect(() => decideLinearTopL(bandit, Float64Array.of(0, Number.NaN, 1, 1), 2, 1, createRng(1))).toThrow(
+      /ALLOT_NOT_FINITE|must be finite/,
+    );
+  });
+  it('rejects a dimension mismatch with ALLOT_SHAPE_MISMATCH', () => {
+    expect(() => learnLinear(bandit, Float64Array.of(1, 2, 3), 2, [0], [1])).toThrowError(
+      expect.objectContaining({ code: 'ALLOT_SHAPE_MISMATCH' }),
+    );
+    expect(() => createLinearBandit({ d: 3, algorithm: 'linucb' }, createLinearStats(2))).toThrowError(
+      expect.objectContaining({ code: 'ALLOT_SHAPE_MISMATCH' }),
+    );
+  });
+  it('rejects more positions than actions and unknown algorithms', () => {
+    expect(() => decideLinearTopL(bandit, Float64Array.of(1, 2, 3, 4), 2, 3, createRng(1))).toThrowError(
+      expect.objectContaining({ code: 'ALLOT_OUT_OF_RANGE' }),
+    );
+    expect(() => createLinearBandit({ d: 2, algorithm: 'linxx' as 'linucb' })).toThrowError(
+      expect.objectContaining({ code: 'ALLOT_UNKNOWN_OPTION' }),
+    );
+  });
+});
