@@ -110,7 +110,12 @@ function totalAt(pr: Problem, mu: number, out: Float64Array): number {
   for (let i = 0; i < n; i++) {
     const u = mu * r[i]!;
     const m = pr.marginals[i]!;
-    const q = u >= 1 ? m.quantile(0) : u < 0.5 && m.upperQuantile !== undefined ? m.upperQuantile(u) : m.quantile(1 - u);
+    const q =
+      u >= 1
+        ? m.quantile(0)
+        : u < 0.5 && m.upperQuantile !== undefined
+          ? m.upperQuantile(u)
+          : m.quantile(1 - u);
     const x = q > 0 ? q : 0;
     out[i] = x;
     sum += w[i]! * x;
@@ -132,7 +137,8 @@ function totalAtLevel(pr: Problem, p: number, out: Float64Array): number {
 
 function prepare(marginals: readonly Marginal[], opts: AllocationOptions): Problem {
   const n = marginals.length;
-  if (n === 0) throw new AllotError('ALLOT_INVALID_ARGUMENT', 'marginals must hold at least one location (got 0)');
+  if (n === 0)
+    throw new AllotError('ALLOT_INVALID_ARGUMENT', 'marginals must hold at least one location (got 0)');
   const w = expand('weights', opts.weights, n);
   const L = expand('loss', opts.loss, n);
   let uniform = true;

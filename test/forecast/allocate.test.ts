@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createQuantileDistribution, type Marginal, solveAllocation } from '../../src/forecast/index.js';
 
 const HUB_LEVELS = [
-  0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9,
-  0.95, 0.975, 0.99,
+  0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85,
+  0.9, 0.95, 0.975, 0.99,
 ];
 
 const exponential = (sigma: number): Marginal => ({
@@ -66,10 +66,13 @@ describe('solveAllocation', () => {
     { minLength: 1, maxLength: 8 },
   );
 
-  test.prop([forecastArb, fc.array(fc.double({ min: 0, max: 3000, noNaN: true }), { minLength: 2, maxLength: 5 })], {
-    seed: 3,
-    numRuns: 150,
-  })('allocations are >= 0, sum to K (relative 1e-12) and are non-decreasing in K', (locs, Ks) => {
+  test.prop(
+    [forecastArb, fc.array(fc.double({ min: 0, max: 3000, noNaN: true }), { minLength: 2, maxLength: 5 })],
+    {
+      seed: 3,
+      numRuns: 150,
+    },
+  )('allocations are >= 0, sum to K (relative 1e-12) and are non-decreasing in K', (locs, Ks) => {
     const d = locs.map(({ start, steps }) => {
       let q = start;
       return createQuantileDistribution(
@@ -101,7 +104,10 @@ describe('solveAllocation', () => {
     expect(a.x[0]).toBeCloseTo(3, 12);
     // two distinct repeated values: masses 0.5 and 0.3 normalised to 0.625 and 0.375, so Q jumps at tau = 0.625;
     // with a second, continuous location the whole jump of the total is taken by the first location
-    const c = createQuantileDistribution(HUB_LEVELS, HUB_LEVELS.map((p) => 10 + 10 * p));
+    const c = createQuantileDistribution(
+      HUB_LEVELS,
+      HUB_LEVELS.map((p) => 10 + 10 * p),
+    );
     const b = solveAllocation([d, c], [3 + c.quantile(0.625)])[0]!;
     expect(b.kind).toBe('jump');
     expect(b.tau[0]).toBeCloseTo(0.625, 12);
@@ -111,7 +117,10 @@ describe('solveAllocation', () => {
 
   it('flags point-mass forecasts that cannot reach K for tau in (0, 1) as degenerate', () => {
     const a = createQuantileDistribution([0.5], [10]);
-    const b = createQuantileDistribution(HUB_LEVELS, HUB_LEVELS.map(() => 30));
+    const b = createQuantileDistribution(
+      HUB_LEVELS,
+      HUB_LEVELS.map(() => 30),
+    );
     // K below the smallest reachable total 40: scaled down
     const low = solveAllocation([a, b], [20])[0]!;
     expect(low.kind).toBe('degenerate-low');
@@ -128,8 +137,14 @@ describe('solveAllocation', () => {
   });
 
   it('clips negative quantiles (normal lower tails) at 0 and allocates K = 0 as all zeros', () => {
-    const d = createQuantileDistribution(HUB_LEVELS, HUB_LEVELS.map((p) => -5 + 20 * p));
-    const e = createQuantileDistribution(HUB_LEVELS, HUB_LEVELS.map((p) => 50 + 20 * p));
+    const d = createQuantileDistribution(
+      HUB_LEVELS,
+      HUB_LEVELS.map((p) => -5 + 20 * p),
+    );
+    const e = createQuantileDistribution(
+      HUB_LEVELS,
+      HUB_LEVELS.map((p) => 50 + 20 * p),
+    );
     const [z, small] = solveAllocation([d, e], [0, 1]);
     expect(Array.from(z!.x)).toEqual([0, 0]);
     expect(small!.x[0]).toBe(0);

@@ -5,8 +5,8 @@ import { createRng } from '../../src/core/rng.js';
 import { createQuantileDistribution } from '../../src/forecast/index.js';
 
 const HUB_LEVELS = [
-  0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9,
-  0.95, 0.975, 0.99,
+  0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85,
+  0.9, 0.95, 0.975, 0.99,
 ];
 
 describe('createQuantileDistribution', () => {
@@ -17,24 +17,33 @@ describe('createQuantileDistribution', () => {
   });
 
   test.prop(
-    [fc.array(fc.double({ min: 0.001, max: 50, noNaN: true }), { minLength: 23, maxLength: 23 }), fc.double({ min: -100, max: 1000, noNaN: true })],
+    [
+      fc.array(fc.double({ min: 0.001, max: 50, noNaN: true }), { minLength: 23, maxLength: 23 }),
+      fc.double({ min: -100, max: 1000, noNaN: true }),
+    ],
     { seed: 1, numRuns: 200 },
-  )('reproduces every input quantile exactly (cdf and quantile) for distinct hub quantiles', (steps, start) => {
-    const qs: number[] = [];
-    let q = start;
-    for (const s of steps) {
-      q += s;
-      qs.push(q);
-    }
-    const d = createQuantileDistribution(HUB_LEVELS, qs);
-    for (let k = 0; k < 23; k++) {
-      expect(d.quantile(HUB_LEVELS[k]!)).toBe(qs[k]);
-      expect(d.cdf(qs[k]!)).toBe(HUB_LEVELS[k]);
-    }
-  });
+  )(
+    'reproduces every input quantile exactly (cdf and quantile) for distinct hub quantiles',
+    (steps, start) => {
+      const qs: number[] = [];
+      let q = start;
+      for (const s of steps) {
+        q += s;
+        qs.push(q);
+      }
+      const d = createQuantileDistribution(HUB_LEVELS, qs);
+      for (let k = 0; k < 23; k++) {
+        expect(d.quantile(HUB_LEVELS[k]!)).toBe(qs[k]);
+        expect(d.cdf(qs[k]!)).toBe(HUB_LEVELS[k]);
+      }
+    },
+  );
 
   test.prop(
-    [fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 23, maxLength: 23 }), fc.integer({ min: 0, max: 50 })],
+    [
+      fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 23, maxLength: 23 }),
+      fc.integer({ min: 0, max: 50 }),
+    ],
     { seed: 2, numRuns: 200 },
   )('reproduces every input quantile of integer forecasts with repeats (point masses)', (steps, start) => {
     const qs: number[] = [];
@@ -53,7 +62,8 @@ describe('createQuantileDistribution', () => {
       expect(f).toBeLessThanOrEqual(1);
       prev = f;
     }
-    for (const p of [0.005, 0.013, 0.2, 0.5, 0.77, 0.995]) expect(d.cdf(d.quantile(p))).toBeGreaterThanOrEqual(p - 1e-12);
+    for (const p of [0.005, 0.013, 0.2, 0.5, 0.77, 0.995])
+      expect(d.cdf(d.quantile(p))).toBeGreaterThanOrEqual(p - 1e-12);
   });
 
   it('has exact normal tails when the input is normal: the tails are the normal through the two outer pairs', () => {
@@ -65,7 +75,8 @@ describe('createQuantileDistribution', () => {
     expect(d.lowerTail.location).toBeCloseTo(100, 9);
     expect(d.upperTail.scale).toBeCloseTo(15, 9);
     // the interior spline is close to the normal CDF between the quantiles
-    for (const x of [70, 85, 95, 101, 113, 125]) expect(Math.abs(d.cdf(x) - normalCdf(x, 100, 15))).toBeLessThan(2e-3);
+    for (const x of [70, 85, 95, 101, 113, 125])
+      expect(Math.abs(d.cdf(x) - normalCdf(x, 100, 15))).toBeLessThan(2e-3);
   });
 
   it('turns runs of repeated quantiles into point masses, extending runs at the ends to level 0 and 1', () => {
@@ -91,7 +102,10 @@ describe('createQuantileDistribution', () => {
   it('treats a single value (or all values equal) as a point mass of weight 1', () => {
     for (const d of [
       createQuantileDistribution([0.5], [7]),
-      createQuantileDistribution(HUB_LEVELS, HUB_LEVELS.map(() => 7)),
+      createQuantileDistribution(
+        HUB_LEVELS,
+        HUB_LEVELS.map(() => 7),
+      ),
     ]) {
       expect(d.discreteWeight).toBe(1);
       expect(d.quantile(0)).toBe(7);
@@ -122,7 +136,9 @@ describe('createQuantileDistribution', () => {
   it('drops NaN pairs and rejects levels outside (0, 1), repeated levels and length mismatches', () => {
     const d = createQuantileDistribution([0.25, 0.5, 0.75], [1, Number.NaN, 3]);
     expect(d.levels.length).toBe(2);
-    expect(() => createQuantileDistribution([0, 0.5], [1, 2])).toThrow(/ps\[0\] must be a probability in \(0, 1\) \(got 0\)/);
+    expect(() => createQuantileDistribution([0, 0.5], [1, 2])).toThrow(
+      /ps\[0\] must be a probability in \(0, 1\) \(got 0\)/,
+    );
     expect(() => createQuantileDistribution([0.5, 1.2], [1, 2])).toThrow(/got 1.2/);
     expect(() => createQuantileDistribution([0.5, 0.5], [1, 2])).toThrow(/repeat/);
     expect(() => createQuantileDistribution([0.5], [1, 2])).toThrow(/same length/);
@@ -139,7 +155,10 @@ describe('createQuantileDistribution', () => {
   });
 
   it('samples by inversion with a seeded Rng: same seed, same draws; the empirical CDF matches', () => {
-    const d = createQuantileDistribution(HUB_LEVELS, HUB_LEVELS.map((p) => normalQuantile(p, 10, 2)));
+    const d = createQuantileDistribution(
+      HUB_LEVELS,
+      HUB_LEVELS.map((p) => normalQuantile(p, 10, 2)),
+    );
     const a = d.sample(createRng(7), 20000);
     const b = d.sample(createRng(7), 20000);
     expect(Array.from(a.subarray(0, 5))).toEqual(Array.from(b.subarray(0, 5)));

@@ -9,8 +9,8 @@ import {
 } from '../../src/forecast/index.js';
 
 const HUB_LEVELS = [
-  0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9,
-  0.95, 0.975, 0.99,
+  0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85,
+  0.9, 0.95, 0.975, 0.99,
 ];
 
 describe('allocation score', () => {
@@ -29,10 +29,13 @@ describe('allocation score', () => {
 
   test.prop(
     [
-      fc.array(fc.tuple(fc.double({ min: 0, max: 100, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true })), {
-        minLength: 1,
-        maxLength: 10,
-      }),
+      fc.array(
+        fc.tuple(fc.double({ min: 0, max: 100, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true })),
+        {
+          minLength: 1,
+          maxLength: 10,
+        },
+      ),
     ],
     { seed: 4, numRuns: 200 },
   )('the oracle-adjusted score of any allocation summing to K is >= 0', (pairs) => {
@@ -66,7 +69,10 @@ describe('quantile scores', () => {
   });
 
   test.prop(
-    [fc.array(fc.double({ min: 0, max: 30, noNaN: true }), { minLength: 23, maxLength: 23 }), fc.double({ min: -50, max: 500, noNaN: true })],
+    [
+      fc.array(fc.double({ min: 0, max: 30, noNaN: true }), { minLength: 23, maxLength: 23 }),
+      fc.double({ min: -50, max: 500, noNaN: true }),
+    ],
     { seed: 5, numRuns: 200 },
   )('WIS = 2·mean pinball over the 23 hub levels, and its three parts add up', (steps, y) => {
     let q = 0;
