@@ -1,5 +1,38 @@
 /**
  * @module
- * sim/recsys environments (filled in as the domain lands).
+ * The short-video recommender environment (users with latent topic interests, heavy and light users, daily
+ * sessions, available topics per request, complete/loop/skip per impression) and the recommender's multi-task
+ * low-rank reward model retrained daily on logged data.
  */
-export {};
+export {
+  cloneRewardModel,
+  createInteractionLog,
+  createRewardModel,
+  DEFAULT_REWARD_MODEL,
+  type InteractionLog,
+  predictUser,
+  type RewardModel,
+  type RewardModelOptions,
+  trainRewardModel,
+  type UserFactors,
+} from './reward-model.js';
+export {
+  checkTopic,
+  continues,
+  createRecsysWorld,
+  DEFAULT_WORLD,
+  drawAvailable,
+  drawSessions,
+  N_TASKS,
+  OUTCOME_COMPLETE,
+  OUTCOME_LOOP,
+  OUTCOME_SKIP,
+  type RecsysWorld,
+  type RecsysWorldConfig,
+  resolveWorldConfig,
+  respond,
+  TASK_COMPLETE,
+  TASK_LOOP,
+  TASK_NAMES,
+  TASK_SKIP,
+} from './world.js';

@@ -68,22 +68,35 @@ describe('multi-task UCB (Eq. 1)', () => {
       ),
     ],
     { seed: 1, numRuns: 200 },
-  )('only ever chooses an available arm, and one with the largest score', ({ k, counts, preds, avail, gamma, seed }) => {
-    const p = createMultiTaskUcb({ k, alpha: [1, -0.3], gamma });
-    const c = Float64Array.from(counts);
-    const st = { counts: c, total: counts.reduce((a, b) => a + b, 0) };
-    const pr = Float64Array.from(preds);
-    const arm = decideMultiTaskUcb(p, st, { predictions: pr, available: avail }, createRng(seed));
-    expect(avail).toContain(arm);
-    const best = Math.max(...avail.map((a) => multiTaskUcbScore(p, pr, st, a)));
-    const score = multiTaskUcbScore(p, pr, st, arm);
-    if (best === Number.POSITIVE_INFINITY) expect(score).toBe(Number.POSITIVE_INFINITY);
-    else expect(score).toBeCloseTo(best, 12);
-  });
+  )(
+    'only ever chooses an available arm, and one with the largest score',
+    ({ k, counts, preds, avail, gamma, seed }) => {
+      const p = createMultiTaskUcb({ k, alpha: [1, -0.3], gamma });
+      const c = Float64Array.from(counts);
+      const st = { counts: c, total: counts.reduce((a, b) => a + b, 0) };
+      const pr = Float64Array.from(preds);
+      const arm = decideMultiTaskUcb(p, st, { predictions: pr, available: avail }, createRng(seed));
+      expect(avail).toContain(arm);
+      const best = Math.max(...avail.map((a) => multiTaskUcbScore(p, pr, st, a)));
+      const score = multiTaskUcbScore(p, pr, st, arm);
+      if (best === Number.POSITIVE_INFINITY) expect(score).toBe(Number.POSITIVE_INFINITY);
+      else expect(score).toBeCloseTo(best, 12);
+    },
+  );
 
   it('agrees with the precomputed-exploitation kernel ucbSelect', () => {
     const exploit = Float64Array.of(0.25, 0.6, 0.7);
-    const arm = ucbSelect(exploit, 0, state.counts, 0, state.total, 0.5, Int32Array.of(0, 1), 2, createRng(1));
+    const arm = ucbSelect(
+      exploit,
+      0,
+      state.counts,
+      0,
+      state.total,
+      0.5,
+      Int32Array.of(0, 1),
+      2,
+      createRng(1),
+    );
     expect(arm).toBe(1);
   });
 
@@ -92,7 +105,10 @@ describe('multi-task UCB (Eq. 1)', () => {
     const rng = createRng(5);
     let first = 0;
     for (let i = 0; i < 4000; i++) {
-      if (decideMultiTaskUcb(p, createMultiTaskUcbState(2), { predictions: Float64Array.of(0.5, 0.5) }, rng) === 0)
+      if (
+        decideMultiTaskUcb(p, createMultiTaskUcbState(2), { predictions: Float64Array.of(0.5, 0.5) }, rng) ===
+        0
+      )
         first++;
     }
     expect(first / 4000).toBeGreaterThan(0.46);
@@ -108,7 +124,10 @@ describe('multi-task UCB (Eq. 1)', () => {
     ],
     { seed: 2, numRuns: 100 },
   )('merges per-user states associatively and commutatively', (rows) => {
-    const [a, b, c] = rows.map((r) => ({ counts: Float64Array.from(r), total: r.reduce((x, y) => x + y, 0) }));
+    const [a, b, c] = rows.map((r) => ({
+      counts: Float64Array.from(r),
+      total: r.reduce((x, y) => x + y, 0),
+    }));
     const ab_c = mergeMultiTaskUcbState(mergeMultiTaskUcbState(a!, b!), c!);
     const a_bc = mergeMultiTaskUcbState(a!, mergeMultiTaskUcbState(b!, c!));
     const ba = mergeMultiTaskUcbState(b!, a!);
@@ -130,9 +149,9 @@ describe('multi-task UCB (Eq. 1)', () => {
       `[AllotError: gamma must be >= 0 (got -1)]`,
     );
     expect(() => createMultiTaskUcb({ k: 0, alpha: [1], gamma: 1 })).toThrow(/k must be an integer >= 1/);
-    expect(() => decideMultiTaskUcb(policy, state, { predictions: Float64Array.of(1) }, createRng(1))).toThrow(
-      /predictions must have tasks \* k = 6 entries/,
-    );
+    expect(() =>
+      decideMultiTaskUcb(policy, state, { predictions: Float64Array.of(1) }, createRng(1)),
+    ).toThrow(/predictions must have tasks \* k = 6 entries/);
     expect(() => decideMultiTaskUcb(policy, state, { predictions, available: [] }, createRng(1))).toThrow(
       /available must list at least one arm/,
     );

@@ -41,7 +41,8 @@ describe('Thompson sampling', () => {
     let best = 0;
     for (let i = 0; i < 500; i++) if (decideBernoulliThompson(s, {}, rng) === 1) best++;
     expect(best).toBeGreaterThan(495);
-    for (let i = 0; i < 100; i++) expect([0, 2]).toContain(decideBernoulliThompson(s, { available: [0, 2] }, rng));
+    for (let i = 0; i < 100; i++)
+      expect([0, 2]).toContain(decideBernoulliThompson(s, { available: [0, 2] }, rng));
   });
   it('Bernoulli: with no data picks arms uniformly (uniform prior)', () => {
     const rng = createRng(3);
@@ -76,9 +77,9 @@ describe('epsilon-greedy', () => {
     expect([...seen].sort()).toEqual([0, 2]);
   });
   it('rejects epsilon outside [0, 1]', () => {
-    expect(() => decideEpsilonGreedy(createArmStats(2), {}, createRng(1), 1.5)).toThrowErrorMatchingInlineSnapshot(
-      `[AllotError: epsilon must be in [0, 1] (got 1.5)]`,
-    );
+    expect(() =>
+      decideEpsilonGreedy(createArmStats(2), {}, createRng(1), 1.5),
+    ).toThrowErrorMatchingInlineSnapshot(`[AllotError: epsilon must be in [0, 1] (got 1.5)]`);
   });
 });
 

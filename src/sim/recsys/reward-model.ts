@@ -1,0 +1,322 @@
+/**
+ * The recommender's multi-task reward model: per task, a low-rank linear model of the rate of that task per
+ * <user, topic> fitted by alternating ridge least squares on the logged impressions, blended with the user's own
+ * history of the topic. Topic parameters are shared by every user the model is trained on, so exploration data
+ * from one group of users changes the predictions for another (the leakage the two-phase A/B design controls).
+ */
+
+import { choleskyInPlace, choleskySolve } from '../../core/linalg.js';
+import type { Rng } from '../../core/rng.js';
+import { assertInteger } from '../../core/validate.js';
+
+/** Logged interactions: impressions and task events per <user, topic>, cumulative (additive). */
+export interface InteractionLog {
+  readonly users: number;
+  readonly topics: number;
+  readonly tasks: number;
+  /** Impressions per <user, topic>, U x K row-major. */
+  readonly shown: Float64Array;
+  /** Task events per <user, topic>, tasks x U x K: `events[t * U * K + i * K + k]`. */
+  readonly events: Float64Array;
+  /** Impressions per user (row sums of `shown`). */
+  readonly shownTotal: Float64Array;
+}
+
+/** An empty log. */
+export function createInteractionLog(users: number, topics: number, tasks: number): InteractionLog {
+  assertInteger('users', users, 1);
+  assertInteger('topics', topics, 1);
+  assertInteger('tasks', tasks, 1);
+  return {
+    users,
+    topics,
+    tasks,
+    shown: new Float64Array(users * topics),
+    events: new Float64Array(tasks * users * topics),
+    shownTotal: new Float64Array(users),
+  };
+}
+
+/** Hyper-parameters of the reward model. */
+export interface RewardModelOptions {
+  /** Rank of the user and topic factors (default 3). */
+  readonly rank: number;
+  /** Ridge penalty on user factors, in impressions (default 5). */
+  readonly lambdaUser: number;
+  /** Ridge penalty on topic factors (default 5). */
+  readonly lambdaTopic: number;
+  /** Ridge penalty pulling topic intercepts to the task's average rate (default 5). */
+  readonly lambdaMean: number;
+  /** Prior strength, in impressions, of the model's prediction against the user's own history (default 10). */
+  readonly kappa: number;
+  /** Alternating least-squares sweeps per daily retrain, warm-started from the day before (default 2). */
+  readonly sweeps: number;
+}
+
+/** Default reward-model hyper-parameters. */
+export const DEFAULT_REWARD_MODEL: RewardModelOptions = {
+  rank: 3,
+  lambdaUser: 5,
+  lambdaTopic: 5,
+  lambdaMean: 5,
+  kappa: 10,
+  sweeps: 1,
+};
+
+/**
+ * One reward model (topic side). User factors live in a {@link UserFactors} array shared by the models, each user
+ * fitted by the model that serves it.
+ */
+export interface RewardModel {
+  readonly options: RewardModelOptions;
+  readonly tasks: number;
+  readonly topics: number;
+  /** Topic intercepts mu_{T,k}, tasks x K. */
+  readonly mu: Float64Array;
+  /** Topic factors q_{T,k}, tasks x K x rank. */
+  readonly q: Float64Array;
+}
+
+/** User factors p_{T,i} for every user: users x tasks x rank. */
+export type UserFactors = Float64Array;
+
+/**
+ * A fresh model with small random topic factors (so alternating least squares can leave the zero point).
+ *
+ * @param tasks - number of tasks.
+ * @param topics - number of topics.
+ * @param options - hyper-parameters (defaults {@link DEFAULT_REWARD_MODEL}).
+ * @param rng - random source for the initial factors.
+ * @param initialRate - initial intercepts per task (length tasks).
+ */
+export function createRewardModel(
+  tasks: number,
+  topics: number,
+  options: Partial<RewardModelOptions>,
+  rng: Rng,
+  initialRate: ArrayLike<number>,
+): RewardModel {
+  const o: RewardModelOptions = { ...DEFAULT_REWARD_MODEL, ...options };
+  assertInteger('rank', o.rank, 1, 16);
+  assertInteger('sweeps', o.sweeps, 1);
+  const mu = new Float64Array(tasks * topics);
+  const q = new Float64Array(tasks * topics * o.rank);
+  for (let t = 0; t < tasks; t++) for (let k = 0; k < topics; k++) mu[t * topics + k] = initialRate[t]!;
+  for (let i = 0; i < q.length; i++) q[i] = 0.1 * rng.normal(0, 1);
+  return { options: o, tasks, topics, mu, q };
+}
+
+/** Copies a model (Phase II starts each group's model from the pooled one). */
+export function cloneRewardModel(m: RewardModel): RewardModel {
+  return { options: m.options, tasks: m.tasks, topics: m.topics, mu: m.mu.slice(), q: m.q.slice() };
+}
+
+/** Scratch space for training, sized for a rank. */
+interface Work {
+  readonly a: Float64Array;
+  readonly l: Float64Array;
+  readonly b: Float64Array;
+  readonly x: Float64Array;
+}
+
+function makeWork(d: number): Work {
+  return {
+    a: new Float64Array(d * d),
+    l: new Float64Array(d * d),
+    b: new Float64Array(d),
+    x: new Float64Array(d),
+  };
+}
+
+/** Solves w.a x = w.b into w.x (w.a symmetric positive definite: every system here has a ridge term). */
+function solveSpd(d: number, w: Work): void {
+  if (!choleskyInPlace(d, w.a, w.l)) {
+    w.x.fill(0);
+    return;
+  }
+  choleskySolve(d, w.l, w.b, w.x);
+}
+
+/**
+ * Retrains a model on the logged data of the users in `trainUsers` (one day's refresh).
+ *
+ * @remarks
+ * For each task T, minimises over mu_{T,k}, q_{T,k}, p_{T,i}:
+ *   sum_{i in train} sum_k [ sum over impressions (y - mu_{T,k} - p_{T,i} . q_{T,k})^2 ]
+ *     + lambdaUser |p_{T,i}|^2 + lambdaTopic |q_{T,k}|^2 + lambdaMean (mu_{T,k} - gbar_T)^2,
+ * the impression-level squared loss written with the <user, topic> sufficient statistics (n_ik impressions,
+ * y_ik events): the per-impression sum equals n_ik (ybar_ik - m_ik)^2 + const. Alternating exact ridge solves
+ * (user step r x r, topic step (r+1) x (r+1), Cholesky), `sweeps` sweeps warm-started from the current factors.
+ *
+ * @param model - the model (updated in place).
+ * @param factors - user factors (updated in place for the users in `trainUsers`).
+ * @param log - the logged data (only rows of `trainUsers` are read).
+ * @param trainUsers - indices of the users whose data the model may see.
+ */
+export function trainRewardModel(
+  model: RewardModel,
+  factors: UserFactors,
+  log: InteractionLog,
+  trainUsers: Int32Array,
+): void {
+  const { tasks: T, topics: K } = model;
+  const d = model.options.rank;
+  const U = log.users;
+  const { lambdaUser, lambdaTopic, lambdaMean, sweeps } = model.options;
+  const wu = makeWork(d);
+  const d1 = d + 1;
+  const wt = makeWork(d1);
+  // Per-topic normal equations, accumulated over users: K x (d+1)^2 and K x (d+1).
+  const ga = new Float64Array(K * d1 * d1);
+  const gb = new Float64Array(K * d1);
+  const x = new Float64Array(d1);
+  for (let t = 0; t < T; t++) {
+    const ev = log.events;
+    const evOff = t * U * K;
+    let sy = 0;
+    let sn = 0;
+    for (let j = 0; j < trainUsers.length; j++) {
+      const i = trainUsers[j]!;
+      sn += log.shownTotal[i]!;
+      for (let k = 0; k < K; k++) sy += ev[evOff + i * K + k]!;
+    }
+    const gbar = sn > 0 ? sy / sn : 0;
+    for (let sweep = 0; sweep < sweeps; sweep++) {
+      // User step: p_i = (lambdaUser I + sum_k n_ik q_k q_k')^-1 sum_k (y_ik - n_ik mu_k) q_k.
+      for (let j = 0; j < trainUsers.length; j++) {
+        const i = trainUsers[j]!;
+        const po = (i * T + t) * d;
+        if (log.shownTotal[i]! <= 0) {
+          for (let r = 0; r < d; r++) factors[po + r] = 0;
+          continue;
+        }
+        wu.a.fill(0);
+        wu.b.fill(0);
+        for (let r = 0; r < d; r++) wu.a[r * d + r] = lambdaUser;
+        for (let k = 0; k < K; k++) {
+          const n = log.shown[i * K + k]!;
+          if (n <= 0) continue;
+          const qo = (t * K + k) * d;
+          const resid = ev[evOff + i * K + k]! - n * model.mu[t * K + k]!;
+          for (let r = 0; r < d; r++) {
+            const qr = model.q[qo + r]!;
+            wu.b[r]! += resid * qr;
+            for (let s = 0; s <= r; s++) wu.a[r * d + s]! += n * qr * model.q[qo + s]!;
+          }
+        }
+        for (let r = 0; r < d; r++) for (let s = 0; s < r; s++) wu.a[s * d + r] = wu.a[r * d + s]!;
+        solveSpd(d, wu);
+        for (let r = 0; r < d; r++) factors[po + r] = wu.x[r]!;
+      }
+      // Topic step: theta_k = (mu_k, q_k) with features (1, p_i).
+      ga.fill(0);
+      gb.fill(0);
+      for (let j = 0; j < trainUsers.length; j++) {
+        const i = trainUsers[j]!;
+        if (log.shownTotal[i]! <= 0) continue;
+        const po = (i * T + t) * d;
+        x[0] = 1;
+        for (let r = 0; r < d; r++) x[r + 1] = factors[po + r]!;
+        for (let k = 0; k < K; k++) {
+          const n = log.shown[i * K + k]!;
+          if (n <= 0) continue;
+          const y = ev[evOff + i * K + k]!;
+          const ao = k * d1 * d1;
+          const bo = k * d1;
+          for (let r = 0; r < d1; r++) {
+            const xr = x[r]!;
+            gb[bo + r]! += y * xr;
+            const nxr = n * xr;
+            for (let s = 0; s <= r; s++) ga[ao + r * d1 + s]! += nxr * x[s]!;
+          }
+        }
+      }
+      for (let k = 0; k < K; k++) {
+        const ao = k * d1 * d1;
+        for (let r = 0; r < d1; r++) {
+          for (let s = 0; s <= r; s++) {
+            const v = ga[ao + r * d1 + s]!;
+            wt.a[r * d1 + s] = v;
+            wt.a[s * d1 + r] = v;
+          }
+          wt.b[r] = gb[k * d1 + r]!;
+        }
+        wt.a[0]! += lambdaMean;
+        wt.b[0]! += lambdaMean * gbar;
+        for (let r = 1; r < d1; r++) wt.a[r * d1 + r]! += lambdaTopic;
+        solveSpd(d1, wt);
+        model.mu[t * K + k] = wt.x[0]!;
+        for (let r = 0; r < d; r++) model.q[(t * K + k) * d + r] = wt.x[r + 1]!;
+      }
+    }
+    // Final user step so every user's factor matches the final topic side.
+    for (let j = 0; j < trainUsers.length; j++) {
+      const i = trainUsers[j]!;
+      const po = (i * T + t) * d;
+      if (log.shownTotal[i]! <= 0) continue;
+      wu.a.fill(0);
+      wu.b.fill(0);
+      for (let r = 0; r < d; r++) wu.a[r * d + r] = lambdaUser;
+      for (let k = 0; k < K; k++) {
+        const n = log.shown[i * K + k]!;
+        if (n <= 0) continue;
+        const qo = (t * K + k) * d;
+        const resid = ev[evOff + i * K + k]! - n * model.mu[t * K + k]!;
+        for (let r = 0; r < d; r++) {
+          const qr = model.q[qo + r]!;
+          wu.b[r]! += resid * qr;
+          for (let s = 0; s <= r; s++) wu.a[r * d + s]! += n * qr * model.q[qo + s]!;
+        }
+      }
+      for (let r = 0; r < d; r++) for (let s = 0; s < r; s++) wu.a[s * d + r] = wu.a[r * d + s]!;
+      solveSpd(d, wu);
+      for (let r = 0; r < d; r++) factors[po + r] = wu.x[r]!;
+    }
+  }
+}
+
+/**
+ * Kernel: the model's predictions rhat_a(T, C) of one user for every topic, and their weighted sum.
+ *
+ * @remarks
+ * m_{T,ik} = clip(mu_{T,k} + p_{T,i} . q_{T,k}, 0.001, 0.999) generalises from other users; the prediction blends
+ * it with the user's own history of the topic: rhat = (y_ik + kappa m) / (n_ik + kappa), a topic never shown to the
+ * user is predicted from the shared part alone.
+ *
+ * @param model - the serving model.
+ * @param factors - user factors.
+ * @param log - logged data up to yesterday.
+ * @param user - user index.
+ * @param alpha - task weights alpha_T.
+ * @param exploit - receives sum_T alpha_T rhat(T) at `exploit[user * K + k]`.
+ * @param predictions - optional: receives rhat per task, tasks x K (for callers that need each task).
+ */
+export function predictUser(
+  model: RewardModel,
+  factors: UserFactors,
+  log: InteractionLog,
+  user: number,
+  alpha: Float64Array,
+  exploit: Float64Array,
+  predictions?: Float64Array,
+): void {
+  const { tasks: T, topics: K } = model;
+  const d = model.options.rank;
+  const kappa = model.options.kappa;
+  const U = log.users;
+  for (let k = 0; k < K; k++) {
+    const n = log.shown[user * K + k]!;
+    let e = 0;
+    for (let t = 0; t < T; t++) {
+      let m = model.mu[t * K + k]!;
+      const po = (user * T + t) * d;
+      const qo = (t * K + k) * d;
+      for (let r = 0; r < d; r++) m += factors[po + r]! * model.q[qo + r]!;
+      m = Math.min(0.999, Math.max(0.001, m));
+      const rhat = (log.events[t * U * K + user * K + k]! + kappa * m) / (n + kappa);
+      if (predictions !== undefined) predictions[t * K + k] = rhat;
+      e += alpha[t]! * rhat;
+    }
+    exploit[user * K + k] = e;
+  }
+}

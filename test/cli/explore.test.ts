@@ -1,0 +1,87 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers/cli.js';
+
+const SMALL = ['--users', '500', '--days-phase1', '3', '--days-phase2', '2'];
+
+describe('allot explore simulate', () => {
+  it('writes RESULT.json with per-day group metrics and the plays lift, and the plots', () => {
+    const dir = tempDir();
+    const out = join(dir, 'result.json');
+    const r = runCli([
+      'explore',
+      'simulate',
+      ...SMALL,
+      '--seed',
+      '3',
+      '--out',
+      out,
+      '--plot',
+      join(dir, 'fig'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    const res = JSON.parse(readFileSync(out, 'utf8'));
+    expect(res.setting.users).toBe(500);
+    expect(res.setting.gamma).toBe(1);
+    expect(res.days).toHaveLength(5);
+    expect(res.days.map((d: { phase: number }) => d.phase)).toEqual([1, 1, 1, 2, 2]);
+    expect(res.days.map((d: { day: number }) => d.day)).toEqual([1, 2, 3, 4, 5]);
+    for (const d of res.days) {
+      for (const g of ['production', 'control', 'test']) {
+        const m = d.groups[g];
+        for (const f of ['users', 'plays', 'EI', 'TD', 'IU', 'TE', 'complete', 'loop', 'skip']) {
+          expect(m, `${g}.${f}`).toHaveProperty(f);
+        }
+        expect(m.users).toBeGreaterThan(0);
+        expect(m.plays).toBeGreaterThan(0);
+      }
+      const lift = d.lift.plays;
+      expect(lift.estimate).toBeCloseTo(d.groups.test.plays / d.groups.control.plays - 1, 12);
+      expect(lift.ci95[0]).toBeLessThan(lift.estimate);
+      expect(lift.ci95[1]).toBeGreaterThan(lift.estimate);
+    }
+    for (const f of ['plays-lift', 'activity', 'efficiency-lift', 'tasks-lift', 'EI', 'TE', 'TD']) {
+      const svg = join(dir, `fig-${f}.svg`);
+      expect(existsSync(svg), svg).toBe(true);
+      expect(readFileSync(svg, 'utf8')).toMatch(/^<svg/);
+    }
+  });
+
+  it('is deterministic for a seed and prints to stdout without --out', () => {
+    const a = runCli(['explore', 'simulate', ...SMALL, '--users', '300', '--seed', '7']);
+    const b = runCli(['explore', 'simulate', ...SMALL, '--users', '300', '--seed', '7']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    const c = runCli(['explore', 'simulate', ...SMALL, '--users', '300', '--seed', '8']);
+    expect(c.stdout).not.toBe(a.stdout);
+  });
+
+  it('rejects bad input with one line on stderr and exit code 2, writing nothing', () => {
+    const dir = tempDir();
+    const out = join(dir, 'never.json');
+    const cases: [string[], RegExp][] = [
+      [['--shares', '0.9,0.05,0.04'], /--shares must sum to 1 \(got 0\.99\)/],
+      [['--users', '0'], /--users must be >= 1 \(got 0\)/],
+      [['--topics', '0'], /--topics must be >= 1 \(got 0\)/],
+      [['--gamma', '-0.5'], /--gamma must be >= 0 \(got -0\.5\)/],
+      [['--days-phase1', '0'], /--days-phase1 must be >= 1 \(got 0\)/],
+      [['--days-phase2', '0'], /--days-phase2 must be >= 1 \(got 0\)/],
+      [['--shares', '0.5,0.5'], /--shares must list 3 shares/],
+      [['--gamma', 'abc'], /--gamma must be a number/],
+    ];
+    for (const [args, re] of cases) {
+      const r = runCli(['explore', 'simulate', ...SMALL, ...args, '--out', out]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).toMatch(re);
+    }
+    expect(existsSync(out)).toBe(false);
+    const r = runCli(['explore', 'simulate', '--shares', '0.9,0.05,0.04']);
+    expect(r.stderr).toMatchInlineSnapshot(`
+      "allot: ALLOT_OUT_OF_RANGE: --shares must sum to 1 (got 0.99)
+      "
+    `);
+  });
+});

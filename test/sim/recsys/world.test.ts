@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../../../src/core/rng.js';
+import {
+  createInteractionLog,
+  createRecsysWorld,
+  createRewardModel,
+  drawAvailable,
+  drawSessions,
+  OUTCOME_COMPLETE,
+  OUTCOME_LOOP,
+  OUTCOME_SKIP,
+  predictUser,
+  respond,
+  trainRewardModel,
+} from '../../../src/sim/recsys/index.js';
+
+describe('recommender environment', () => {
+  it('is reproducible from its seed and has relevance in (0, 1) and heavy- and light-user activity', () => {
+    const a = createRecsysWorld({ users: 2000, topics: 30 }, createRng(1));
+    const b = createRecsysWorld({ users: 2000, topics: 30 }, createRng(1));
+    expect(Array.from(a.relevance.subarray(0, 50))).toEqual(Array.from(b.relevance.subarray(0, 50)));
+    for (const r of a.relevance) expect(r > 0 && r < 1).toBe(true);
+    const rates = Array.from(a.sessionRate).sort((x, y) => x - y);
+    // Log-normal activity: the top 10 % of users have > 5x the median rate.
+    expect(rates[1800]! / rates[1000]!).toBeGreaterThan(3);
+  });
+
+  it('draws a non-empty subset of topics per request, about half of them by default', () => {
+    const w = createRecsysWorld({ users: 1, topics: 30 }, createRng(2));
+    const rng = createRng(3);
+    const out = new Int32Array(30);
+    let total = 0;
+    for (let i = 0; i < 2000; i++) {
+      const n = drawAvailable(w, rng, out);
+      expect(n).toBeGreaterThan(0);
+      for (let j = 1; j < n; j++) expect(out[j]!).toBeGreaterThan(out[j - 1]!);
+      total += n;
+    }
+    expect(Math.abs(total / 2000 - 15)).toBeLessThan(0.3);
+  });
+
+  it('generates complete / loop / skip from the latent relevance (loop only after complete, skip only otherwise)', () => {
+    const w = createRecsysWorld({ users: 1, topics: 2 }, createRng(4));
+    w.relevance[0] = 0.8;
+    w.relevance[1] = 0.1;
+    const rng = createRng(5);
+    const counts = [
+      [0, 0, 0],
+      [0, 0, 0],
+    ];
+    for (let t = 0; t < 2; t++) {
+      for (let i = 0; i < 20000; i++) {
+        const o = respond(w, 0, t, rng);
+        if (o & OUTCOME_COMPLETE) counts[t]![0]!++;
+        if (o & OUTCOME_LOOP) counts[t]![1]!++;
+        if (o & OUTCOME_SKIP) counts[t]![2]!++;
+        expect((o & OUTCOME_LOOP) === 0 || (o & OUTCOME_COMPLETE) !== 0).toBe(true);
+        expect((o & OUTCOME_SKIP) === 0 || (o & OUTCOME_COMPLETE) === 0).toBe(true);
+      }
+    }
+    expect(counts[0]![0]! / 20000).toBeCloseTo(0.8, 1);
+    expect(counts[0]![1]! / 20000).toBeCloseTo(0.8 * 0.5 * 0.8, 1); // loopScale 0.5
+    expect(counts[1]![2]! / 20000).toBeCloseTo(0.9 * 0.6, 1); // skipIfIncomplete 0.6
+    let s = 0;
+    for (let i = 0; i < 5000; i++) s += drawSessions(w, 0, rng);
+    expect(Math.abs(s / 5000 - w.sessionRate[0]!)).toBeLessThan(0.1 + 0.1 * w.sessionRate[0]!);
+  });
+
+  it('rejects bad settings with an error naming the field', () => {
+    expect(() => createRecsysWorld({ users: 0 }, createRng(1))).toThrow(
+      /users must be an integer >= 1 \(got 0\)/,
+    );
+    expect(() => createRecsysWorld({ topics: 0 }, createRng(1))).toThrow(
+      /topics must be an integer in \[1, 1024\]/,
+    );
+  });
+});
+
+describe('multi-task reward model', () => {
+  // Logs from a rank-1 truth: rate(i, k) = 0.3 + 0.2 * s_i * t_k, each user shown topics 0..4 only except users in
+  // the "explorers" group, who are shown every topic.
+  function makeLog(explorers: number) {
+    const U = 400;
+    const K = 8;
+    const log = createInteractionLog(U, K, 3);
+    const rng = createRng(9);
+    const s = Float64Array.from({ length: U }, (_, i) => (i % 2 ? 1 : -1));
+    const t = Float64Array.from({ length: K }, (_, k) => (k % 2 ? 1 : -1));
+    for (let i = 0; i < U; i++) {
+      const topics = i < explorers ? K : 5;
+      for (let k = 0; k < topics; k++) {
+        const n = 40;
+        const p = 0.3 + 0.2 * s[i]! * t[k]!;
+        let y = 0;
+        for (let j = 0; j < n; j++) if (rng.uniform() < p) y++;
+        log.shown[i * K + k] = n;
+        log.events[i * K + k] = y;
+        log.shownTotal[i]! += n;
+      }
+    }
+    return { log, s, t, U, K };
+  }
+
+  it('learns the shared structure and predicts unseen topics from other users', () => {
+    // Users 200..399 never saw topics 5..7: their predictions there come from the shared part alone.
+    const { log, s, t, U, K } = makeLog(200);
+    const model = createRewardModel(3, K, { rank: 2, sweeps: 10 }, createRng(1), [0.3, 0.05, 0.4]);
+    const factors = new Float64Array(U * 3 * 2);
+    trainRewardModel(
+      model,
+      factors,
+      log,
+      Int32Array.from({ length: U }, (_, i) => i),
+    );
+    const preds = new Float64Array(3 * K);
+    let err = 0;
+    let n = 0;
+    for (let i = 200; i < U; i++) {
+      predictUser(model, factors, log, i, Float64Array.of(1, 0, 0), new Float64Array(U * K), preds);
+      for (let k = 5; k < K; k++) {
+        err += Math.abs(preds[k]! - (0.3 + 0.2 * s[i]! * t[k]!));
+        n++;
+      }
+    }
+    // The truth is +-0.2 around 0.3; a model that did not generalise would be off by 0.2 on average.
+    expect(err / n).toBeLessThan(0.05);
+  });
+
+  it('leaks: exploration data of other users changes (improves) predictions for a user who never saw a topic', () => {
+    // User 399 has seen topics 0..4 only. Compare its prediction for topics 5..7 when other users explored or not.
+    const K = 8;
+    const predict = (explorers: number) => {
+      const { log, s, t, U } = makeLog(explorers);
+      const model = createRewardModel(3, K, { rank: 2, sweeps: 10 }, createRng(1), [0.3, 0.05, 0.4]);
+      const factors = new Float64Array(U * 3 * 2);
+      trainRewardModel(
+        model,
+        factors,
+        log,
+        Int32Array.from({ length: U }, (_, i) => i),
+      );
+      const preds = new Float64Array(3 * K);
+      predictUser(model, factors, log, 399, Float64Array.of(1, 0, 0), new Float64Array(U * K), preds);
+      let e = 0;
+      for (let k = 5; k < K; k++) e += Math.abs(preds[k]! - (0.3 + 0.2 * s[399]! * t[k]!));
+      return e / 3;
+    };
+    const without = predict(0);
+    const withExploration = predict(200);
+    expect(withExploration).toBeLessThan(without - 0.05);
+  });
+});
