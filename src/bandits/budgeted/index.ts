@@ -13,6 +13,7 @@ export {
   EPSILON_FIRST_DEFAULT_EPSILON,
   type EpsilonFirstOptions,
 } from './epsilon-first.js';
+export { createKnownMeansPolicy } from './known-means.js';
 export { createKube, type KubeOptions } from './kube.js';
 export { createMrcb, MRCB_DEFAULT_KAPPA, type MrcbOptions } from './mrcb.js';
 export {

@@ -29,7 +29,8 @@ export interface BudgetedContext {
 
 /** A budgeted multiple-play policy over {@link BudgetedStats}. */
 export interface BudgetedPolicy {
-  readonly name: BudgetedPolicyName;
+  /** A policy name, or `'mg'` for the known-means reference M_g (Algorithm 1). */
+  readonly name: BudgetedPolicyName | 'mg';
   /** The multiple-play scheme, or null for MRCB (which is its own scheme R). */
   readonly scheme: BudgetScheme | null;
   /** Number of arms. */

@@ -22,6 +22,7 @@ export {
   type BudgetedPolicyRun,
   budgetedReplication,
   JOB_MODULE,
+  knownMeansReplication,
   MAX_ROUNDS,
   optimalRatio,
   policyStream,

@@ -3,6 +3,7 @@
  * worker pool runs (one replication = every requested policy on its own random stream).
  */
 import { type BudgetedPolicySpec, createBudgetedPolicy } from '../../bandits/budgeted/create.js';
+import { createKnownMeansPolicy } from '../../bandits/budgeted/known-means.js';
 import { createIlfpWorkspace, ilfpOracleInto, ZERO_COST_MAX_REWARD } from '../../bandits/budgeted/oracle.js';
 import {
   BUDGETED_POLICY_NAMES,
@@ -215,4 +216,32 @@ export function budgetedReplication(
     out.push({ regret, pseudoRegret, reward, rounds, seconds: (performance.now() - t0) / 1000 });
   }
   return { policies: out };
+}
+
+/**
+ * One replication of M_g (Algorithm 1: pull I* every round, knowing the means): the regret every policy pays from
+ * the randomness of rewards and of the stopping time alone. Stream `rng.fork(1000)`.
+ *
+ * @param input - instance, L, checkpoints, rho* (`policies` is ignored).
+ * @param _index - replication index.
+ * @param rng - the replication's generator.
+ * @returns regret and pseudo-regret of M_g at the checkpoints, total reward and rounds.
+ */
+export function knownMeansReplication(
+  input: Omit<BudgetedJobInput, 'policies'>,
+  _index: number,
+  rng: Rng,
+): BudgetedPolicyRun {
+  const t0 = performance.now();
+  const env = createBudgetedEnv(input.instance);
+  const cps = input.checkpoints;
+  const policy = createKnownMeansPolicy(input.instance.rewardMean, input.instance.costMean, input.L);
+  const ep = runBudgetedEpisode(env, policy, cps[cps.length - 1]!, cps, rng.fork(1000));
+  return {
+    regret: cps.map((b, j) => b * input.rhoStar - ep.rewardAt[j]!),
+    pseudoRegret: cps.map((b, j) => b * input.rhoStar - ep.pseudoAt[j]!),
+    reward: ep.reward,
+    rounds: ep.rounds,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }

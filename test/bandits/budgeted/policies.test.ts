@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { sampleBeta, sampleGamma } from '../../../src/bandits/budgeted/beta-sampler.js';
+import { sampleBeta, sampleGamma, sampleNormal } from '../../../src/bandits/budgeted/beta-sampler.js';
 import { bernoulliTrial, createBts } from '../../../src/bandits/budgeted/bts.js';
 import { createBudgetedPolicy } from '../../../src/bandits/budgeted/create.js';
 import { createEpsilonFirst } from '../../../src/bandits/budgeted/epsilon-first.js';
@@ -154,6 +154,27 @@ describe('BTS', () => {
     }
     expect((state.trialReward[0]! + 1) / (state.pulls[0]! + 2)).toBeCloseTo(0.4, 1.5);
     expect((state.trialCost[0]! + 1) / (state.pulls[0]! + 2)).toBeCloseTo(0.375, 1.5);
+  });
+
+  it('ziggurat normal draws have mean 0, variance 1, kurtosis 3 and the right tail mass', () => {
+    const rng = createRng(11);
+    const n = 400_000;
+    let s = 0;
+    let s2 = 0;
+    let s4 = 0;
+    let tail = 0;
+    for (let k = 0; k < n; k++) {
+      const x = sampleNormal(rng);
+      s += x;
+      s2 += x * x;
+      s4 += x ** 4;
+      if (Math.abs(x) > 2.5) tail++;
+    }
+    expect(Math.abs(s / n)).toBeLessThan(4 / Math.sqrt(n));
+    expect(Math.abs(s2 / n - 1)).toBeLessThan(4 * Math.sqrt(2 / n));
+    expect(Math.abs(s4 / n - 3)).toBeLessThan(4 * Math.sqrt(96 / n));
+    // P(|Z| > 2.5) = 0.0124193
+    expect(Math.abs(tail / n - 0.0124193)).toBeLessThan(4 * Math.sqrt(0.0124193 / n));
   });
 
   it('gamma and beta draws have the right mean and variance', () => {
