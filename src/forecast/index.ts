@@ -31,6 +31,7 @@ export {
   quantileScoreRows,
   summarizeScores,
 } from './evaluate.js';
+export { expectedShortfallGamma, expectedShortfallLognormal } from './expected-shortfall.js';
 export {
   createModelOutputParser,
   type ModelOutputFilter,
