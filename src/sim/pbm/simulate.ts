@@ -305,3 +305,34 @@ export function summarizePbm(input: PbmSimInput, results: readonly PbmJobResult[
   }
   return out;
 }
+
+/** Input of {@link runPbmBatchJob}: several simulations with R runs each, flattened into one job list. */
+export interface PbmBatchInput {
+  readonly sims: readonly PbmSimInput[];
+  readonly runs: number;
+}
+
+/** The job index range [start, end) of simulation s in a batch, and the total job count. */
+export function pbmBatchOffsets(batch: PbmBatchInput): number[] {
+  const offsets = [0];
+  for (const s of batch.sims) offsets.push(offsets[offsets.length - 1]! + s.policies.length * batch.runs);
+  return offsets;
+}
+
+/**
+ * One job of a batch of simulations (one worker pool for many settings). Job i of simulation s runs exactly as
+ * job i of `runPbmJob` under seed `sims[s].seed` (its randomness is `createRng(seed).fork(i)`, not the pool's
+ * stream), so a batch reproduces the numbers of separate `allot rank simulate` calls.
+ */
+export function runPbmBatchJob(
+  batch: PbmBatchInput,
+  index: number,
+  _rng: Rng,
+): PbmJobResult & { sim: number } {
+  const offsets = pbmBatchOffsets(batch);
+  let s = 0;
+  while (index >= offsets[s + 1]!) s++;
+  const sim = batch.sims[s]!;
+  const local = index - offsets[s]!;
+  return { ...runPbmJob(sim, local, createRng(sim.seed).fork(local)), sim: s };
+}
