@@ -7,7 +7,10 @@ import type { CakeEatingConfig, CakeProblem, StopMetric } from './config.js';
 import { normalizeCakeConfig } from './config.js';
 import {
   allocateInterpolant,
+  bsplineToPP,
   type Extrapolation,
+  evalKnotPP,
+  evalNotAKnot,
   evaluateInterpolant,
   fitInterpolant,
   type Interpolant,
@@ -149,12 +152,53 @@ export function solveCakeProblem(p: CakeProblem, hooks: CakeSolveHooks = {}): Ca
   // The objective reads the current grid point and shock from these, so one closure serves the whole solve.
   let wCur = 0;
   let aCur = 1;
-  const objective = isLog
-    ? (wp: number): number => -(aCur * Math.log(wCur - wp) + beta * evaluateInterpolant(sp, wp))
-    : (wp: number): number => {
-        const c = wCur - wp;
-        return -(aCur * ((c ** oneMinusGamma - 1) / oneMinusGamma) + beta * evaluateInterpolant(sp, wp));
-      };
+  // Specialised for the default (not-a-knot, extrapolated): the kernel is called directly so that it inlines.
+  const direct = p.interpolation === 'cubic' && p.extrapolation === 'extrapolate';
+  const fast = p.kernel === 'fast';
+  const knots = sp.knots;
+  const coef = sp.coef;
+  const pp = new Float64Array(fast && direct ? 4 * (n - 3) : 0);
+  let objective: (wp: number) => number;
+  if (isLog) {
+    objective = direct
+      ? fast
+        ? (wp) => -(aCur * Math.log(wCur - wp) + beta * evalKnotPP(knots, pp, n, wp))
+        : (wp) => -(aCur * Math.log(wCur - wp) + beta * evalNotAKnot(knots, coef, n, wp))
+      : (wp) => -(aCur * Math.log(wCur - wp) + beta * evaluateInterpolant(sp, wp));
+  } else if (fast) {
+    objective = direct
+      ? (wp) => {
+          const c = wCur - wp;
+          return -(
+            aCur * ((Math.exp(oneMinusGamma * Math.log(c)) - 1) / oneMinusGamma) +
+            beta * evalKnotPP(knots, pp, n, wp)
+          );
+        }
+      : (wp) => {
+          const c = wCur - wp;
+          return -(
+            aCur * ((Math.exp(oneMinusGamma * Math.log(c)) - 1) / oneMinusGamma) +
+            beta * evaluateInterpolant(sp, wp)
+          );
+        };
+  } else {
+    objective = direct
+      ? (wp) => {
+          const c = wCur - wp;
+          return -(
+            aCur * ((c ** oneMinusGamma - 1) / oneMinusGamma) +
+            beta * evalNotAKnot(knots, coef, n, wp)
+          );
+        }
+      : (wp) => {
+          const c = wCur - wp;
+          return -(aCur * ((c ** oneMinusGamma - 1) / oneMinusGamma) + beta * evaluateInterpolant(sp, wp));
+        };
+  }
+  const refit = (y: Float64Array): void => {
+    fitInterpolant(sp, y);
+    if (pp.length > 0) bsplineToPP(knots, coef, n, pp);
+  };
   const plain = shocks === null;
   const distances: number[] = [];
   let iter = 0;
@@ -166,15 +210,15 @@ export function solveCakeProblem(p: CakeProblem, hooks: CakeSolveHooks = {}): Ca
     vOld = vNew;
     vNew = tmp;
     if (plain) {
-      fitInterpolant(sp, vOld);
+      refit(vOld);
     } else if (probs !== null) {
       expectation(vOld, n, S, probs, 0, ev);
-      fitInterpolant(sp, ev);
+      refit(ev);
     }
     for (let j = 0; j < S; j++) {
       if (trans !== null) {
         expectation(vOld, n, S, trans, j * S, ev);
-        fitInterpolant(sp, ev);
+        refit(ev);
       }
       aCur = plain ? 1 : expEps[j]!;
       for (let i = 0; i < n; i++) {

@@ -409,7 +409,11 @@ function fitNotAKnot(s: Interpolant, y: ArrayLike<number>): void {
   dgbtrs(s.n, KL, KU, s.lu, s.ipiv, c);
 }
 
-function evalNotAKnot(t: Float64Array, c: Float64Array, m: number, xv: number): number {
+/**
+ * Value of the not-a-knot B-spline with knots `t` and `m` coefficients `c` at `xv`, extrapolated (internal kernel
+ * behind {@link evaluateInterpolant}; no validation, no allocation).
+ */
+export function evalNotAKnot(t: Float64Array, c: Float64Array, m: number, xv: number): number {
   const l = findInterval(t, m, xv);
   // De Boor–Cox recursion inlined (see basis()); same operations in the same order as scipy's _deBoor_D.
   const t0 = t[l]!;
@@ -450,12 +454,20 @@ function evalNotAKnot(t: Float64Array, c: Float64Array, m: number, xv: number): 
 }
 
 /** nu-th derivative of the B-spline (scipy `_deBoor_D` with nu >= 1). */
+const DH = new Float64Array(4);
+const DHH = new Float64Array(4);
+
 function derivNotAKnot(s: Interpolant, xv: number, nu: number): number {
-  const t = s.knots;
+  return derivBSpline(s.knots, s.coef, s.n, xv, nu);
+}
+
+function derivBSpline(t: Float64Array, c: Float64Array, m: number, xv: number, nu: number): number {
   const k = 3;
-  const l = findInterval(t, s.n, xv);
-  const h = [1, 0, 0, 0];
-  const hh = [0, 0, 0, 0];
+  const l = findInterval(t, m, xv);
+  const h = DH;
+  const hh = DHH;
+  h.fill(0);
+  h[0] = 1;
   for (let j = 1; j <= k - nu; j++) {
     for (let q = 0; q < j; q++) hh[q] = h[q]!;
     h[0] = 0;
@@ -487,8 +499,32 @@ function derivNotAKnot(s: Interpolant, xv: number, nu: number): number {
     }
   }
   let sum = 0;
-  for (let a = 0; a <= 3; a++) sum += s.coef[l - 3 + a]! * h[a]!;
+  for (let a = 0; a <= 3; a++) sum += c[l - 3 + a]! * h[a]!;
   return sum;
+}
+
+/**
+ * Converts a fitted not-a-knot B-spline to local power form on its knot intervals (internal, no allocation):
+ * `pp[4q..4q+3]` are the Taylor coefficients at `t[q+3]` of the piece on `[t[q+3], t[q+4]]`, q = 0..m-4.
+ * The same function as the B-spline up to rounding (about 1e-15 relative); evaluated by {@link evalKnotPP}.
+ */
+export function bsplineToPP(t: Float64Array, c: Float64Array, m: number, pp: Float64Array): void {
+  for (let l = 3; l <= m - 1; l++) {
+    const x0 = t[l]!;
+    const o = 4 * (l - 3);
+    pp[o] = evalNotAKnot(t, c, m, x0);
+    pp[o + 1] = derivBSpline(t, c, m, x0, 1);
+    pp[o + 2] = derivBSpline(t, c, m, x0, 2) / 2;
+    pp[o + 3] = derivBSpline(t, c, m, x0, 3) / 6;
+  }
+}
+
+/** Evaluates the power form of {@link bsplineToPP} at `xv` (end pieces extrapolated), by Horner's rule. */
+export function evalKnotPP(t: Float64Array, pp: Float64Array, m: number, xv: number): number {
+  const l = findInterval(t, m, xv);
+  const d = xv - t[l]!;
+  const o = 4 * (l - 3);
+  return pp[o]! + d * (pp[o + 1]! + d * (pp[o + 2]! + d * pp[o + 3]!));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

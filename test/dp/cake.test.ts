@@ -262,3 +262,18 @@ describe('configuration errors (one clear error each)', () => {
     expect(Array.from(b.initial)).toEqual([1, 2, 3, 4]);
   });
 });
+
+describe('the fast kernel', () => {
+  it('agrees with the exact (scipy-faithful) kernel to rounding in V and reproduces the printed distances', () => {
+    const cfg = { shocks: { values: EPS, probabilities: PROB }, stop: { maxIterations: 24 } };
+    const exact = solveCakeEating(cfg);
+    const fast = solveCakeEating({ ...cfg, kernel: 'fast' });
+    for (let i = 0; i < exact.value.length; i++)
+      expect(Math.abs(fast.value[i]! - exact.value[i]!)).toBeLessThan(1e-11);
+    for (let i = 0; i < exact.policy.length; i++)
+      expect(Math.abs(fast.policy[i]! - exact.policy[i]!)).toBeLessThan(1e-5);
+    for (let i = 0; i < 24; i++)
+      expect(Math.abs(fast.distances[i]! / exact.distances[i]! - 1)).toBeLessThan(1e-8);
+    expect(() => normalizeCakeConfig({ kernel: 'turbo' })).toThrow(/kernel must be one of exact, fast/);
+  });
+});
