@@ -35,9 +35,12 @@ export {
   type RecsysExperimentConfig,
   type RecsysExperimentResult,
   type RecsysJobInput,
+  type RecsysSweepInput,
   recsysExperimentJob,
+  recsysSweepJob,
   resolveRecsysExperiment,
   runRecsysExperiment,
+  type StartDiagnostics,
   simulateRecsysExperiment,
 } from './recsys-ab.js';
 export {

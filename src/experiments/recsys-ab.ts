@@ -65,6 +65,8 @@ export interface RecsysExperimentConfig {
   readonly shares: readonly [number, number, number];
   /** UCB exploration scale gamma of the test group (default 1). */
   readonly gamma: number;
+  /** The N_{t,a}(C) = 0 rule of the UCB: 0 = infinite bonus (default), n0 > 0 = bonus with N_{t,a} = n0. */
+  readonly unseenCount: number;
   /** Task weights alpha_T for complete, loop, skip (default 1, 0.5, -0.5). */
   readonly alpha: readonly [number, number, number];
   /** Posterior draws per user and day for P (default 100). */
@@ -90,6 +92,7 @@ export const DEFAULT_RECSYS_EXPERIMENT: RecsysExperimentConfig = {
   daysPhase2: 14,
   shares: [0.9, 0.05, 0.05],
   gamma: 1,
+  unseenCount: 0,
   alpha: [1, 0.5, -0.5],
   posteriorSamples: 100,
   priorStrength: 2,
@@ -159,6 +162,20 @@ export interface RecsysExperimentResult {
   buckets: Record<'control' | 'test', ActivityBucket[]>;
   /** Users assigned per group. */
   assigned: Record<GroupName, number>;
+  /** How well the production policy knew users' interests when the experiment started (end of the burn-in). */
+  diagnostics: StartDiagnostics;
+}
+
+/** State of knowledge at the start of Phase I, over users with at least one impression (simulator truth). */
+export interface StartDiagnostics {
+  /** Share of users whose truly most relevant topic had been shown to them at least once. */
+  bestTopicShown: number;
+  /** Share of users whose most-shown topic is their truly most relevant one. */
+  bestTopicIsMostShown: number;
+  /** Mean over users of (best true relevance - true relevance of the topic the model ranks first). */
+  relevanceGapOfModelTop: number;
+  /** Mean number of distinct topics shown per user so far. */
+  topicsShown: number;
 }
 
 /**
@@ -179,6 +196,7 @@ export function resolveRecsysExperiment(
   assertInteger('daysPhase2', c.daysPhase2, 1);
   createAssignment(c.shares, c.salt);
   assertNonNegative('gamma', c.gamma);
+  assertNonNegative('unseenCount', c.unseenCount);
   if (c.alpha.length !== N_TASKS) {
     throw new AllotError(
       'ALLOT_SHAPE_MISMATCH',
@@ -277,6 +295,42 @@ export function runRecsysExperiment(
   const maxImp = world.config.maxImpressions;
   const UK = U * K;
   const metricRng = rng.fork(3);
+  let diagnostics: StartDiagnostics = {
+    bestTopicShown: Number.NaN,
+    bestTopicIsMostShown: Number.NaN,
+    relevanceGapOfModelTop: Number.NaN,
+    topicsShown: Number.NaN,
+  };
+  const startDiagnostics = (): StartDiagnostics => {
+    let n = 0;
+    let seen = 0;
+    let most = 0;
+    let gap = 0;
+    let distinct = 0;
+    for (let i = 0; i < U; i++) {
+      if (log.shownTotal[i]! <= 0) continue;
+      n++;
+      let best = 0;
+      let top = 0;
+      let mostShown = 0;
+      for (let k = 0; k < K; k++) {
+        const idx = i * K + k;
+        if (world.relevance[idx]! > world.relevance[i * K + best]!) best = k;
+        if (exploit[idx]! > exploit[i * K + top]!) top = k;
+        if (log.shown[idx]! > log.shown[i * K + mostShown]!) mostShown = k;
+        if (log.shown[idx]! > 0) distinct++;
+      }
+      if (log.shown[i * K + best]! > 0) seen++;
+      if (mostShown === best) most++;
+      gap += world.relevance[i * K + best]! - world.relevance[i * K + top]!;
+    }
+    return {
+      bestTopicShown: seen / n,
+      bestTopicIsMostShown: most / n,
+      relevanceGapOfModelTop: gap / n,
+      topicsShown: distinct / n,
+    };
+  };
   for (let day = 1; day <= totalDays; day++) {
     const expDay = day - c.daysBurnin;
     const phase = expDay <= 0 ? 0 : expDay <= c.daysPhase1 ? 1 : 2;
@@ -290,6 +344,7 @@ export function runRecsysExperiment(
       const model = phase < 2 ? pooled : perGroup![group[i]!]!;
       predictUser(model, factors, log, i, alpha, exploit);
     }
+    if (expDay === 1) diagnostics = startDiagnostics();
     // Topic and global relevance rates before today (for the light prior of P).
     let gShown = 0;
     let gRel = 0;
@@ -326,7 +381,18 @@ export function runRecsysExperiment(
       for (let s = 0; s < sessions; s++) {
         for (let n = 0; n < maxImp; n++) {
           const nAvail = drawAvailable(world, dayRng, avail);
-          const a = ucbSelect(exploit, row, log.shown, row, log.shownTotal[i]!, gamma, avail, nAvail, dayRng);
+          const a = ucbSelect(
+            exploit,
+            row,
+            log.shown,
+            row,
+            log.shownTotal[i]!,
+            gamma,
+            c.unseenCount,
+            avail,
+            nAvail,
+            dayRng,
+          );
           const out = respond(world, i, a, dayRng);
           log.shown[row + a]! += 1;
           log.shownTotal[i]! += 1;
@@ -483,6 +549,7 @@ export function runRecsysExperiment(
     days,
     buckets,
     assigned: { production: lists[0]!.length, control: lists[1]!.length, test: lists[2]!.length },
+    diagnostics,
   };
 }
 
@@ -546,6 +613,24 @@ export type RecsysJobInput = Partial<RecsysExperimentConfig>;
  */
 export function recsysExperimentJob(input: RecsysJobInput, _index: number, rng: Rng): RecsysExperimentResult {
   return runRecsysExperiment(input, rng);
+}
+
+/** Input of {@link recsysSweepJob}: one settings object per replication index, all on the same seed. */
+export interface RecsysSweepInput {
+  readonly settings: readonly Partial<RecsysExperimentConfig>[];
+  readonly seed: number;
+}
+
+/**
+ * Replication job for a sweep: replication `index` runs `settings[index]` on the stream of replication 0 of
+ * `seed`, so every setting meets the same simulated users (common random numbers).
+ *
+ * @param input - the settings and the seed.
+ * @param index - which setting.
+ * @returns the experiment result.
+ */
+export function recsysSweepJob(input: RecsysSweepInput, index: number, _rng: Rng): RecsysExperimentResult {
+  return runRecsysExperiment(input.settings[index]!, createRng(input.seed).fork(0));
 }
 
 /**

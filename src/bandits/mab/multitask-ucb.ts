@@ -17,6 +17,11 @@ export interface MultiTaskUcbPolicy {
   readonly alpha: Float64Array;
   /** Exploration scale gamma >= 0 (0 is greedy on the weighted prediction). */
   readonly gamma: number;
+  /**
+   * Rule for N_{t,a}(C) = 0: 0 (default) gives a never-shown arm an infinite bonus (UCB1's "try every arm once");
+   * a value n0 > 0 instead uses N_{t,a}(C) = n0 in the bonus, a finite optimism for never-shown arms.
+   */
+  readonly unseenCount: number;
 }
 
 /**
@@ -47,7 +52,8 @@ export interface MultiTaskUcbDelta {
 /**
  * Creates a multi-task UCB policy.
  *
- * @param opts - `k` arms (integer >= 1), `alpha` task weights (finite, length >= 1), `gamma` >= 0.
+ * @param opts - `k` arms (integer >= 1), `alpha` task weights (finite, length >= 1), `gamma` >= 0, `unseenCount`
+ *   >= 0 (the N_{t,a}(C) = 0 rule; default 0: infinite bonus).
  * @returns the validated policy (plain data).
  * @throws ALLOT_OUT_OF_RANGE for k < 1 or gamma < 0; ALLOT_NOT_FINITE for a non-finite weight.
  */
@@ -55,11 +61,14 @@ export function createMultiTaskUcb(opts: {
   readonly k: number;
   readonly alpha: ArrayLike<number>;
   readonly gamma: number;
+  readonly unseenCount?: number;
 }): MultiTaskUcbPolicy {
   assertInteger('k', opts.k, 1);
   const alpha = toFiniteArray('alpha', Array.from(opts.alpha), 1);
   assertNonNegative('gamma', opts.gamma);
-  return { k: opts.k, tasks: alpha.length, alpha, gamma: opts.gamma };
+  const unseenCount = opts.unseenCount ?? 0;
+  assertNonNegative('unseenCount', unseenCount);
+  return { k: opts.k, tasks: alpha.length, alpha, gamma: opts.gamma, unseenCount };
 }
 
 /** An empty per-user state for `k` arms. */
@@ -75,9 +84,10 @@ export function createMultiTaskUcbState(k: number): MultiTaskUcbState {
  * U_{t,a}(C) = sum_T alpha_T * rhat_a(T, C) + gamma * sqrt(ln N_t(C) / N_{t,a}(C))   (Eq. 1 of the seed paper),
  * with N_{t,a}(C) the impressions of arm a to user C and N_t(C) all impressions to C.
  *
- * Rule for N_{t,a}(C) = 0 (the paper is silent): with gamma > 0 the bonus is +Infinity, so an arm never shown to
- * the user is chosen before any shown arm, as in UCB1; among several never-shown arms the larger weighted prediction
- * wins (then a random tie-break). With gamma = 0 there is no bonus at all (greedy), never-shown arms included.
+ * Rule for N_{t,a}(C) = 0 (the paper is silent): by default (unseenCount = 0) with gamma > 0 the bonus is
+ * +Infinity, so an arm never shown to the user is chosen before any shown arm, as in UCB1; among several never-shown
+ * arms the larger weighted prediction wins (then a random tie-break). With unseenCount = n0 > 0 a never-shown arm
+ * gets the finite bonus gamma * sqrt(ln N_t(C) / n0) instead. With gamma = 0 there is no bonus at all (greedy).
  * For N_t(C) <= 1, ln N_t(C) <= 0 and the bonus of a shown arm is 0.
  *
  * References: H. Guo, R. Naeff, A. Nikulkov, Z. Zhu, "Optimism Based Exploration in Large-Scale Recommender
@@ -99,8 +109,11 @@ export function multiTaskUcbScore(
   let exploit = 0;
   for (let t = 0; t < policy.tasks; t++) exploit += policy.alpha[t]! * predictions[t * k + arm]!;
   if (policy.gamma === 0) return exploit;
-  const n = state.counts[arm]!;
-  if (n <= 0) return Number.POSITIVE_INFINITY;
+  let n = state.counts[arm]!;
+  if (n <= 0) {
+    if (policy.unseenCount <= 0) return Number.POSITIVE_INFINITY;
+    n = policy.unseenCount;
+  }
   return exploit + ucbBonus(policy.gamma, state.total > 1 ? Math.log(state.total) : 0, n);
 }
 
@@ -121,6 +134,8 @@ function ucbBonus(gamma: number, lnTotal: number, n: number): number {
  * @param exploit - sum_T alpha_T rhat_a(T, C) per arm, read at `exploitOffset + a`.
  * @param counts - N_{t,a}(C) per arm, read at `countsOffset + a`.
  * @param total - N_t(C).
+ * @param gamma - exploration scale >= 0.
+ * @param unseenCount - the N_{t,a}(C) = 0 rule: 0 for an infinite bonus, n0 > 0 to use N_{t,a}(C) = n0.
  * @returns the chosen arm index.
  */
 export function ucbSelect(
@@ -130,6 +145,7 @@ export function ucbSelect(
   countsOffset: number,
   total: number,
   gamma: number,
+  unseenCount: number,
   available: ArrayLike<number>,
   nAvailable: number,
   rng: Rng,
@@ -146,8 +162,9 @@ export function ucbSelect(
     let key = e;
     if (gamma > 0) {
       const n = counts[countsOffset + a]!;
-      if (n <= 0) unseen = true;
-      else key = e + ucbBonus(gamma, lnTotal, n);
+      if (n > 0) key = e + ucbBonus(gamma, lnTotal, n);
+      else if (unseenCount > 0) key = e + ucbBonus(gamma, lnTotal, unseenCount);
+      else unseen = true;
     }
     if (best < 0 || (unseen && !bestUnseen) || (unseen === bestUnseen && key > bestKey)) {
       best = a;
@@ -184,6 +201,7 @@ export function multiTaskUcbSelect(
   const tasks = policy.tasks;
   const alpha = policy.alpha;
   const gamma = policy.gamma;
+  const unseenCount = policy.unseenCount;
   const counts = state.counts;
   const lnTotal = state.total > 1 ? Math.log(state.total) : 0;
   let best = -1;
@@ -198,8 +216,9 @@ export function multiTaskUcbSelect(
     let key = e;
     if (gamma > 0) {
       const n = counts[a]!;
-      if (n <= 0) unseen = true;
-      else key = e + ucbBonus(gamma, lnTotal, n);
+      if (n > 0) key = e + ucbBonus(gamma, lnTotal, n);
+      else if (unseenCount > 0) key = e + ucbBonus(gamma, lnTotal, unseenCount);
+      else unseen = true;
     }
     if (best < 0 || (unseen && !bestUnseen) || (unseen === bestUnseen && key > bestKey)) {
       best = a;

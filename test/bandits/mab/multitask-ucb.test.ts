@@ -42,6 +42,15 @@ describe('multi-task UCB (Eq. 1)', () => {
     expect(decideMultiTaskUcb(policy, s, { predictions, available: [0, 1] }, rng)).toBe(1);
   });
 
+  it('gives a never-shown arm the finite bonus gamma sqrt(ln N_t / n0) with unseenCount = n0', () => {
+    const p = createMultiTaskUcb({ k: 3, alpha: [1, 0.5], gamma: 0.5, unseenCount: 1 });
+    const s = { counts: Float64Array.of(50, 0, 0), total: 50 };
+    // 0.6 + 0.5 sqrt(ln 50 / 1) = 0.6 + 0.5 * 1.9779085... = 1.58895428...
+    expect(multiTaskUcbScore(p, predictions, s, 1)).toBeCloseTo(0.6 + 0.5 * Math.sqrt(Math.log(50)), 12);
+    // Arm 0 (shown 50 times): 0.25 + 0.5 sqrt(ln 50 / 50) = 0.3898...; arm 2 unseen: 0.7 + 0.989 wins.
+    expect(decideMultiTaskUcb(p, s, { predictions }, createRng(1))).toBe(2);
+  });
+
   it('is greedy on the weighted prediction when gamma = 0, never-shown arms included', () => {
     const greedy = createMultiTaskUcb({ k: 3, alpha: [1, 0.5], gamma: 0 });
     const s = { counts: Float64Array.of(0, 0, 9), total: 9 };
@@ -93,6 +102,7 @@ describe('multi-task UCB (Eq. 1)', () => {
       0,
       state.total,
       0.5,
+      0,
       Int32Array.of(0, 1),
       2,
       createRng(1),
