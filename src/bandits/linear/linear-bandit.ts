@@ -325,7 +325,7 @@ export function linUcbScores(
     let m = 0;
     for (let i = 0; i < d; i++) m += xs[off + i]! * th[i]!;
     const w = symQuadForm(d, f, xs, off);
-    out[a] = m + rad * Math.sqrt(w > 0 ? w : 0);
+    out[a] = m + rad * Math.sqrt(Math.max(w, 0));
   }
   return out;
 }

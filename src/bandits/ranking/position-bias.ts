@@ -166,7 +166,7 @@ export function createPositionBiasEstimator(
 }
 
 function clipQ(v: number, floor: number): number {
-  return v < floor ? floor : v > 1 ? 1 : v;
+  return v < floor ? floor : Math.min(v, 1);
 }
 
 /**
@@ -206,9 +206,9 @@ export function updatePositionBias(
     const off = list[l]! * d;
     let s = 0;
     for (let i = 0; i < d; i++) s += xs[off + i]! * theta[i]!;
-    const gamma = est.link === 'sigmoid' ? 1 / (1 + Math.exp(-s)) : s < 0.01 ? 0.01 : s > 0.99 ? 0.99 : s;
+    const gamma = est.link === 'sigmoid' ? 1 / (1 + Math.exp(-s)) : s < 0.01 ? 0.01 : Math.min(s, 0.99);
     let c = z[l]!;
-    c = c < 0 ? 0 : c > 1 ? 1 : c;
+    c = c < 0 ? 0 : Math.min(c, 1);
     const q = qNow[l]!;
     const e = c + ((1 - c) * q * (1 - gamma)) / (1 - q * gamma);
     est.sum[l]! += e;
@@ -271,7 +271,7 @@ function probitCurrent(
       const p1 = adPredictorProbability(m1, xs, a * d);
       const pl = adPredictorProbability(m, xs, a * d);
       const r = p1 > 0 ? pl / p1 : 1;
-      s += r > 1 ? 1 : r;
+      s += Math.min(r, 1);
     }
     out[l] = clipQ(s / k, est.floor);
   }

@@ -163,7 +163,7 @@ export function createSinStream(
       const norm2 = a2[k]! + c2 + a2[k]! * c2;
       const mean = norm2 > 0 ? (wa[k]! + wcc + cross) / Math.sqrt(norm2) : 0;
       const r = mean + noise * (2 * rng.uniform() - 1);
-      rewards[t * K + k] = r < 0 ? 0 : r > 1 ? 1 : r;
+      rewards[t * K + k] = r < 0 ? 0 : Math.min(r, 1);
     }
   }
   let threshold: number | null = null;
