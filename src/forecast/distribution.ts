@@ -333,6 +333,7 @@ export function createQuantileDistribution(
       m[k + 1] = t * b * d;
     }
   }
+  const basis = hermiteBasis(nGrid);
   // Knot table on the mixture scale (exact size: one knot per value, two per point mass, nGrid per interval).
   const nKnots = nd + masses.length + (nd - 1) * nGrid;
   const KQ = new Float64Array(nKnots);
@@ -357,17 +358,13 @@ export function createQuantileDistribution(
     const lo = isRun(r) ? dHi[r]! : dLo[r]!;
     const hi = dLo[r + 1]!;
     const by = h / (nGrid + 1);
+    const hm0 = h * m0;
+    const hm1 = h * m1;
     let prev = lo;
     for (let j = 1; j <= nGrid; j++) {
       const x = q0 + j * by;
-      const t = (x - q0) / h;
-      const t2 = t * t;
-      const t3 = t2 * t;
-      const s =
-        (2 * t3 - 3 * t2 + 1) * p0 +
-        (t3 - 2 * t2 + t) * h * m0 +
-        (-2 * t3 + 3 * t2) * p1 +
-        (t3 - t2) * h * m1;
+      const b = 4 * (j - 1);
+      const s = basis[b]! * p0 + basis[b + 1]! * hm0 + basis[b + 2]! * p1 + basis[b + 3]! * hm1;
       let pm = oneMinusW * s + base;
       if (pm < prev) pm = prev;
       if (pm > hi) pm = hi;
@@ -390,6 +387,25 @@ export function createQuantileDistribution(
     levels,
     values,
   );
+}
+
+let basisCache: { n: number; b: Float64Array } | null = null;
+
+/** Cubic Hermite basis (h00, h10, h01, h11) at t = j / (n + 1), j = 1..n: the same for every interval. */
+function hermiteBasis(n: number): Float64Array {
+  if (basisCache !== null && basisCache.n === n) return basisCache.b;
+  const b = new Float64Array(4 * n);
+  for (let j = 1; j <= n; j++) {
+    const t = j / (n + 1);
+    const t2 = t * t;
+    const t3 = t2 * t;
+    b[4 * (j - 1)] = 2 * t3 - 3 * t2 + 1;
+    b[4 * (j - 1) + 1] = t3 - 2 * t2 + t;
+    b[4 * (j - 1) + 2] = -2 * t3 + 3 * t2;
+    b[4 * (j - 1) + 3] = t3 - t2;
+  }
+  basisCache = { n, b };
+  return b;
 }
 
 function discreteOnly(
