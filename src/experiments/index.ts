@@ -25,6 +25,12 @@ export {
   maxProbabilitiesInto,
   topicMaxProbabilities,
 } from './exploration-metrics.js';
+export {
+  JOB_MODULE as METRICS_JOB_MODULE,
+  type SyntheticMetricsInput,
+  type SyntheticMetricsResult,
+  syntheticMetricsJob,
+} from './metrics-job.js';
 export { type Lift, liftFromRatios, type RatioEstimate, ratioEstimate, userLevelLift } from './readout.js';
 export {
   type ActivityBucket,

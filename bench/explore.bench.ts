@@ -1,0 +1,183 @@
+/**
+ * explore: one multi-task UCB decision over 300 topics against a naive implementation (measured interleaved in the
+ * same run), the exploration-efficiency metrics at 100,000 users x 30 topics x 1,000 posterior draws on the worker
+ * pool, and the default simulation (20,000 users, 14 + 21 + 14 days) end to end.
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import { createMultiTaskUcb, multiTaskUcbSelect } from '../src/bandits/mab/index.js';
+import { createRng } from '../src/core/rng.js';
+import {
+  betaPosteriorInto,
+  createMaxProbabilityWork,
+  METRICS_JOB_MODULE,
+  maxProbabilitiesInto,
+  runRecsysExperiment,
+  type SyntheticMetricsInput,
+  type SyntheticMetricsResult,
+} from '../src/experiments/index.js';
+import { runReplications } from '../src/sim/pool.js';
+import { compare, consume, type Reporter, wallMs } from './harness.js';
+
+/** The straightforward version: arrays of objects, a closure per arm, Math.log recomputed per arm. */
+interface NaiveArm {
+  arm: number;
+  predictions: number[];
+  count: number;
+}
+
+function naiveDecide(
+  arms: NaiveArm[],
+  alpha: number[],
+  available: number[],
+  total: number,
+  gamma: number,
+): number {
+  const scored = arms
+    .filter((a) => available.includes(a.arm))
+    .map((a) => ({
+      arm: a.arm,
+      score:
+        a.predictions.reduce((s, r, t) => s + alpha[t]! * r, 0) +
+        (a.count === 0 ? Number.POSITIVE_INFINITY : gamma * Math.sqrt(Math.log(total) / a.count)),
+    }));
+  scored.sort((x, y) => y.score - x.score);
+  return scored[0]!.arm;
+}
+
+export async function run(report: Reporter): Promise<void> {
+  // 1. One decision over K = 300 topics, 3 tasks, 150 available.
+  const K = 300;
+  const T = 3;
+  const rng = createRng(1);
+  const alpha = [1, 0.5, -0.5];
+  const policy = createMultiTaskUcb({ k: K, alpha, gamma: 1 });
+  const predictions = new Float64Array(T * K);
+  for (let i = 0; i < predictions.length; i++) predictions[i] = rng.uniform();
+  const counts = new Float64Array(K);
+  let total = 0;
+  for (let a = 0; a < K; a++) {
+    counts[a] = 1 + rng.int(50);
+    total += counts[a]!;
+  }
+  const state = { counts, total };
+  const availableList: number[] = [];
+  for (let a = 0; a < K; a++) if (rng.uniform() < 0.5) availableList.push(a);
+  const available = Int32Array.from(availableList);
+  const arms: NaiveArm[] = [];
+  for (let a = 0; a < K; a++) {
+    arms.push({
+      arm: a,
+      predictions: [predictions[a]!, predictions[K + a]!, predictions[2 * K + a]!],
+      count: counts[a]!,
+    });
+  }
+  const tieRng = createRng(2);
+  const check = naiveDecide(arms, alpha, availableList, total, 1);
+  if (check !== multiTaskUcbSelect(policy, predictions, state, available, available.length, tieRng)) {
+    throw new Error('naive and typed-array multi-task UCB disagree');
+  }
+  const c = compare(
+    { name: 'naive', fn: () => naiveDecide(arms, alpha, availableList, total, 1) },
+    {
+      name: 'multiTaskUcbSelect',
+      fn: () => multiTaskUcbSelect(policy, predictions, state, available, available.length, tieRng),
+    },
+  );
+  report.row({
+    suite: 'explore',
+    name: 'multi-task UCB decision, 300 topics x 3 tasks (150 available)',
+    value: c.candidate.nsPerOp,
+    unit: 'ns/op',
+    note: `load ${c.candidate.load.toFixed(2)}`,
+  });
+  report.row({
+    suite: 'explore',
+    name: '  naive arrays-of-objects baseline',
+    value: c.baseline.nsPerOp,
+    unit: 'ns/op',
+  });
+  report.row({ suite: 'explore', name: '  speed-up vs naive', value: c.speedup, unit: 'x' });
+
+  // 2a. P for one user (30 topics, 1,000 draws): the prepared Marsaglia–Tsang sampler vs @stdlib's beta.
+  const k30 = 30;
+  const a = new Float64Array(k30);
+  const b = new Float64Array(k30);
+  const shown = new Float64Array(k30);
+  const rel = new Float64Array(k30);
+  const topicRate = new Float64Array(k30).fill(0.3);
+  for (let k = 0; k < k30; k++) {
+    shown[k] = k < 12 ? 5 + rng.int(60) : 0;
+    rel[k] = Math.round(shown[k]! * (0.1 + 0.5 * rng.uniform()));
+  }
+  betaPosteriorInto(k30, shown, rel, 0, topicRate, 0.3, 0.3, 2, a, b);
+  const p = new Float64Array(k30);
+  const work = createMaxProbabilityWork(k30);
+  const prng = createRng(3);
+  const cp = compare(
+    {
+      name: 'stdlib beta',
+      fn: () => {
+        p.fill(0);
+        for (let s = 0; s < 1000; s++) {
+          let best = 0;
+          let bx = -1;
+          for (let k = 0; k < k30; k++) {
+            const x = prng.beta(a[k]!, b[k]!);
+            if (x > bx) {
+              bx = x;
+              best = k;
+            }
+          }
+          p[best]! += 1;
+        }
+        return p[0];
+      },
+    },
+    {
+      name: 'maxProbabilitiesInto',
+      fn: () => {
+        maxProbabilitiesInto(k30, a, b, 1000, prng, p, 0, work);
+        return p[0];
+      },
+    },
+    { batches: 7, batchMs: 40 },
+  );
+  report.row({
+    suite: 'explore',
+    name: 'P for one user, 30 topics x 1,000 draws',
+    value: cp.candidate.nsPerOp / 1e3,
+    unit: 'µs/op',
+    note: `load ${cp.candidate.load.toFixed(2)}`,
+  });
+  report.row({ suite: 'explore', name: '  speed-up vs @stdlib beta draws', value: cp.speedup, unit: 'x' });
+
+  // 2b. Metrics for 100,000 users x 30 topics x 1,000 draws on the worker pool (100 blocks of 1,000 users).
+  const workers = availableParallelism();
+  let res: SyntheticMetricsResult[] = [];
+  const ms = await wallMs(async () => {
+    res = await runReplications<SyntheticMetricsInput, SyntheticMetricsResult>(
+      { module: METRICS_JOB_MODULE, name: 'syntheticMetricsJob' },
+      { usersPerBlock: 1000, topics: 30, samples: 1000 },
+      { runs: 100, seed: 1, workers },
+    );
+  });
+  const users = res.reduce((s, r) => s + r.users, 0);
+  consume(res.reduce((s, r) => s + r.EI, 0));
+  report.row({
+    suite: 'explore',
+    name: `metrics EI/TD/IU/TE, ${users} users x 30 topics x 1,000 draws`,
+    value: ms / 1000,
+    unit: 's',
+    note: `${workers} workers, load ${loadavg()[0]!.toFixed(2)}`,
+  });
+
+  // 3. The default simulation end to end (single thread: sequential by day).
+  const simMs = await wallMs(() => runRecsysExperiment({}, createRng(1).fork(0)));
+  report.row({
+    suite: 'explore',
+    name: 'default simulation, 20,000 users, 14 + 21 + 14 days, end to end',
+    value: simMs / 1000,
+    unit: 's',
+    note: `load ${loadavg()[0]!.toFixed(2)}`,
+  });
+}
