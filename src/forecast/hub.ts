@@ -223,11 +223,46 @@ export function createModelOutputParser(opts: ModelOutputParserOptions = {}): Mo
       return;
     }
     if (line.length === 0) return;
-    const f = splitCsvLine(line);
-    if (f.length !== header.length) {
+    onFields(splitCsvLine(line));
+  }
+
+  // Fast path for unquoted lines: fields are cut straight from the chunk, and a field equal to the previous row's
+  // (dates, target, location, model: most of them) reuses that string instead of allocating a new one.
+  const prev: string[] = [];
+  const fields: string[] = [];
+  function onSpan(text: string, s: number, e: number): boolean {
+    if (header === null) return false;
+    if (e > s && text.charCodeAt(e - 1) === 13) e--;
+    const nc = header.length;
+    let pos = s;
+    for (let c = 0; c < nc; c++) {
+      let end: number;
+      if (c === nc - 1) end = e;
+      else {
+        end = text.indexOf(',', pos);
+        if (end < 0 || end >= e) return false;
+      }
+      const p = prev[c];
+      if (p !== undefined && p.length === end - pos && text.startsWith(p, pos)) fields[c] = p;
+      else {
+        const v = text.slice(pos, end);
+        prev[c] = v;
+        fields[c] = v;
+      }
+      pos = end + 1;
+    }
+    if (fields[nc - 1]!.indexOf(',') >= 0) return false; // too many fields: the slow path reports it
+    lineNo++;
+    if (e === s) return true;
+    onFields(fields);
+    return true;
+  }
+
+  function onFields(f: string[]): void {
+    if (f.length !== header!.length) {
       throw new AllotError(
         'ALLOT_PARSE_ERROR',
-        `${source} line ${lineNo}: expected ${header.length} fields, got ${f.length}`,
+        `${source} line ${lineNo}: expected ${header!.length} fields, got ${f.length}`,
       );
     }
     rows++;
@@ -304,9 +339,15 @@ export function createModelOutputParser(opts: ModelOutputParserOptions = {}): Mo
         text = carry + chunk;
         carry = '';
       }
+      let quote = text.indexOf('"', start);
       for (;;) {
         const j = text.indexOf('\n', start);
         if (j < 0) break;
+        if (quote >= 0 && quote < start) quote = text.indexOf('"', start);
+        if ((quote < 0 || quote > j) && onSpan(text, start, j)) {
+          start = j + 1;
+          continue;
+        }
         onLine(text.slice(start, j));
         start = j + 1;
       }
