@@ -74,7 +74,7 @@ export function registerDp(program: Command): void {
     .requiredOption(
       '--config <file>',
       'CONFIG.json: {beta, utility:{type,gamma}, grid:{min,max,size}|{points}, initial, shocks:{values,probabilities}|' +
-        "{values,transition}, interpolation, extrapolation, bounds, minimizer, stop}; defaults are the notebook's",
+        "{values,transition}, interpolation, extrapolation, bounds, minimizer, kernel, stop}; defaults are the notebook's",
     )
     .option('--out <file>', 'write RESULT.json here instead of stdout')
     .option('--plot <prefix>', 'also write PREFIX-value.svg and PREFIX-policy.svg')
