@@ -1,9 +1,41 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseSimulateOptions } from '../../src/cli/commands/explore.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 const SMALL = ['--users', '500', '--days-phase1', '3', '--days-phase2', '2'];
+
+const DEFAULTS = {
+  users: '20000',
+  topics: '30',
+  daysBurnin: '14',
+  daysPhase1: '21',
+  daysPhase2: '14',
+  shares: '0.9,0.05,0.05',
+  gamma: '1',
+  seed: '1',
+  replications: '1',
+  posteriorSamples: '100',
+};
+
+describe('explore simulate option parsing (the same checks the CLI runs)', () => {
+  it('names the flag, the condition and the value', () => {
+    const bad: [Partial<typeof DEFAULTS>, RegExp][] = [
+      [{ topics: '0' }, /--topics must be >= 1 \(got 0\)/],
+      [{ daysPhase2: '0' }, /--days-phase2 must be >= 1 \(got 0\)/],
+      [{ shares: '0.5,0.5' }, /--shares must list 3 shares production,control,test \(got 2\)/],
+      [{ shares: '1,0,0' }, /--shares must give control and test a share > 0/],
+      [{ shares: '1.2,-0.1,-0.1' }, /--shares must each be in \[0, 1\]/],
+      [{ gamma: 'abc' }, /--gamma must be a number \(got "abc"\)/],
+      [{ users: '2.5' }, /--users must be an integer/],
+    ];
+    for (const [o, re] of bad) expect(() => parseSimulateOptions({ ...DEFAULTS, ...o })).toThrow(re);
+    const ok = parseSimulateOptions(DEFAULTS);
+    expect(ok.config).toMatchObject({ users: 20000, topics: 30, daysPhase1: 21, daysPhase2: 14, gamma: 1 });
+    expect(ok.config.shares).toEqual([0.9, 0.05, 0.05]);
+  });
+});
 
 describe('allot explore simulate', () => {
   it('writes RESULT.json with per-day group metrics and the plays lift, and the plots', () => {
@@ -58,18 +90,37 @@ describe('allot explore simulate', () => {
     expect(c.stdout).not.toBe(a.stdout);
   });
 
+  it('runs replications on the worker pool; replication 0 equals the single run of the same seed', () => {
+    const args = ['explore', 'simulate', '--users', '200', '--days-burnin', '2', '--days-phase1', '2'];
+    const one = runCli([...args, '--days-phase2', '1', '--seed', '4']);
+    const two = runCli([
+      ...args,
+      '--days-phase2',
+      '1',
+      '--seed',
+      '4',
+      '--replications',
+      '2',
+      '--workers',
+      '2',
+    ]);
+    expect(two.code, two.stderr).toBe(0);
+    const a = JSON.parse(one.stdout);
+    const b = JSON.parse(two.stdout);
+    expect(b.days).toEqual(a.days);
+    expect(b.replications.runs).toBe(2);
+    expect(b.replications.lifts).toHaveLength(2);
+    expect(b.replications.liftByDay).toHaveLength(3);
+  });
+
   it('rejects bad input with one line on stderr and exit code 2, writing nothing', () => {
     const dir = tempDir();
     const out = join(dir, 'never.json');
     const cases: [string[], RegExp][] = [
       [['--shares', '0.9,0.05,0.04'], /--shares must sum to 1 \(got 0\.99\)/],
       [['--users', '0'], /--users must be >= 1 \(got 0\)/],
-      [['--topics', '0'], /--topics must be >= 1 \(got 0\)/],
       [['--gamma', '-0.5'], /--gamma must be >= 0 \(got -0\.5\)/],
       [['--days-phase1', '0'], /--days-phase1 must be >= 1 \(got 0\)/],
-      [['--days-phase2', '0'], /--days-phase2 must be >= 1 \(got 0\)/],
-      [['--shares', '0.5,0.5'], /--shares must list 3 shares/],
-      [['--gamma', 'abc'], /--gamma must be a number/],
     ];
     for (const [args, re] of cases) {
       const r = runCli(['explore', 'simulate', ...SMALL, ...args, '--out', out]);
