@@ -231,6 +231,15 @@ function solveOne(pr: Problem, K: number): Allocation {
     }
   }
   // xL holds the allocation at muHi (total gHi <= K), xU at muLo (total gLo >= K).
+  // Illinois (regula falsi with the stale end's weight halved) alternating with bisection whenever a step fails to
+  // halve the bracket; geometric steps while the bracket spans orders of magnitude (levels very close to 1). Stops
+  // when a total equals K, when the two totals are within a few ulps of K (the combination below is then exact to
+  // rounding), or when the bracket is two adjacent doubles (a jump of the total over K).
+  const tolG = 4 * Number.EPSILON * Math.max(Math.abs(K), Number.MIN_VALUE);
+  let wLo = 1;
+  let wHi = 1;
+  let side = 0;
+  let bisectNext = false;
   for (;;) {
     if (gHi === K) {
       fill(muHi);
@@ -240,11 +249,18 @@ function solveOne(pr: Problem, K: number): Allocation {
       fill(muLo);
       return { K, x: xU, tau, kind: 'exact', degenerate: false, iterations };
     }
-    // Geometric steps while the bracket spans orders of magnitude (levels very close to 1), then halving.
+    if (gLo - gHi <= tolG) break;
+    const width = muHi - muLo;
     let mu: number;
     if (muLo === 0) mu = muHi > 1e-300 ? muHi / 16 : muHi / 2;
     else if (muHi > 2 * muLo) mu = Math.sqrt(muLo * muHi);
-    else mu = 0.5 * (muLo + muHi);
+    else if (bisectNext || !Number.isFinite(gLo)) mu = 0.5 * (muLo + muHi);
+    else {
+      const fLo = (gLo - K) * wLo;
+      const fHi = (K - gHi) * wHi;
+      mu = muLo + (fLo / (fLo + fHi)) * width;
+      if (!(mu > muLo && mu < muHi)) mu = 0.5 * (muLo + muHi);
+    }
     if (!(mu > muLo && mu < muHi)) break;
     const g = totalAt(pr, mu, work);
     iterations++;
@@ -252,11 +268,18 @@ function solveOne(pr: Problem, K: number): Allocation {
       muHi = mu;
       gHi = g;
       xL.set(work);
+      wHi = 1;
+      if (side === 1) wLo *= 0.5;
+      side = 1;
     } else {
       muLo = mu;
       gLo = g;
       xU.set(work);
+      wLo = 1;
+      if (side === -1) wHi *= 0.5;
+      side = -1;
     }
+    bisectNext = !bisectNext && muHi - muLo > 0.5 * width;
   }
   // The bracket cannot be split: the total jumps from gHi to gLo across it. Convex combination hitting K.
   const x = new Float64Array(n);

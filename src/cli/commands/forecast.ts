@@ -259,15 +259,25 @@ export function registerForecast(program: Command): void {
       }
       const rows: Record<string, unknown>[] = [];
       const warned = new Set<string>();
+      const warn = (key: string, msg: string): void => {
+        if (o.quiet || warned.has(key)) return;
+        warned.add(key);
+        info(msg);
+      };
       for (const f of complete) {
         const r = allocationRows(f, Ks, { L, tail, ...(truth === undefined ? {} : { truth }) });
         for (const row of r.rows) {
           rows.push(row as unknown as Record<string, unknown>);
-          if (!o.quiet && row.status !== 'ok') {
-            const key = `${row.model_id} ${row.reference_date} ${row.location} ${row.status}`;
-            if (!warned.has(key) && !row.status.startsWith('partial')) {
-              warned.add(key);
-              info(`allot: ${row.model_id} ${row.reference_date} location ${row.location}: ${row.status}`);
+          if (row.status === 'ok') continue;
+          for (const flag of row.status.split(';')) {
+            const id = `${row.model_id} ${row.reference_date}`;
+            if (flag === 'degenerate') {
+              warn(
+                `${id} ${row.K} d`,
+                `allot: ${id} K=${row.K}: degenerate (K is not reachable for tau in (0, 1); see docs/forecast.md)`,
+              );
+            } else if (flag !== 'partial_observations') {
+              warn(`${id} ${row.location} ${flag}`, `allot: ${id} location ${row.location}: ${flag}`);
             }
           }
         }
