@@ -13,7 +13,6 @@ import {
   valueChart,
 } from '../../dp/index.js';
 import { emit, info, parseInteger, parseNumber, readJson, toJson, writeFileAtomic } from '../io.js';
-import { renderSvg } from '../svg.js';
 
 /** The RESULT.json of `allot dp solve`. */
 export interface DpSolveResult {
@@ -82,8 +81,12 @@ export function registerDp(program: Command): void {
       const { sol, seconds } = solveFile(o.config);
       const result = dpSolveResult(sol, seconds);
       // Render before writing anything, so a failure leaves no partial output.
-      const svgs =
-        o.plot === undefined ? null : [await renderSvg(valueChart(sol)), await renderSvg(policyChart(sol))];
+      let svgs: string[] | null = null;
+      if (o.plot !== undefined) {
+        // vega is heavy: load the renderer only when plots are asked for.
+        const { renderSvg } = await import('../svg.js');
+        svgs = [await renderSvg(valueChart(sol)), await renderSvg(policyChart(sol))];
+      }
       emit(toJson(result), o.out);
       if (svgs !== null && o.plot !== undefined) {
         writeFileAtomic(`${o.plot}-value.svg`, svgs[0]!);
