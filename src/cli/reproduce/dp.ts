@@ -47,7 +47,10 @@ interface NotebookReference {
   };
 }
 
-/** Finds shared/reference/dp-notebook.json: $ALLOT_SHARED, ../shared beside the package, or ./shared. */
+/**
+ * Finds shared/reference/dp-notebook.json: $ALLOT_SHARED, ../shared beside the package, ./shared, or the copy the
+ * package ships in fixtures/dp/notebook-reference.json (so `npm start` works without the shared folder).
+ */
 function loadReference(): { ref: NotebookReference; path: string } {
   const candidates: string[] = [];
   const env = process.env['ALLOT_SHARED'];
@@ -55,6 +58,7 @@ function loadReference(): { ref: NotebookReference; path: string } {
   candidates.push(fileURLToPath(new URL('../../../../shared/reference/dp-notebook.json', import.meta.url)));
   candidates.push(join(process.cwd(), '..', 'shared', 'reference', 'dp-notebook.json'));
   candidates.push(join(process.cwd(), 'shared', 'reference', 'dp-notebook.json'));
+  candidates.push(fileURLToPath(new URL('../../../fixtures/dp/notebook-reference.json', import.meta.url)));
   for (const p of candidates) {
     if (existsSync(p)) return { ref: JSON.parse(readFileSync(p, 'utf8')) as NotebookReference, path: p };
   }
