@@ -157,6 +157,8 @@ export async function reproduceExplore(opts: ReproduceOptions): Promise<Reproduc
   const iuLow = mean(lowB.map((x) => x.IU!));
   const iuHigh = mean(highB.map((x) => x.IU!));
   const dg = main.diagnostics;
+  const cfSplit = liftMean(results[1]!.days.slice(-7));
+  const cfNoSplit = liftMean(results[results.length - 1]!.days.slice(-7));
   const teEarly = liftMean(early, 'TE');
   const teLate = liftMean(lateP1, 'TE');
   const tdEarly = liftMean(early, 'TD');
@@ -205,7 +207,7 @@ export async function reproduceExplore(opts: ReproduceOptions): Promise<Reproduc
     `| Phase I: the gain then shrinks | last 7 days of Phase I: ${pct(eLateP1)} (vs ${pct(eEarly)} at first) | ${holds(eEarly > 0 && eLateP1 < eEarly)} |`,
   );
   w(
-    `| Phase II: the lift grows again | last 7 days of Phase II: ${pct(eP2)} (vs ${pct(eLateP1)} end of Phase I) | ${holds(eP2 > eLateP1)}${eP2 > eLateP1 && eP2 < 0 ? ' (direction only: still negative)' : ''} |`,
+    `| Phase II: the lift grows again | last 7 days of Phase II: ${pct(eP2)} (vs ${pct(eLateP1)} end of Phase I); counterfactual (${sweepUsers} users, same days): ${pct(cfSplit)} with the split vs ${pct(cfNoSplit)} with Phase I continued | ${holds(eP2 > eLateP1 && cfSplit > cfNoSplit)}${eP2 > eLateP1 && !(cfSplit > cfNoSplit) ? ' (the lift rises, but as much without the split: it is the Phase I trend)' : ''}${eP2 > eLateP1 && cfSplit > cfNoSplit && eP2 < 0 ? ' (direction only: still negative)' : ''} |`,
   );
   w(
     `| EI lower in test than control | test < control on ${pct(eiLower, 0)} of days; means ${num(groupMean(days, 'test', 'EI'))} vs ${num(groupMean(days, 'control', 'EI'))} nats | ${holds(eiLower > 0.9)} |`,
@@ -312,10 +314,8 @@ export async function reproduceExplore(opts: ReproduceOptions): Promise<Reproduc
   );
   w('which costs more plays than the discovered topics return within 5 weeks.');
   {
-    const withSplit = results[1]!.days.slice(-7);
-    const without = results[results.length - 1]!.days.slice(-7);
-    const a = liftMean(withSplit);
-    const c = liftMean(without);
+    const a = cfSplit;
+    const c = cfNoSplit;
     w(
       `Is the Phase II improvement due to the data split? On the same ${sweepUsers} users with gamma = 1, the lift over ` +
         `days 29-35 is ${pct(a)} with Phase II from day 22 and ${pct(c)} when Phase I (one pooled model) simply continues; ` +
