@@ -3,8 +3,10 @@
  * allocation minimising the expected shortage is a vector of marginal quantiles at one shared level tau, clipped at
  * 0, that uses exactly K. Solved to full double precision, with a convex combination where the total jumps over K.
  */
+import { normalCdf } from '../core/dist.js';
 import { AllotError } from '../core/errors.js';
 import { show } from '../core/validate.js';
+import { stdNormalQuantile } from './distribution.js';
 
 /** A marginal forecast for one location: anything with a quantile function (left-continuous, non-decreasing). */
 export interface Marginal {
@@ -12,6 +14,10 @@ export interface Marginal {
   quantile(p: number): number;
   /** Optional Q(1 − u), accurate for small u (upper tail), so levels within 1e-16 of 1 can be solved for. */
   upperQuantile?(u: number): number;
+  /** Optional Q(1 − e^logU) for any logU <= 0 (beyond the smallest double), for K far in unbounded tails. */
+  upperQuantileLog?(logU: number): number;
+  /** Optional Q(e^logP) for any logP <= 0 (beyond the smallest double), for small K far in unbounded lower tails. */
+  lowerQuantileLog?(logP: number): number;
   /** Optional probability levels at which the quantiles are known exactly (used to hit them exactly). */
   readonly levels?: ArrayLike<number>;
 }
@@ -167,139 +173,318 @@ function prepare(marginals: readonly Marginal[], opts: AllocationOptions): Probl
   return { n, marginals, w, r, uniform, hints, work: new Float64Array(n) };
 }
 
+/** The coordinate a search runs in: the upper region uses mu = 1 − tau, the lower region tau itself. */
+interface Region {
+  /** True: t = mu (totals non-increasing in t); false: t = tau (totals non-decreasing in t). */
+  readonly upper: boolean;
+}
+
+function totalIn(pr: Problem, reg: Region, t: number, out: Float64Array): number {
+  return reg.upper ? totalAt(pr, t, out) : totalAtLevel(pr, t, out);
+}
+
+/** Totals at ell = ln t (t below the smallest double), through the marginals' log-scale tail quantiles. */
+function totalAtLog(pr: Problem, reg: Region, ell: number, out: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < pr.n; i++) {
+    const m = pr.marginals[i]!;
+    const q = reg.upper ? m.upperQuantileLog!(ell + Math.log(pr.r[i]!)) : m.lowerQuantileLog!(ell);
+    const x = q > 0 ? q : 0;
+    out[i] = x;
+    sum += pr.w[i]! * x;
+  }
+  return sum;
+}
+
+/** Below this t the root search steps in z = Φ⁻¹(t) (tails; normal tails make totals linear in z there). */
+const TAIL_T = 0.02;
+
+interface SearchResult {
+  readonly x: Float64Array;
+  /** The coordinate of the answer (t, or ln t when `log`). */
+  readonly t: number;
+  readonly log: boolean;
+  readonly jump: boolean;
+  readonly iterations: number;
+}
+
+/** Combination of the two bracketing vectors meeting K: x = xA + theta (xB − xA), theta = hA / (hA − hB). */
+function combine(xA: Float64Array, xB: Float64Array, hA: number, hB: number): Float64Array {
+  const theta = hA === hB ? 0 : hA / (hA - hB);
+  const x = new Float64Array(xA.length);
+  for (let i = 0; i < xA.length; i++) {
+    const v = xA[i]! + theta * (xB[i]! - xA[i]!);
+    x[i] = v > 0 ? v : 0;
+  }
+  return x;
+}
+
+/**
+ * Root search for G(t) = K on the bracket [tA, tB] (hA = G(tA) − K and hB = G(tB) − K of opposite signs): Illinois
+ * steps (regula falsi with the stale end's weight halved), in z = Φ⁻¹(t) in the tails, geometric while the bracket
+ * spans orders of magnitude, a bisection whenever three steps did not halve the bracket. Stops when a total equals
+ * K, the totals agree to 1e-12 relative, or the bracket is two adjacent doubles (or 1e-13 relative: beyond that the
+ * quantile evaluations are not monotone).
+ */
+function search(
+  pr: Problem,
+  reg: Region,
+  K: number,
+  tA0: number,
+  hA0: number,
+  xA: Float64Array,
+  tB0: number,
+  hB0: number,
+  xB: Float64Array,
+  it0: number,
+): SearchResult {
+  let tA = tA0;
+  let hA = hA0;
+  let tB = tB0;
+  let hB = hB0;
+  let iterations = it0;
+  const work = pr.work;
+  const tolG = 1e-12 * Math.max(Math.abs(K), Number.MIN_VALUE);
+  let wA = 1;
+  let wB = 1;
+  let side = 0;
+  let bisectNext = false;
+  let refWidth = tB - tA;
+  let sinceRef = 0;
+  for (;;) {
+    if (hA === 0) return { x: xA, t: tA, log: false, jump: false, iterations };
+    if (hB === 0) return { x: xB, t: tB, log: false, jump: false, iterations };
+    if (Math.abs(hA - hB) <= tolG || tB - tA <= 1e-13 * tB) break;
+    const fA = hA * wA;
+    const fB = hB * wB;
+    let t: number;
+    if (tA === 0) t = tB > 1e-300 ? tB / 16 : tB / 2;
+    else if (tB <= TAIL_T && Number.isFinite(hA) && Number.isFinite(hB)) {
+      const zA = stdNormalQuantile(tA);
+      const zB = stdNormalQuantile(tB);
+      t = normalCdf(bisectNext ? 0.5 * (zA + zB) : zA + (fA / (fA - fB)) * (zB - zA));
+      if (!(t > tA && t < tB)) t = tB > 2 * tA ? Math.sqrt(tA * tB) : tA + (fA / (fA - fB)) * (tB - tA);
+    } else if (tB > 2 * tA) t = Math.sqrt(tA * tB);
+    else if (bisectNext || !Number.isFinite(hA) || !Number.isFinite(hB)) t = 0.5 * (tA + tB);
+    else t = tA + (fA / (fA - fB)) * (tB - tA);
+    if (!(t > tA && t < tB)) t = 0.5 * (tA + tB);
+    if (!(t > tA && t < tB)) break;
+    const width = tB - tA;
+    const h = totalIn(pr, reg, t, work) - K;
+    iterations++;
+    if (h === 0 || h < 0 === hA < 0) {
+      tA = t;
+      hA = h;
+      xA.set(work);
+      wA = 1;
+      if (side === 1) wB *= 0.5;
+      side = 1;
+    } else {
+      tB = t;
+      hB = h;
+      xB.set(work);
+      wB = 1;
+      if (side === 2) wA *= 0.5;
+      side = 2;
+    }
+    bisectNext = false;
+    if (++sinceRef >= 3) {
+      bisectNext = tB - tA > 0.5 * refWidth;
+      refWidth = tB - tA;
+      sinceRef = 0;
+    }
+    if (width === tB - tA) break;
+  }
+  if (tA === 0 && !Number.isFinite(hA)) {
+    // Upper region, K needs tau closer to 1 than 1 − 5e-324: continue in ln mu.
+    const far = farTail(pr, reg, K, tB, hB, xB, iterations);
+    if (far !== null) return far;
+  } else if (tA === 0 && !reg.upper && tB > 0 && tB <= 1e-300) {
+    // Lower region, K needs tau below the smallest double: continue in ln tau.
+    const far = farTail(pr, reg, K, tB, hB, xB, iterations);
+    if (far !== null) return far;
+  }
+  const jump = Math.abs(hA - hB) > 1e-7 * Math.max(Math.abs(K), 1);
+  if (!Number.isFinite(hA) || !Number.isFinite(hB)) {
+    // K beyond every finite total and no log-scale tails: the unbounded locations share the remainder equally.
+    const [xf, xi, hf] = Number.isFinite(hA) ? [xA, xB, hA] : [xB, xA, hB];
+    let sw = 0;
+    for (let i = 0; i < pr.n; i++) if (!Number.isFinite(xi[i]!)) sw += pr.w[i]!;
+    const x = new Float64Array(pr.n);
+    for (let i = 0; i < pr.n; i++) x[i] = xf[i]! + (Number.isFinite(xi[i]!) ? 0 : -hf / sw);
+    return { x, t: Number.isFinite(hA) ? tB : tA, log: false, jump: true, iterations };
+  }
+  const theta = hA / (hA - hB);
+  return { x: combine(xA, xB, hA, hB), t: theta < 0.5 ? tA : tB, log: false, jump, iterations };
+}
+
+/**
+ * K needs a level beyond the smallest double (unbounded tails, K many scale units out): search ell = ln t below
+ * ln(tStart) with the marginals' log-scale tail quantiles. Returns null when a marginal lacks them.
+ */
+function farTail(
+  pr: Problem,
+  reg: Region,
+  K: number,
+  tStart: number,
+  hStart: number,
+  xStart: Float64Array,
+  it: number,
+): SearchResult | null {
+  for (const m of pr.marginals) {
+    if (reg.upper ? m.upperQuantileLog === undefined : m.lowerQuantileLog === undefined) return null;
+  }
+  const n = pr.n;
+  let iterations = it;
+  // A: the end toward larger ell (known), B: the far end (found by doubling ell).
+  let ellA = tStart > 0 ? Math.log(tStart) : -744;
+  let hA = hStart;
+  const xA = Float64Array.from(xStart);
+  const xB = new Float64Array(n);
+  let ellB = 2 * ellA;
+  let hB = totalAtLog(pr, reg, ellB, xB) - K;
+  iterations++;
+  while (hB < 0 === hA < 0 && hB !== 0 && Number.isFinite(ellB) && iterations < 3000) {
+    ellA = ellB;
+    hA = hB;
+    xA.set(xB);
+    ellB *= 2;
+    hB = totalAtLog(pr, reg, ellB, xB) - K;
+    iterations++;
+  }
+  if (!Number.isFinite(hB) || (hB < 0 === hA < 0 && hB !== 0)) return null;
+  const work = new Float64Array(n);
+  const tol = 1e-12 * Math.max(Math.abs(K), Number.MIN_VALUE);
+  while (hB !== 0 && Math.abs(hA - hB) > tol && iterations < 3000) {
+    let ell = ellA + (hA / (hA - hB)) * (ellB - ellA);
+    if (!(ell < ellA && ell > ellB)) ell = 0.5 * (ellA + ellB);
+    if (!(ell < ellA && ell > ellB)) break;
+    const h = totalAtLog(pr, reg, ell, work) - K;
+    iterations++;
+    if (h < 0 === hA < 0 && h !== 0) {
+      ellA = ell;
+      hA = h;
+      xA.set(work);
+    } else {
+      ellB = ell;
+      hB = h;
+      xB.set(work);
+    }
+  }
+  const theta = hA === hB ? 1 : hA / (hA - hB);
+  return {
+    x: combine(xA, xB, hA, hB),
+    t: theta < 0.5 ? ellA : ellB,
+    log: true,
+    jump: false,
+    iterations,
+  };
+}
+
 function solveOne(pr: Problem, K: number): Allocation {
   const n = pr.n;
-  const xL = new Float64Array(n);
-  const xU = new Float64Array(n);
   const tau = new Float64Array(n);
-  // Bracket in mu = 1 − tau: G(muLo) >= K >= G(muHi), G non-increasing in mu.
-  let muLo = 0;
-  let muHi = 1;
-  let gHi = totalAt(pr, muHi, xL); // the smallest total (tau = 0)
-  let gLo = totalAt(pr, muLo, xU); // the largest total (tau = 1)
-  let iterations = 0;
-  let exactLevel = Number.NaN;
-  const fill = (mu: number): void => {
+  const upper: Region = { upper: true };
+  const lower: Region = { upper: false };
+  const done = (
+    x: Float64Array,
+    kind: AllocationKind,
+    iterations: number,
+    level: (i: number) => number,
+  ): Allocation => {
     for (let i = 0; i < n; i++) {
-      const t = Number.isNaN(exactLevel) ? 1 - mu * pr.r[i]! : exactLevel;
-      tau[i] = t < 0 ? 0 : t;
+      const t = level(i);
+      tau[i] = t < 0 ? 0 : t > 1 ? 1 : t;
     }
+    return {
+      K,
+      x,
+      tau,
+      kind,
+      degenerate: kind === 'degenerate-low' || kind === 'degenerate-high',
+      iterations,
+    };
   };
-  if (gHi > K) {
+  const fromMu = (mu: number) => (i: number) => 1 - mu * pr.r[i]!;
+  let iterations = 0;
+  const xMin = new Float64Array(n);
+  const xMax = new Float64Array(n);
+  const gMin = totalAt(pr, 1, xMin); // tau = 0
+  const gMax = totalAt(pr, 0, xMax); // tau = 1
+  if (gMin > K) {
     // Even tau = 0 over-allocates: every allocation below the lower support ends is optimal; scale down.
-    const f = gHi > 0 ? K / gHi : 0;
-    for (let i = 0; i < n; i++) xL[i] = xL[i]! * f;
-    fill(1);
-    return { K, x: xL, tau, kind: 'degenerate-low', degenerate: true, iterations };
+    const f = gMin > 0 ? K / gMin : 0;
+    for (let i = 0; i < n; i++) xMin[i] = xMin[i]! * f;
+    return done(xMin, 'degenerate-low', iterations, () => 0);
   }
-  if (!(gLo >= K)) {
+  if (!(gMax >= K)) {
     // Even tau = 1 falls short (bounded supports): any split of the surplus is optimal; split it equally.
     let sw = 0;
     for (let i = 0; i < n; i++) sw += pr.w[i]!;
-    const add = (K - gLo) / sw;
-    for (let i = 0; i < n; i++) xU[i] = xU[i]! + add;
-    fill(0);
-    return { K, x: xU, tau, kind: 'degenerate-high', degenerate: true, iterations };
+    const add = (K - gMax) / sw;
+    for (let i = 0; i < n; i++) xMax[i] = xMax[i]! + add;
+    return done(xMax, 'degenerate-high', iterations, () => 1);
   }
+  const finish = (r: SearchResult, reg: Region): Allocation => {
+    const kind: AllocationKind = r.jump ? 'jump' : 'exact';
+    if (r.log) {
+      const t = r.t;
+      return done(r.x, kind, r.iterations, reg.upper ? () => 1 : () => 0 * t);
+    }
+    return done(r.x, kind, r.iterations, reg.upper ? fromMu(r.t) : () => r.t);
+  };
+  if (!pr.uniform) {
+    // Per-location levels tau_i = 1 − mu r_i: one search in mu over [0, 1].
+    const r = search(pr, upper, K, 0, gMax - K, xMax, 1, gMin - K, xMin, iterations);
+    return finish(r, upper);
+  }
+  // Equal w/L: bracket on the known levels first (exact when a level's quantiles sum to K), then search in tau
+  // below 0.5 and in mu = 1 − tau above, so that levels near 0 and near 1 both keep full resolution.
+  let pA = 0;
+  let gA = gMin;
+  const xA = Float64Array.from(xMin);
+  let pB = 1;
+  let gB = gMax;
+  const xB = Float64Array.from(xMax);
   const work = pr.work;
-  // Narrow the bracket on the known levels first: where a level's quantiles sum to K they are the answer exactly.
   const hints = pr.hints;
-  if (hints.length > 0) {
-    let lo = -1;
-    let hi = hints.length;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >>> 1;
-      const p = hints[mid]!;
-      const g = totalAtLevel(pr, p, work);
-      iterations++;
-      if (g === K) {
-        exactLevel = p;
-        fill(0);
-        return { K, x: Float64Array.from(work), tau, kind: 'exact', degenerate: false, iterations };
-      }
-      if (g < K) {
-        lo = mid;
-        muHi = 1 - p;
-        gHi = g;
-        xL.set(work);
-      } else {
-        hi = mid;
-        muLo = 1 - p;
-        gLo = g;
-        xU.set(work);
-      }
-    }
-  }
-  // xL holds the allocation at muHi (total gHi <= K), xU at muLo (total gLo >= K).
-  // Illinois (regula falsi with the stale end's weight halved) alternating with bisection whenever a step fails to
-  // halve the bracket; geometric steps while the bracket spans orders of magnitude (levels very close to 1). Stops
-  // when a total equals K, when the two totals are within a few ulps of K (the combination below is then exact to
-  // rounding), or when the bracket is two adjacent doubles (a jump of the total over K).
-  const tolG = 4 * Number.EPSILON * Math.max(Math.abs(K), Number.MIN_VALUE);
-  let wLo = 1;
-  let wHi = 1;
-  let side = 0;
-  let bisectNext = false;
-  for (;;) {
-    if (gHi === K) {
-      fill(muHi);
-      return { K, x: xL, tau, kind: 'exact', degenerate: false, iterations };
-    }
-    if (gLo === K) {
-      fill(muLo);
-      return { K, x: xU, tau, kind: 'exact', degenerate: false, iterations };
-    }
-    if (gLo - gHi <= tolG) break;
-    const width = muHi - muLo;
-    let mu: number;
-    if (muLo === 0) mu = muHi > 1e-300 ? muHi / 16 : muHi / 2;
-    else if (muHi > 2 * muLo) mu = Math.sqrt(muLo * muHi);
-    else if (bisectNext || !Number.isFinite(gLo)) mu = 0.5 * (muLo + muHi);
-    else {
-      const fLo = (gLo - K) * wLo;
-      const fHi = (K - gHi) * wHi;
-      mu = muLo + (fLo / (fLo + fHi)) * width;
-      if (!(mu > muLo && mu < muHi)) mu = 0.5 * (muLo + muHi);
-    }
-    if (!(mu > muLo && mu < muHi)) break;
-    const g = totalAt(pr, mu, work);
+  let lo = -1;
+  let hi = hints.length;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    const p = hints[mid]!;
+    const g = totalAtLevel(pr, p, work);
     iterations++;
+    if (g === K) return done(Float64Array.from(work), 'exact', iterations, () => p);
     if (g < K) {
-      muHi = mu;
-      gHi = g;
-      xL.set(work);
-      wHi = 1;
-      if (side === 1) wLo *= 0.5;
-      side = 1;
+      lo = mid;
+      pA = p;
+      gA = g;
+      xA.set(work);
     } else {
-      muLo = mu;
-      gLo = g;
-      xU.set(work);
-      wLo = 1;
-      if (side === -1) wHi *= 0.5;
-      side = -1;
+      hi = mid;
+      pB = p;
+      gB = g;
+      xB.set(work);
     }
-    bisectNext = !bisectNext && muHi - muLo > 0.5 * width;
   }
-  // The bracket cannot be split: the total jumps from gHi to gLo across it. Convex combination hitting K.
-  const x = new Float64Array(n);
-  if (!Number.isFinite(gLo)) {
-    // Only for K beyond every finite quantile total: the unbounded locations share the remainder equally.
-    let sw = 0;
-    for (let i = 0; i < n; i++) if (!Number.isFinite(xU[i]!)) sw += pr.w[i]!;
-    const add = (K - gHi) / sw;
-    for (let i = 0; i < n; i++) x[i] = xL[i]! + (Number.isFinite(xU[i]!) ? 0 : add);
-    fill(muLo);
-    return { K, x, tau, kind: 'jump', degenerate: false, iterations };
+  if (pA < 0.5 && pB > 0.5) {
+    const g = totalAtLevel(pr, 0.5, work);
+    iterations++;
+    if (g === K) return done(Float64Array.from(work), 'exact', iterations, () => 0.5);
+    if (g < K) {
+      pA = 0.5;
+      gA = g;
+      xA.set(work);
+    } else {
+      pB = 0.5;
+      gB = g;
+      xB.set(work);
+    }
   }
-  const theta = (K - gHi) / (gLo - gHi);
-  for (let i = 0; i < n; i++) {
-    const v = xL[i]! + theta * (xU[i]! - xL[i]!);
-    x[i] = v > 0 ? v : 0;
-  }
-  fill(theta < 0.5 ? muHi : muLo);
-  const jump = gLo - gHi > 1e-9 * Math.max(Math.abs(K), 1);
-  return { K, x, tau, kind: jump ? 'jump' : 'exact', degenerate: false, iterations };
+  if (pB <= 0.5) return finish(search(pr, lower, K, pA, gA - K, xA, pB, gB - K, xB, iterations), lower);
+  // Upper region: t = mu = 1 − tau (exact for tau >= 0.5), A at the small-mu end.
+  return finish(search(pr, upper, K, 1 - pB, gB - K, xB, 1 - pA, gA - K, xA, iterations), upper);
 }
 
 /**

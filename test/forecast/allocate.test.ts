@@ -1,5 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
+import { normalQuantile } from '../../src/core/dist.js';
 import { createQuantileDistribution, type Marginal, solveAllocation } from '../../src/forecast/index.js';
 
 const HUB_LEVELS = [
@@ -10,6 +11,7 @@ const HUB_LEVELS = [
 const exponential = (sigma: number): Marginal => ({
   quantile: (p: number) => -sigma * Math.log1p(-p),
   upperQuantile: (u: number) => -sigma * Math.log(u),
+  upperQuantileLog: (logU: number) => -sigma * logU,
 });
 
 function sum(x: ArrayLike<number>): number {
@@ -27,13 +29,13 @@ describe('solveAllocation', () => {
   it('gives the Bayes act proportional to sigma for exponential marginals (supplement section 4)', () => {
     const sigma = [1, 2, 3, 4, 5, 0.5];
     const S = sum(sigma);
-    for (const K of [0.3, 5, 21, 100, 1000]) {
+    for (const K of [0.3, 5, 21, 100, 1000, 1e6]) {
       const a = solveAllocation(sigma.map(exponential), K)[0]!;
       for (let i = 0; i < sigma.length; i++) {
         expect(Math.abs(a.x[i]! - (K * sigma[i]!) / S)).toBeLessThanOrEqual(1e-12 * K);
       }
       // the shared level is tau = 1 - exp(-K / sum sigma) (q_tau = -sigma log(1 - tau))
-      expect(1 - a.tau[0]!).toBeCloseTo(Math.exp(-K / S), 12);
+      if (K < 1e4) expect(1 - a.tau[0]!).toBeCloseTo(Math.exp(-K / S), 12);
       expect(a.kind).toBe('exact');
     }
   });
@@ -166,6 +168,26 @@ describe('solveAllocation', () => {
     // equal weights reduce to the unweighted solution
     const u = solveAllocation(sigma.map(exponential), [14], { weights: 2, loss: 5 })[0]!;
     expect(sum(u.x)).toBeCloseTo(7, 12);
+  });
+
+  it('resolves levels beyond double precision in normal tails: x_i = m_i + s_i z for one z, near 0 and near 1', () => {
+    const m = [100, 400, 250, 30];
+    const sd = [5, 20, 8, 2];
+    const d = m.map((mu, i) =>
+      createQuantileDistribution(
+        HUB_LEVELS,
+        HUB_LEVELS.map((p) => mu + sd[i]! * normalQuantile(p)),
+      ),
+    );
+    const sumM = m.reduce((a, b) => a + b, 0);
+    const sumS = sd.reduce((a, b) => a + b, 0);
+    // z = 12 (tau = 1 − 1.8e-33) and z = 60 (tau = 1 − e^-1800: below the smallest double), and z = −8 (tau = 6e-16)
+    for (const z of [12, 60, -8]) {
+      const K = sumM + sumS * z;
+      const a = solveAllocation(d, K)[0]!;
+      expect(a.kind).toBe('exact');
+      for (let i = 0; i < m.length; i++) expect(a.x[i]!).toBeCloseTo(m[i]! + sd[i]! * z, 6);
+    }
   });
 
   it('rejects a negative or non-finite K, bad weights and no locations', () => {
