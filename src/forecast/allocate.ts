@@ -495,10 +495,11 @@ function solveOne(pr: Problem, K: number): Allocation {
  * conditions give L_i (1 − F_i(x_i)) = λ w_i, i.e. x_i = Q_i(tau_i) with tau_i = 1 − λ w_i / L_i; with equal
  * w_i / L_i (the paper's case) every location shares one level tau solving sum_i q_{tau, F_i} = K (eq. 9).
  * G(tau) = sum_i w_i max(0, Q_i(tau)) is non-decreasing; the solver first bisects over the marginals' known levels
- * (so when the quantiles at a level sum to K the allocation is exactly those quantiles), then brackets the root in
- * mu = 1 − tau (Illinois steps alternating with bisection, upper-tail quantiles evaluated from mu directly) until the
- * bracketing totals are within 4 ulps of K or the bracket is two adjacent doubles, and finishes with the convex
- * combination of the two bracketing vectors that sums to K exactly. Where G jumps over K (a point mass or a flat CDF stretch) the result is that combination
+ * (so when the quantiles at a level sum to K the allocation is exactly those quantiles), then searches the bracket in
+ * tau below 0.5 and in mu = 1 − tau above (Illinois steps, in z = Φ⁻¹ in the tails; log-scale tail quantiles beyond
+ * the smallest double) until the bracketing totals agree to 1e-12·K or the bracket is two adjacent doubles, and
+ * finishes with the convex combination of the two bracketing vectors that sums to K exactly. Where G jumps over K
+ * (a point mass or a flat CDF stretch) the result is that combination
  * (`kind: 'jump'`). Where K is not reachable for tau in [0, 1]: below G(0) the tau = 0 vector is scaled down to K
  * (`degenerate-low`); above G(1) (bounded supports) the surplus is added equally per unit weight
  * (`degenerate-high`); both are optimal but not unique. The authors' R code (alloscore) stops at a 1e-4 relative

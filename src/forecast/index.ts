@@ -15,6 +15,7 @@ export {
   type PointMass,
   type QuantileDistribution,
   type QuantileDistributionOptions,
+  stdNormalQuantile,
   type TailFamily,
 } from './distribution.js';
 export {

@@ -169,3 +169,16 @@ describe('createQuantileDistribution', () => {
     }
   });
 });
+
+describe('stdNormalQuantile', () => {
+  it('is accurate far in the lower tail, where the stdlib quantile loses precision or returns -Infinity', async () => {
+    const { stdNormalQuantile } = await import('../../src/forecast/index.js');
+    expect(stdNormalQuantile(1e-300)).toBeCloseTo(-37.0470962993612, 12);
+    for (const p of [1e-3, 4e-10, 1e-20, 1e-100, 1e-250]) {
+      // Φ(Φ⁻¹(p)) = p to ~1e-13 relative (normalCdf is accurate in the tails)
+      expect(Math.abs(normalCdf(stdNormalQuantile(p)) / p - 1)).toBeLessThan(1e-13);
+    }
+    expect(stdNormalQuantile(0)).toBe(Number.NEGATIVE_INFINITY);
+    expect(stdNormalQuantile(0.3)).toBe(normalQuantile(0.3));
+  });
+});
