@@ -524,7 +524,7 @@ export async function reproduceForecast(opts: ReproduceOptions): Promise<Reprodu
         .join(
           ', ',
         )} at the levels above: tiny while tau^{F,K} lies inside the quantile range (spline error only; zero when it is a hub level, where the honest report is already optimal) and growing in the upper tail, where distfromq’s normal tail is lighter than the lognormal — the paper’s qualitative claim (minor discrepancies in the interior, possibly severe in the tails). ` +
-      'The Monte Carlo gaps resolve only the tail cases (compare with their standard errors).',
+      'The Monte Carlo gaps resolve only the tail cases (compare with their standard errors); gaps of order 1e-15 are floating-point rounding (at a hub level G* and G^q differ only in the last bits).',
   );
   L.push('');
   L.push('Plots: [impropriety.svg](impropriety.svg), [propriety.svg](propriety.svg).');
