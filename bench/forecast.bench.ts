@@ -149,18 +149,28 @@ export async function run(report: Reporter): Promise<void> {
     report.row({ suite: 'forecast', name: '  |sum x − K| / K, exact', value: worstExact, unit: '' });
   }
   // The whole subset in-process, and the solve alone per forecast over all 189 forecasts.
+  // Every complete forecast, K = 0.5, 1, 1.5 × its date's sum of observations (as for the single forecast).
+  const kOf = new Map<string, number[]>();
+  for (const g of complete) {
+    if (kOf.has(g.referenceDate)) continue;
+    let y = 0;
+    for (const l of g.locations) y += truth.get(g.targetEndDate, l.location, g.target)!;
+    kOf.set(g.referenceDate, [0.5 * y, y, 1.5 * y].map(Math.round));
+  }
   const perForecast = measure(
     'all',
     () => {
       let s = 0;
-      for (const g of complete) s += exact(g);
+      for (const g of complete) {
+        for (const a of solveAllocation(forecastDistributions(g), kOf.get(g.referenceDate)!)) s += a.x[0]!;
+      }
       return s;
     },
     { batches: 3, batchMs: 1 },
   );
   report.row({
     suite: 'forecast',
-    name: `mean per forecast over all ${complete.length} complete (3 K each)`,
+    name: `mean per forecast over all ${complete.length} complete (K = 0.5, 1, 1.5 × sum y)`,
     value: perForecast.nsPerOp / 1e6 / complete.length,
     unit: 'ms',
   });
@@ -184,18 +194,25 @@ export async function run(report: Reporter): Promise<void> {
   });
   report.row({ suite: 'forecast', name: '  speed-up vs csv-parse', value: pc.speedup, unit: 'x' });
   // The same pipeline in-process (parse + checks + distributions + 3 K + rows), without process start-up.
-  const pipeline = await wallMs(() => {
-    const t = parseModelOutput(text);
-    const c = checkForecasts(t).complete;
-    let nRows = 0;
-    for (const g of c) nRows += allocationRows(g, [10000, 30000, 50000], { truth }).rows.length;
-    return nRows;
-  });
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    runs.push(
+      await wallMs(() => {
+        const t = parseModelOutput(text);
+        const c = checkForecasts(t).complete;
+        let nRows = 0;
+        for (const g of c) nRows += allocationRows(g, [10000, 30000, 50000], { truth }).rows.length;
+        return nRows;
+      }),
+    );
+  }
+  runs.sort((a, b) => a - b);
   report.row({
     suite: 'forecast',
     name: 'whole subset in-process: parse + 189 forecasts × 3 K + rows',
-    value: pipeline,
+    value: runs[1]!,
     unit: 'ms',
+    note: 'median of 3; K = 10000, 30000, 50000',
   });
   // The CLI end to end: spawn `allot forecast allocate` on the whole subset (tsx start-up included).
   const out = join(tmpdir(), `allot-bench-forecast-${process.pid}.csv`);
