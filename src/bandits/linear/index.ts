@@ -37,6 +37,7 @@ export {
 export {
   addObservation,
   createLinearStats,
+  gramMatrix,
   type LinearStats,
   linearDelta,
   mergeLinearStats,

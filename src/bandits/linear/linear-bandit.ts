@@ -5,8 +5,9 @@
  * @remarks
  * The learning state is {@link LinearStats} (additive). Beside it each bandit keeps a derived cache, rebuilt from
  * the statistics whenever they are replaced (merge, snapshot restore) and every `refactorEvery` updates:
- * - LinUCB: V^{-1} maintained by Sherman–Morrison, V^{-1} ← V^{-1} − k k^T/(1 + u^T k), k = V^{-1}u, and
- *   ln det V by the matrix determinant lemma, ln det V += ln(1 + u^T k); re-symmetrised every 100 updates.
+ * - LinUCB: V^{-1} maintained by Sherman–Morrison, V^{-1} ← V^{-1} − k k^T/(1 + u^T k), k = V^{-1}u, on the upper
+ *   triangle only (so it stays exactly symmetric by construction), and ln det V by the matrix determinant lemma,
+ *   ln det V += ln(1 + u^T k).
  * - LinTS: the upper Cholesky factor R of V (V = R^T R) maintained by rank-one Cholesky updates (also O(d²)); it is
  *   the factor the posterior sample goes through: θ̃ = θ_n + σ̃ R^{-1} z, z ~ N(0, I), so Cov = σ̃² V^{-1}.
  * Scores: LinUCB U(a) = a^T θ̂ + α·sqrt(f_{t,δ})·||a||_{V^{-1}} with the OFUL radius
@@ -32,7 +33,13 @@ import {
   assertPositive,
 } from '../../core/validate.js';
 import { cholUpdateUpper, solveUpperTranspose, symQuadForm, topL } from './kernels.js';
-import { addObservation, createLinearStats, type LinearStats, mergeLinearStats } from './linear-stats.js';
+import {
+  addObservation,
+  createLinearStats,
+  gramMatrix,
+  type LinearStats,
+  mergeLinearStats,
+} from './linear-stats.js';
 
 /** The two exploration schemes. */
 export type LinearAlgorithm = 'linucb' | 'lints';
@@ -86,7 +93,10 @@ export interface LinearBandit {
   readonly config: LinearBanditConfig;
   /** The additive state. */
   stats: LinearStats;
-  /** LinUCB: V^{-1} (d*d). LinTS: the upper Cholesky factor R of V (d*d). */
+  /**
+   * LinUCB: V^{-1} (d*d), of which only the upper triangle (column >= row) is kept current between refactorisations.
+   * LinTS: the upper Cholesky factor R of V (d*d).
+   */
   readonly factor: Float64Array;
   /** ln det V. */
   logDetV: number;
@@ -184,10 +194,7 @@ export function createLinearBandit(options: LinearBanditOptions, stats?: LinearS
 export function refactorLinearBandit(bandit: LinearBandit): void {
   const { d, lambda, algorithm } = bandit.config;
   const { m1, m2, v1, v2 } = bandit.scratch;
-  const g = bandit.stats.gram;
-  for (let i = 0; i < d * d; i++) m1[i] = g[i]!;
-  symmetrize(d, m1);
-  for (let i = 0; i < d; i++) m1[i * d + i]! += lambda;
+  gramMatrix(bandit.stats, lambda, m1);
   if (!choleskyInPlace(d, m1, m2)) {
     throw new AllotError(
       'ALLOT_NOT_POSITIVE_DEFINITE',
@@ -236,22 +243,32 @@ export function observeLinear(
     for (let i = 0; i < d; i++) ld += Math.log(f[i * d + i]!);
     bandit.logDetV = 2 * ld;
   } else {
-    // Sherman–Morrison on V^{-1}, using symmetry: k = V^{-1} u.
-    let quad = 0;
+    // Sherman–Morrison on the upper triangle of V^{-1}: k = V^{-1} u by a symmetric mat-vec, then
+    // V^{-1} -= k k^T / (1 + u^T k) on entries with column >= row.
+    const u = bandit.scratch.v2;
     for (let i = 0; i < d; i++) {
-      let s = 0;
-      const row = i * d;
-      for (let j = 0; j < d; j++) s += f[row + j]! * x[offset + j]!;
-      s *= scale;
-      v1[i] = s;
-      quad += s * scale * x[offset + i]!;
+      u[i] = scale * x[offset + i]!;
+      v1[i] = 0;
     }
+    for (let i = 0; i < d; i++) {
+      const ui = u[i]!;
+      const row = i * d;
+      let s = v1[i]! + f[row + i]! * ui;
+      for (let j = i + 1; j < d; j++) {
+        const a = f[row + j]!;
+        s += a * u[j]!;
+        v1[j]! += a * ui;
+      }
+      v1[i] = s;
+    }
+    let quad = 0;
+    for (let i = 0; i < d; i++) quad += u[i]! * v1[i]!;
     const c = 1 / (1 + quad);
     for (let i = 0; i < d; i++) {
       const ki = c * v1[i]!;
       if (ki === 0) continue;
       const row = i * d;
-      for (let j = 0; j < d; j++) f[row + j]! -= ki * v1[j]!;
+      for (let j = i; j < d; j++) f[row + j]! -= ki * v1[j]!;
     }
     bandit.logDetV += Math.log1p(quad);
   }
@@ -259,7 +276,6 @@ export function observeLinear(
   bandit.sinceRefactor++;
   const every = bandit.config.refactorEvery;
   if (every > 0 && bandit.sinceRefactor >= every) refactorLinearBandit(bandit);
-  else if (bandit.config.algorithm === 'linucb' && bandit.sinceRefactor % 100 === 0) symmetrize(d, f);
 }
 
 /**
@@ -283,10 +299,17 @@ export function linearMean(bandit: LinearBandit): Float64Array {
     solveUpperTranspose(d, f, b, bandit.scratch.v1);
     solveUpper(d, f, bandit.scratch.v1, th);
   } else {
+    // symmetric mat-vec from the upper triangle
+    th.fill(0);
     for (let i = 0; i < d; i++) {
-      let s = 0;
+      const bi = b[i]!;
       const row = i * d;
-      for (let j = 0; j < d; j++) s += f[row + j]! * b[j]!;
+      let s = th[i]! + f[row + i]! * bi;
+      for (let j = i + 1; j < d; j++) {
+        const a = f[row + j]!;
+        s += a * b[j]!;
+        th[j]! += a * bi;
+      }
       th[i] = s;
     }
   }
@@ -505,8 +528,7 @@ export function nigPosterior(
   assertPositive('alpha0', alpha0);
   assertPositive('beta0', beta0);
   const d = stats.d;
-  const a = Float64Array.from(stats.gram);
-  for (let i = 0; i < d; i++) a[i * d + i]! += lambda;
+  const a = gramMatrix(stats, lambda);
   const l = new Float64Array(d * d);
   if (!choleskyInPlace(d, a, l)) {
     throw new AllotError(

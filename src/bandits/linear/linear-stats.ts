@@ -19,7 +19,10 @@ import { assertFinite, assertInteger, assertPositive } from '../../core/validate
 export interface LinearStats {
   /** Feature dimension d. */
   readonly d: number;
-  /** d*d row-major Σ u u^T (no prior). */
+  /**
+   * d*d row-major Σ u u^T (no prior). Only the upper triangle (column >= row) is accumulated; entries below the
+   * diagonal stay 0. Use {@link gramMatrix} for the full symmetric matrix.
+   */
   readonly gram: Float64Array;
   /** Length-d Σ y u. */
   readonly b: Float64Array;
@@ -42,7 +45,8 @@ export function createLinearStats(d: number): LinearStats {
 }
 
 /**
- * Adds one observation (u = scale·x, y) in place: G += u u^T, b += y u, η += y², n += 1. O(d²), no allocation.
+ * Adds one observation (u = scale·x, y) in place: G += u u^T (upper triangle), b += y u, η += y², n += 1.
+ * O(d²/2), no allocation.
  *
  * @remarks Kernel: trusts that x has d finite entries from `offset` and that scale and y are finite.
  * @param stats - statistics, updated in place.
@@ -68,7 +72,7 @@ export function addObservation(
     if (xi === 0) continue;
     const c = s2 * xi;
     const row = i * d;
-    for (let j = 0; j < d; j++) g[row + j]! += c * x[offset + j]!;
+    for (let j = i; j < d; j++) g[row + j]! += c * x[offset + j]!;
   }
   stats.yy += y * y;
   stats.n += 1;
@@ -126,6 +130,32 @@ export function mergeLinearStats(a: LinearStats, b: LinearStats): LinearStats {
 }
 
 /**
+ * The full symmetric Gram matrix λI + G (λ = 0 gives G) mirrored from the stored upper triangle.
+ *
+ * @param stats - statistics.
+ * @param lambda - added to the diagonal (default 0).
+ * @param out - receives the d*d matrix (default: new).
+ * @returns `out`.
+ */
+export function gramMatrix(
+  stats: LinearStats,
+  lambda = 0,
+  out: Float64Array = new Float64Array(stats.d * stats.d),
+): Float64Array {
+  const d = stats.d;
+  const g = stats.gram;
+  for (let i = 0; i < d; i++) {
+    out[i * d + i] = g[i * d + i]! + lambda;
+    for (let j = i + 1; j < d; j++) {
+      const v = g[i * d + j]!;
+      out[i * d + j] = v;
+      out[j * d + i] = v;
+    }
+  }
+  return out;
+}
+
+/**
  * The ridge (Prop. 1) estimate θ̂ = (λI + G)^{-1} b computed directly by Cholesky (O(d³), allocates).
  *
  * @remarks Eq. 1 of Ermis et al. (2020): θ̂ = (Σ_ℓ q_ℓ² V^ℓ + λI)^{-1} Σ_ℓ q_ℓ b^ℓ.
@@ -137,8 +167,7 @@ export function mergeLinearStats(a: LinearStats, b: LinearStats): LinearStats {
 export function ridgeEstimate(stats: LinearStats, lambda: number): Float64Array {
   assertPositive('lambda', lambda);
   const d = stats.d;
-  const a = Float64Array.from(stats.gram);
-  for (let i = 0; i < d; i++) a[i * d + i]! += lambda;
+  const a = gramMatrix(stats, lambda);
   const l = new Float64Array(d * d);
   if (!choleskyInPlace(d, a, l)) {
     throw new AllotError(
