@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
-import { runRecsysExperiment, simulateRecsysExperiment } from '../../src/experiments/index.js';
+import {
+  activityChart,
+  efficiencyLevelChart,
+  efficiencyLiftChart,
+  playsLiftChart,
+  runRecsysExperiment,
+  simulateRecsysExperiment,
+  taskLiftChart,
+} from '../../src/experiments/index.js';
 
 const SMALL = { users: 600, daysBurnin: 4, daysPhase1: 3, daysPhase2: 2, posteriorSamples: 50 };
 
@@ -22,6 +30,25 @@ describe('two-phase three-group experiment on the simulated recommender', () => 
         expect(g.EI!).toBeGreaterThanOrEqual(0);
         expect(g.IU!).toBeLessThanOrEqual(Math.log(30) + 1e-12);
       }
+    }
+  });
+
+  it('builds the Figure 3-6 chart specs from the result (lift in %, with the 95 % band)', () => {
+    const r = simulateRecsysExperiment(SMALL, 1);
+    const fig3 = playsLiftChart(r.days) as {
+      data: { values: { series: string; y: number; lo: number; hi: number }[] };
+    };
+    const rows = fig3.data.values.filter((v) => v.series === 'plays');
+    expect(rows).toHaveLength(5);
+    expect(rows[0]!.y).toBeCloseTo(100 * r.days[0]!.lift.plays.estimate!, 10);
+    expect(rows[0]!.lo).toBeCloseTo(100 * r.days[0]!.lift.plays.ci95[0]!, 10);
+    for (const spec of [
+      activityChart(r.buckets.control, 'control'),
+      efficiencyLiftChart(r.days),
+      efficiencyLevelChart(r.days, 'EI'),
+      taskLiftChart(r.days),
+    ]) {
+      expect(JSON.stringify(spec)).toContain('"layer"');
     }
   });
 
