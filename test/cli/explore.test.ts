@@ -57,6 +57,7 @@ describe('allot explore simulate', () => {
     const res = JSON.parse(readFileSync(out, 'utf8'));
     expect(res.setting.users).toBe(500);
     expect(res.setting.gamma).toBe(1);
+    expect(res.setting.seed).toBe(3);
     expect(res.days).toHaveLength(5);
     expect(res.days.map((d: { phase: number }) => d.phase)).toEqual([1, 1, 1, 2, 2]);
     expect(res.days.map((d: { day: number }) => d.day)).toEqual([1, 2, 3, 4, 5]);

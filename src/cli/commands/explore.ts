@@ -209,7 +209,7 @@ export function registerExplore(program: Command): void {
           },
         };
       }
-      const body = { ...result, ...extra };
+      const body = { ...result, setting: { ...result.setting, seed, replications }, ...extra };
       if (o.plot !== undefined) await writeExplorePlots(o.plot, result);
       emit(toJson(body), o.out);
       info(`explore simulate: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
