@@ -120,11 +120,18 @@ export function wilsonInterval(successes: number, trials: number, level: number)
   ];
 }
 
+interface PointEstimate {
+  raw: Float64Array;
+  gamma?: Float64Array;
+  em?: { iterations: number; converged: boolean; logLikelihood: number };
+}
+
 function pointEstimate(
   log: ClickLog,
   method: LogBiasMethod,
   rows: Int32Array | null,
-): { raw: Float64Array; em?: { iterations: number; converged: boolean; logLikelihood: number } } | null {
+  warm: PointEstimate | null,
+): PointEstimate | null {
   const n = rows === null ? log.position.length : rows.length;
   const pos = rows === null ? log.position : new Int32Array(n);
   const clk = rows === null ? log.click : new Float64Array(n);
@@ -146,15 +153,22 @@ function pointEstimate(
     return c.ctr[0]! > 0 ? { raw: c.ctr } : null;
   }
   if (method === 'em') {
-    // The bootstrap refits use a looser stopping rule (the full-data fit runs to 1e-7).
+    // Bootstrap refits start from the full-data fit (warm start) and use a looser stopping rule.
     const r = emPositionBias(pos, clk, L, {
       items: itm,
       nItems: log.items,
-      maxIterations: rows === null ? 5000 : 300,
+      maxIterations: rows === null ? 5000 : 1000,
       tol: rows === null ? 1e-7 : 1e-6,
+      ...(warm === null
+        ? {}
+        : { init: warm.raw, ...(warm.gamma === undefined ? {} : { initGamma: warm.gamma }) }),
     });
     return r.q[0]! > 0
-      ? { raw: r.q, em: { iterations: r.iterations, converged: r.converged, logLikelihood: r.logLikelihood } }
+      ? {
+          raw: r.q,
+          ...(r.gamma === null ? {} : { gamma: r.gamma }),
+          em: { iterations: r.iterations, converged: r.converged, logLikelihood: r.logLikelihood },
+        }
       : null;
   }
   return { raw: probitPositionBias(feats, log.dim, pos, clk, L).q };
@@ -184,7 +198,7 @@ export function estimateLogPositionBias(log: ClickLog, options: LogBiasOptions, 
   assertInInterval('level', level, 0, 1, true, true);
   const L = log.positions;
   const n = log.position.length;
-  const full = pointEstimate(log, method, null);
+  const full = pointEstimate(log, method, null, null);
   if (full === null) {
     throw new AllotError(
       'ALLOT_DEGENERATE',
@@ -203,7 +217,7 @@ export function estimateLogPositionBias(log: ClickLog, options: LogBiasOptions, 
   const rows = new Int32Array(n);
   for (let b = 0; b < B; b++) {
     for (let i = 0; i < n; i++) rows[i] = rng.int(n);
-    const est = pointEstimate(log, method, rows);
+    const est = pointEstimate(log, method, rows, full);
     if (est === null) continue;
     const qb = norm(est.raw);
     for (let l = 0; l < L; l++) boots[l]![used] = qb[l]!;

@@ -346,6 +346,8 @@ export interface EmOptions {
   readonly nItems?: number;
   /** Starting q (default 1/(ℓ + 0.05)). */
   readonly init?: ArrayLike<number>;
+  /** Starting relevance per item when items are estimated (default 0.5). */
+  readonly initGamma?: ArrayLike<number>;
   /** Maximum iterations (default 500). */
   readonly maxIterations?: number;
   /** Stop when max |Δq| < tol (default 1e-9). */
@@ -418,6 +420,8 @@ export function emPositionBias(
       if (it + 1 > m) m = it + 1;
     }
     gammaItems = new Float64Array(options.nItems ?? m).fill(0.5);
+    const g0 = options.initGamma;
+    if (g0 !== undefined) for (let j = 0; j < gammaItems.length && j < g0.length; j++) gammaItems[j] = g0[j]!;
   }
   const sumE = new Float64Array(L);
   const cnt = new Float64Array(L);
