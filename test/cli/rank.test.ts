@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli, SHARED, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
 
 const FIXTURE = join(REPO_ROOT, 'fixtures', 'rank', 'obd-random-men-2000.csv');
 
@@ -164,8 +164,8 @@ describe('allot rank bias', () => {
     for (const p of j.byPosition) expect(p.ctrLower).toBeLessThanOrEqual(p.ctr);
   });
 
-  it('runs EM and probit on the full OBD random log', () => {
-    const log = join(SHARED, 'data', 'obd', 'random', 'men', 'men.csv');
+  it('runs EM and probit on the OBD fixture', () => {
+    const log = FIXTURE;
     for (const method of ['em', 'probit']) {
       const r = runCli(['rank', 'bias', '--log', log, '--method', method, '--resamples', '5']);
       expect(r.code).toBe(0);
