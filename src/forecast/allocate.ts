@@ -258,8 +258,11 @@ function search(
     const fA = hA * wA;
     const fB = hB * wB;
     let t: number;
-    if (tA === 0) t = tB > 1e-300 ? tB / 16 : tB / 2;
-    else if (tB <= TAIL_T && Number.isFinite(hA) && Number.isFinite(hB)) {
+    if (tA === 0) {
+      // Toward a level at 0 or 1: square t (doubling ln t); far out, continue in ln t (farTail below).
+      if (tB < 1e-150) break;
+      t = tB * tB;
+    } else if (tB <= TAIL_T && Number.isFinite(hA) && Number.isFinite(hB)) {
       const zA = stdNormalQuantile(tA);
       const zB = stdNormalQuantile(tB);
       t = normalCdf(bisectNext ? 0.5 * (zA + zB) : zA + (fA / (fA - fB)) * (zB - zA));
@@ -269,7 +272,6 @@ function search(
     else t = tA + (fA / (fA - fB)) * (tB - tA);
     if (!(t > tA && t < tB)) t = 0.5 * (tA + tB);
     if (!(t > tA && t < tB)) break;
-    const width = tB - tA;
     const h = totalIn(pr, reg, t, work) - K;
     iterations++;
     if (h === 0 || h < 0 === hA < 0) {
@@ -293,13 +295,12 @@ function search(
       refWidth = tB - tA;
       sinceRef = 0;
     }
-    if (width === tB - tA) break;
   }
   if (tA === 0 && !Number.isFinite(hA)) {
     // Upper region, K needs tau closer to 1 than 1 − 5e-324: continue in ln mu.
     const far = farTail(pr, reg, K, tB, hB, xB, iterations);
     if (far !== null) return far;
-  } else if (tA === 0 && !reg.upper && tB > 0 && tB <= 1e-300) {
+  } else if (tA === 0 && !reg.upper && tB > 0 && tB < 1e-150) {
     // Lower region, K needs tau below the smallest double: continue in ln tau.
     const far = farTail(pr, reg, K, tB, hB, xB, iterations);
     if (far !== null) return far;
@@ -336,41 +337,57 @@ function farTail(
   }
   const n = pr.n;
   let iterations = it;
-  // A: the end toward larger ell (known), B: the far end (found by doubling ell).
-  let ellA = tStart > 0 ? Math.log(tStart) : -744;
+  // Work in s = sqrt(−2 ell) (≈ the normal deviate, in which normal-tail totals are close to linear).
+  // A: the known end (smaller s), B: the far end (found by doubling s).
+  let sA = Math.sqrt(-2 * (tStart > 0 ? Math.log(tStart) : -744));
   let hA = hStart;
   const xA = Float64Array.from(xStart);
   const xB = new Float64Array(n);
-  let ellB = 2 * ellA;
-  let hB = totalAtLog(pr, reg, ellB, xB) - K;
+  const ellOf = (v: number): number => -0.5 * v * v;
+  let sB = 2 * sA;
+  let hB = totalAtLog(pr, reg, ellOf(sB), xB) - K;
   iterations++;
-  while (hB < 0 === hA < 0 && hB !== 0 && Number.isFinite(ellB) && iterations < 3000) {
-    ellA = ellB;
+  while (hB < 0 === hA < 0 && hB !== 0 && Number.isFinite(sB) && iterations < 3000) {
+    if (hB === hA) return null; // flat: no tail to follow (a point mass at the end)
+    sA = sB;
     hA = hB;
     xA.set(xB);
-    ellB *= 2;
-    hB = totalAtLog(pr, reg, ellB, xB) - K;
+    sB *= 2;
+    hB = totalAtLog(pr, reg, ellOf(sB), xB) - K;
     iterations++;
   }
   if (!Number.isFinite(hB) || (hB < 0 === hA < 0 && hB !== 0)) return null;
   const work = new Float64Array(n);
   const tol = 1e-12 * Math.max(Math.abs(K), Number.MIN_VALUE);
+  let wA = 1;
+  let wB = 1;
+  let side = 0;
   while (hB !== 0 && Math.abs(hA - hB) > tol && iterations < 3000) {
-    let ell = ellA + (hA / (hA - hB)) * (ellB - ellA);
-    if (!(ell < ellA && ell > ellB)) ell = 0.5 * (ellA + ellB);
-    if (!(ell < ellA && ell > ellB)) break;
-    const h = totalAtLog(pr, reg, ell, work) - K;
+    const fA = hA * wA;
+    const fB = hB * wB;
+    let v = sA + (fA / (fA - fB)) * (sB - sA);
+    if (!(v > sA && v < sB)) v = 0.5 * (sA + sB);
+    if (!(v > sA && v < sB)) break;
+    const h = totalAtLog(pr, reg, ellOf(v), work) - K;
     iterations++;
     if (h < 0 === hA < 0 && h !== 0) {
-      ellA = ell;
+      sA = v;
       hA = h;
       xA.set(work);
+      wA = 1;
+      if (side === 1) wB *= 0.5;
+      side = 1;
     } else {
-      ellB = ell;
+      sB = v;
       hB = h;
       xB.set(work);
+      wB = 1;
+      if (side === 2) wA *= 0.5;
+      side = 2;
     }
   }
+  const ellA = ellOf(sA);
+  const ellB = ellOf(sB);
   const theta = hA === hB ? 1 : hA / (hA - hB);
   return {
     x: combine(xA, xB, hA, hB),

@@ -37,8 +37,9 @@ describe('the real FluSight 2024-25 subset, end to end', () => {
     expect(incomplete.find((f) => f.model === 'CADPH-FluCAT_Ensemble')!.reason).toMatch(/\(51\) of 52/);
   });
 
-  it('allocates and scores every complete forecast: x >= 0, sum x = K, finite scores, adjusted >= 0', () => {
-    const Ks = [2000, 15000, 60000];
+  it('allocates and scores every complete forecast: x >= 0, sum x = K, monotone in K, finite scores', () => {
+    // from far in the lower tails (K = 1) to far beyond the upper quantiles (K = 1e6)
+    const Ks = [1, 200, 2000, 15000, 60000, 1e6];
     for (const f of complete) {
       const { rows, allocations } = allocationRows(f, Ks, { truth });
       expect(rows.length).toBe(Ks.length * 52);
@@ -49,6 +50,11 @@ describe('the real FluSight 2024-25 subset, end to end', () => {
           s += x;
         }
         expect(Math.abs(s - a.K)).toBeLessThanOrEqual(1e-12 * a.K);
+      }
+      for (let j = 1; j < allocations.length; j++) {
+        for (let i = 0; i < 52; i++) {
+          expect(allocations[j]!.x[i]!).toBeGreaterThanOrEqual(allocations[j - 1]!.x[i]! - 1e-12 * Ks[j]!);
+        }
       }
       for (const r of rows) {
         expect(Number.isFinite(r.score_total!)).toBe(true);
