@@ -119,6 +119,15 @@ function tailQuantile(t: Tail, p: number, family: TailFamily): number {
   return family === 'lognormal' ? Math.exp(t.a + t.b * z) : t.a + t.b * z;
 }
 
+function ascending(a: number, b: number): number {
+  return a - b;
+}
+
+function isSorted(x: readonly number[]): boolean {
+  for (let i = 1; i < x.length; i++) if (x[i]! < x[i - 1]!) return false;
+  return true;
+}
+
 /** Mean of a run of nearly equal values, exact when they are all equal. */
 function runMean(qs: readonly number[], from: number, to: number): number {
   const base = qs[from]!;
@@ -203,8 +212,8 @@ export function createQuantileDistribution(
       'ps/qs must hold at least one pair without NaN (got none)',
     );
   }
-  P.sort((a, b) => a - b);
-  Q.sort((a, b) => a - b);
+  if (!isSorted(P)) P.sort(ascending);
+  if (!isSorted(Q)) Q.sort(ascending);
   for (let i = 1; i < P.length; i++) {
     if (P[i] === P[i - 1]) {
       throw new AllotError('ALLOT_INVALID_ARGUMENT', `ps must not repeat a level (got ${P[i]} twice)`);

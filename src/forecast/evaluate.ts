@@ -46,7 +46,9 @@ export interface IncompleteForecast {
 function prepareLocation(raw: RawLocation, nLevels: number): PreparedLocation | string {
   const idx: number[] = [];
   for (let k = 0; k < raw.levels.length; k++) idx.push(k);
-  idx.sort((a, b) => raw.levels[a]! - raw.levels[b]!);
+  let sorted = true;
+  for (let k = 1; k < raw.levels.length; k++) if (raw.levels[k]! < raw.levels[k - 1]!) sorted = false;
+  if (!sorted) idx.sort((a, b) => raw.levels[a]! - raw.levels[b]!);
   const lv: number[] = [];
   const va: number[] = [];
   let dropped = false;
@@ -128,7 +130,7 @@ export function checkForecasts(
     let nLevels = 0;
     for (const l of need) {
       const raw = f.locations.get(l)!;
-      const distinct = new Set(raw.levels).size;
+      const distinct = countDistinct(raw.levels);
       if (distinct > nLevels) nLevels = distinct;
     }
     const locs: PreparedLocation[] = [];
@@ -145,6 +147,13 @@ export function checkForecasts(
     else complete.push({ ...base, targetEndDate: f.targetEndDate, locations: locs });
   }
   return { complete, incomplete };
+}
+
+/** Distinct values of a (usually sorted) list. */
+function countDistinct(xs: readonly number[]): number {
+  let sorted = true;
+  for (let k = 1; k < xs.length; k++) if (xs[k]! <= xs[k - 1]!) sorted = false;
+  return sorted ? xs.length : new Set(xs).size;
 }
 
 function groupKey(f: RawForecast): string {
@@ -314,7 +323,7 @@ export function quantileScoreRows(table: ModelOutputTable, truth: TargetData): Q
   for (const f of table.forecasts) {
     const locNames = [...f.locations.keys()].sort();
     let nLevels = 0;
-    for (const l of f.locations.values()) nLevels = Math.max(nLevels, new Set(l.levels).size);
+    for (const l of f.locations.values()) nLevels = Math.max(nLevels, countDistinct(l.levels));
     for (const name of locNames) {
       const p = prepareLocation(f.locations.get(name)!, nLevels);
       const y = truth.get(f.targetEndDate, name, f.target);
