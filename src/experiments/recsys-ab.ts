@@ -372,10 +372,13 @@ export function runRecsysExperiment(
     dPlays.fill(0);
     dImp.fill(0);
     dTask.fill(0);
-    const dayRng = rng.fork(100 + day);
+    // One stream per user and day: a user's randomness does not depend on what other users were shown, so
+    // settings compared on the same seed meet the same users with the same draws (common random numbers).
+    const dayRoot = rng.fork(100 + day);
     for (let i = 0; i < U; i++) {
       const g = group[i]!;
       const gamma = phase >= 1 && g === 2 ? c.gamma : 0;
+      const dayRng = dayRoot.fork(i);
       const sessions = drawSessions(world, i, dayRng);
       const row = i * K;
       for (let s = 0; s < sessions; s++) {
