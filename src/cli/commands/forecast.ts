@@ -230,7 +230,12 @@ export function registerForecast(program: Command): void {
     .option('--truth <file>', 'target data CSV (location, target_end_date|date, observation|value)')
     .requiredOption('--K <values>', 'stock(s) to allocate, comma-separated, each >= 0')
     .option('--L <loss>', 'loss per unit of shortage (scales the scores)', '1')
-    .action(async (o: CommonOpts & { K: string; L: string }) => {
+    .option(
+      '--include-incomplete',
+      'also write rows (no allocation, status "incomplete: <reason>") for the present locations of incomplete forecasts',
+      false,
+    )
+    .action(async (o: CommonOpts & { K: string; L: string; includeIncomplete: boolean }) => {
       const Ks = parseNumberList('--K', o.K);
       for (const k of Ks) {
         if (k < 0) throw new AllotError('ALLOT_OUT_OF_RANGE', `--K must be >= 0 (got ${k})`);
@@ -282,10 +287,36 @@ export function registerForecast(program: Command): void {
           }
         }
       }
+      if (o.includeIncomplete) {
+        // Rows for the present locations of incomplete forecasts: no allocation, status "incomplete: <reason>".
+        for (const g of incomplete) {
+          const raw = table.forecasts.find(
+            (x) =>
+              x.model === g.model &&
+              x.referenceDate === g.referenceDate &&
+              x.target === g.target &&
+              x.horizon === g.horizon,
+          );
+          if (raw === undefined) continue;
+          const locs = [...raw.locations.keys()].sort();
+          for (const K of Ks) {
+            for (const loc of locs) {
+              rows.push({
+                model_id: g.model,
+                reference_date: g.referenceDate,
+                K,
+                location: loc,
+                observation: truth?.get(raw.targetEndDate, loc, raw.target) ?? null,
+                status: `incomplete: ${g.reason}`,
+              });
+            }
+          }
+        }
+      }
       emit(toCsv(ALLOCATE_COLUMNS, rows), o.out);
       if (!o.quiet) {
         info(
-          `allot: ${complete.length} complete forecast(s) × ${Ks.length} K allocated; ${incomplete.length} incomplete skipped`,
+          `allot: ${complete.length} complete forecast(s) × ${Ks.length} K allocated; ${incomplete.length} incomplete ${o.includeIncomplete ? 'listed with status "incomplete"' : 'skipped'}`,
         );
       }
     });
