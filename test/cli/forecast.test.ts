@@ -128,6 +128,31 @@ describe('allot forecast allocate', () => {
     expect(r.stderr).toMatch(/degenerate/);
   });
 
+  it('lists incomplete forecasts as rows with a status on request (--include-incomplete)', () => {
+    const r = runCli([
+      'forecast',
+      'allocate',
+      '--forecasts',
+      MO,
+      '--truth',
+      TD,
+      '--K',
+      '20000',
+      '--include-incomplete',
+      '--quiet',
+      '--model',
+      'CEPH-Rtrend_fluH,CADPH-FluCAT_Ensemble,FluSight-baseline',
+    ]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').slice(1);
+    const inc = lines.filter((l) => l.includes('incomplete: missing location'));
+    expect(inc.length).toBe(51 + 1);
+    expect(lines.length).toBe(52 + 51 + 1);
+    expect(
+      inc.find((l) => l.startsWith('CADPH-FluCAT_Ensemble,2025-02-01,20000,06,,,3676,,,,,')),
+    ).toBeDefined();
+  });
+
   it('rejects bad input with one line and exit 2', () => {
     const neg = runCli(['forecast', 'allocate', '--forecasts', MO, '--K', '-5']);
     expect(neg.code).toBe(2);
