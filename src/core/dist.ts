@@ -5,6 +5,7 @@
  * Parameterisations: normal(mu, sigma) with sigma > 0; lognormal(mu, sigma) of log X ~ normal(mu, sigma);
  * beta(a, b) with a, b > 0; gamma(shape k, scale theta), mean k * theta (stdlib uses the rate 1 / theta).
  */
+import erfcinv from '@stdlib/math-base-special-erfcinv';
 import betaCdfImpl from '@stdlib/stats-base-dists-beta-cdf';
 import betaPdfImpl from '@stdlib/stats-base-dists-beta-pdf';
 import betaQuantileImpl from '@stdlib/stats-base-dists-beta-quantile';
@@ -17,7 +18,6 @@ import lognormalQuantileImpl from '@stdlib/stats-base-dists-lognormal-quantile';
 import normalCdfImpl from '@stdlib/stats-base-dists-normal-cdf';
 import normalLogPdfImpl from '@stdlib/stats-base-dists-normal-logpdf';
 import normalPdfImpl from '@stdlib/stats-base-dists-normal-pdf';
-import normalQuantileImpl from '@stdlib/stats-base-dists-normal-quantile';
 
 /** N(mu, sigma^2) CDF P(X <= x). */
 export function normalCdf(x: number, mu = 0, sigma = 1): number {
@@ -29,9 +29,19 @@ export function normalPdf(x: number, mu = 0, sigma = 1): number {
   return normalPdfImpl(x, mu, sigma);
 }
 
-/** N(mu, sigma^2) quantile (inverse CDF) at probability p in [0, 1]. */
+/**
+ * N(mu, sigma^2) quantile (inverse CDF) at probability p in [0, 1].
+ *
+ * @remarks
+ * Computed as mu + sigma * z with z = -sqrt(2) * erfcinv(2p) for p < 1/2 and sqrt(2) * erfcinv(2(1 - p)) above
+ * (1 - p is exact there). This keeps full relative accuracy deep in the lower tail (to p = 5e-324), where
+ * @stdlib's normal quantile, which works through 2p - 1, loses digits below p = 1e-3 and returns -Infinity below
+ * about 1e-17.
+ */
 export function normalQuantile(p: number, mu = 0, sigma = 1): number {
-  return normalQuantileImpl(p, mu, sigma);
+  if (!(p >= 0 && p <= 1)) return Number.NaN;
+  const z = p < 0.5 ? -Math.SQRT2 * erfcinv(2 * p) : Math.SQRT2 * erfcinv(2 * (1 - p));
+  return mu + sigma * z;
 }
 
 /** log X ~ N(mu, sigma^2) CDF P(X <= x). */

@@ -22,3 +22,19 @@ describe('distribution wrappers', () => {
     expect(lognormalQuantile(0.5, 1, 0.7)).toBeCloseTo(Math.E, 14);
   });
 });
+
+describe('normalQuantile in the tails', () => {
+  it('keeps full relative accuracy down to the smallest double', () => {
+    for (const p of [0.3, 1e-3, 1e-5, 1e-10, 1e-16, 1e-17, 1e-20, 1e-100]) {
+      expect(Math.abs(normalCdf(normalQuantile(p)) / p - 1)).toBeLessThan(1e-13);
+    }
+    expect(Number.isFinite(normalQuantile(5e-324))).toBe(true);
+    expect(normalQuantile(0)).toBe(Number.NEGATIVE_INFINITY);
+    expect(normalQuantile(1)).toBe(Number.POSITIVE_INFINITY);
+    expect(normalQuantile(0.5)).toBe(0);
+  });
+
+  it('is antisymmetric about 1/2', () => {
+    for (const p of [0.01, 0.2, 0.4999]) expect(normalQuantile(1 - p)).toBeCloseTo(-normalQuantile(p), 12);
+  });
+});

@@ -7,8 +7,11 @@ const DOC = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8
 function docRows(): Map<string, { description: string; howToSolve: string; user: string }> {
   const rows = new Map<string, { description: string; howToSolve: string; user: string }>();
   for (const line of DOC.split('\n')) {
-    const m = /^\| `(ALLOT_[A-Z_]+)` \| (.*) \| (.*) \| (yes|no) \|$/.exec(line);
-    if (m) rows.set(m[1]!, { description: m[2]!, howToSolve: m[3]!, user: m[4]! });
+    // Cells may be padded (the formatter aligns the table).
+    const cells = line.split('|').map((c) => c.trim());
+    const code = /^`(ALLOT_[A-Z_]+)`$/.exec(cells[1] ?? '');
+    if (code && cells.length === 6)
+      rows.set(code[1]!, { description: cells[2]!, howToSolve: cells[3]!, user: cells[4]! });
   }
   return rows;
 }
