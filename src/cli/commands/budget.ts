@@ -248,7 +248,9 @@ export function registerBudget(program: Command): void {
       const dist = assertOneOf('--dist', o.dist, BUDGETED_DISTS);
       const policies = parseNameList('--policies', o.policies);
       for (const p of policies) assertOneOf('--policies', p, BUDGETED_POLICY_NAMES);
-      const scheme = assertOneOf('--scheme', o.scheme, ['R', 'T', 'both'] as const);
+      // Accept r, t, BOTH as well (the canonical spellings are R, T, both).
+      const rawScheme = o.scheme.toLowerCase() === 'both' ? 'both' : o.scheme.toUpperCase();
+      const scheme = assertOneOf('--scheme', rawScheme, ['R', 'T', 'both'] as const);
       const kappa = parseNumber('--kappa', o.kappa);
       if (!(kappa > 0)) throw new AllotError('ALLOT_OUT_OF_RANGE', `--kappa must be > 0 (got ${kappa})`);
       const epsilon = parseNumber('--epsilon', o.epsilon);
