@@ -52,6 +52,7 @@ export {
   symmetrize,
 } from './linalg.js';
 export { createRng, type Rng, restoreRng } from './rng.js';
+export { prepareBeta, sampleBeta, sampleBetaPrepared, sampleGamma, sampleNormal } from './samplers.js';
 export {
   assertFinite,
   assertInInterval,

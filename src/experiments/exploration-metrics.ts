@@ -5,8 +5,8 @@
  */
 import { AllotError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
+import { sampleBetaPrepared } from '../core/samplers.js';
 import { assertInInterval, assertInteger, assertPositive } from '../core/validate.js';
-import { sampleBetaPrepared } from './beta-sampler.js';
 
 /** The four user-level metrics of one user on one day. */
 export interface ExplorationMetrics {
@@ -191,7 +191,7 @@ const PRUNE_SD = 7;
  * Pruning (an exactness note): a topic j with both shapes >= 4 whose mean + 7 sd lies below another such topic's
  * mean - 7 sd is never drawn and gets P_j = 0. Its true P_j is below the probability of a 7-sd excursion of a
  * near-normal Beta (< 1e-4 even for the most skewed shapes allowed), far below the Monte Carlo error. Beta draws
- * use Marsaglia–Tsang gammas with a ziggurat normal (beta-sampler.ts).
+ * use Marsaglia–Tsang gammas with a ziggurat normal (core/samplers.ts).
  *
  * @param k - number of topics.
  * @param a - Beta first shapes (> 0), length k.

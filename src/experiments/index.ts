@@ -13,7 +13,6 @@ export {
   type GroupName,
   hashUnit,
 } from './assignment.js';
-export { prepareBeta, sampleBeta, sampleBetaPrepared, sampleGamma, zigguratNormal } from './beta-sampler.js';
 export {
   betaPosteriorInto,
   createMaxProbabilityWork,

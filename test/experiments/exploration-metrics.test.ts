@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
+import { sampleBeta } from '../../src/core/samplers.js';
 import {
   betaPosteriorInto,
   explorationMetrics,
   explorationMetricsInto,
-  sampleBeta,
   topicMaxProbabilities,
 } from '../../src/experiments/index.js';
 
@@ -72,7 +72,7 @@ describe('exploration-efficiency metrics (section 4.2, Eqs. 2-5)', () => {
       let s2 = 0;
       const n = 40_000;
       for (let i = 0; i < n; i++) {
-        const x = sampleBeta(rng, a, b);
+        const x = sampleBeta(a, b, rng);
         s += x;
         s2 += x * x;
       }

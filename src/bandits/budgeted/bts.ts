@@ -2,8 +2,8 @@
  * BTS, Budgeted Thompson Sampling (Xia et al., IJCAI 2015), with the Bernoulli-trial trick and Scheme T or R.
  */
 import type { Rng } from '../../core/rng.js';
+import { sampleBeta } from '../../core/samplers.js';
 import { assertOneOf } from '../../core/validate.js';
-import { sampleBeta } from './beta-sampler.js';
 import { checkArmsAndPlays } from './mrcb.js';
 import {
   createIlfpWorkspace,

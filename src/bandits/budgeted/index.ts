@@ -5,7 +5,6 @@
  * {@link BudgetedStats}: additive per-arm counts and sums.
  */
 
-export { sampleBeta, sampleGamma, sampleNormal } from './beta-sampler.js';
 export { type BtsOptions, bernoulliTrial, createBts } from './bts.js';
 export { type BudgetedPolicySpec, createBudgetedPolicy } from './create.js';
 export {

@@ -3,10 +3,11 @@
  * {0, .25, .5, .75, 1} or Beta, optionally correlated within an arm; and the seeded instance generator that stands in
  * for the MRCB paper's unpublished Appendix H.1 setting.
  */
-import { sampleBeta } from '../../bandits/budgeted/beta-sampler.js';
+
 import { betaQuantile } from '../../core/dist.js';
 import { AllotError } from '../../core/errors.js';
 import { createRng, type Rng } from '../../core/rng.js';
+import { sampleBeta } from '../../core/samplers.js';
 import { assertInInterval, assertInteger, assertOneOf, toFiniteArray } from '../../core/validate.js';
 
 /** Reward/cost distribution families. */

@@ -1,6 +1,5 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { sampleBeta, sampleGamma, sampleNormal } from '../../../src/bandits/budgeted/beta-sampler.js';
 import { bernoulliTrial, createBts } from '../../../src/bandits/budgeted/bts.js';
 import { createBudgetedPolicy } from '../../../src/bandits/budgeted/create.js';
 import { createEpsilonFirst } from '../../../src/bandits/budgeted/epsilon-first.js';
@@ -15,6 +14,7 @@ import {
 } from '../../../src/bandits/budgeted/stats.js';
 import { createUcbBv1 } from '../../../src/bandits/budgeted/ucb-bv1.js';
 import { createRng } from '../../../src/core/rng.js';
+import { sampleBeta, sampleGamma, sampleNormal } from '../../../src/core/samplers.js';
 
 const ctx: BudgetedContext = { spent: 0 };
 

@@ -1,8 +1,10 @@
 /**
- * Gamma and beta draws for the hot loops of budgeted Thompson sampling and the Beta environment: Marsaglia–Tsang
- * squeeze-rejection on the generator's own normal and uniform draws (no object per call).
+ * Fast normal, gamma and beta draws for hot loops (budgeted Thompson sampling, Beta environments, the Monte Carlo of
+ * the exploration-efficiency metrics): a ziggurat normal and Marsaglia–Tsang squeeze-rejection on the generator's
+ * own 32-bit and uniform draws, with no object per call. About 3-4 times faster than the @stdlib samplers behind
+ * `Rng.normal/gamma/beta`, which remain the general-purpose draws.
  */
-import type { Rng } from '../../core/rng.js';
+import type { Rng } from './rng.js';
 
 // Ziggurat tables for the standard normal, 128 strips (Marsaglia and Tsang 2000), built once.
 const ZIG_R = 3.442619855899;
@@ -82,10 +84,15 @@ export function sampleNormal(rng: Rng): number {
 export function sampleGamma(shape: number, rng: Rng): number {
   if (shape < 1) {
     const u = rng.uniform();
-    return sampleGamma(shape + 1, rng) * Math.pow(u, 1 / shape);
+    const d = shape + 1 - 1 / 3;
+    return gammaCore(d, 1 / Math.sqrt(9 * d), rng) * Math.pow(u, 1 / shape);
   }
   const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
+  return gammaCore(d, 1 / Math.sqrt(9 * d), rng);
+}
+
+/** Marsaglia–Tsang for shape >= 1 with its constants d = shape - 1/3 and c = 1/sqrt(9d) prepared. */
+function gammaCore(d: number, c: number, rng: Rng): number {
   for (;;) {
     let x: number;
     let v: number;
@@ -114,5 +121,44 @@ export function sampleBeta(a: number, b: number, rng: Rng): number {
   const y = sampleGamma(b, rng);
   const s = x + y;
   // Both gammas underflow to 0 only for tiny shapes; fall back to the mean's side by a fair coin.
+  return s > 0 ? x / s : rng.uniform() < a / (a + b) ? 1 : 0;
+}
+
+/**
+ * Kernel: prepares the Marsaglia–Tsang constants of n Beta(a_i, b_i) laws into `prep` (4 numbers per law: d and c
+ * of a, d and c of b), so that {@link sampleBetaPrepared} does no square roots.
+ *
+ * @param n - number of laws.
+ * @param a - first shapes (> 0, trusted).
+ * @param b - second shapes (> 0, trusted).
+ * @param prep - output, length >= 4n.
+ */
+export function prepareBeta(n: number, a: ArrayLike<number>, b: ArrayLike<number>, prep: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const da = (a[i]! < 1 ? a[i]! + 1 : a[i]!) - 1 / 3;
+    const db = (b[i]! < 1 ? b[i]! + 1 : b[i]!) - 1 / 3;
+    prep[4 * i] = da;
+    prep[4 * i + 1] = 1 / Math.sqrt(9 * da);
+    prep[4 * i + 2] = db;
+    prep[4 * i + 3] = 1 / Math.sqrt(9 * db);
+  }
+}
+
+/**
+ * Kernel: one Beta(a, b) draw with the constants of law i from {@link prepareBeta}; the same draw, from the same
+ * random numbers, as {@link sampleBeta}(a, b, rng).
+ */
+export function sampleBetaPrepared(rng: Rng, a: number, b: number, prep: Float64Array, i: number): number {
+  let x: number;
+  if (a < 1) {
+    const u = rng.uniform();
+    x = gammaCore(prep[4 * i]!, prep[4 * i + 1]!, rng) * Math.pow(u, 1 / a);
+  } else x = gammaCore(prep[4 * i]!, prep[4 * i + 1]!, rng);
+  let y: number;
+  if (b < 1) {
+    const u = rng.uniform();
+    y = gammaCore(prep[4 * i + 2]!, prep[4 * i + 3]!, rng) * Math.pow(u, 1 / b);
+  } else y = gammaCore(prep[4 * i + 2]!, prep[4 * i + 3]!, rng);
+  const s = x + y;
   return s > 0 ? x / s : rng.uniform() < a / (a + b) ? 1 : 0;
 }
