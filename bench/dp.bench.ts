@@ -194,6 +194,8 @@ export async function run(report: Reporter): Promise<void> {
     }
   }
 
+  if (process.env['ALLOT_BENCH_SKIP_LONG']) return; // the scale case takes tens of seconds
+
   // Scale: 1,000 grid points x 7 Markov states (Tauchen, rho 0.9, sigma 0.1), sup-norm stop at 1e-6. The notebook's
   // cubic spline extrapolated below the grid does not settle on so fine a grid (the end cubic is continued over ten
   // grid steps down to W' = 1e-10), so the converging variants clamp the spline below the grid or use PCHIP; the

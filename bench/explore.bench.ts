@@ -151,6 +151,8 @@ export async function run(report: Reporter): Promise<void> {
   });
   report.row({ suite: 'explore', name: '  speed-up vs @stdlib beta draws', value: cp.speedup, unit: 'x' });
 
+  if (process.env['ALLOT_BENCH_SKIP_LONG']) return; // the two rows below take minutes
+
   // 2b. Metrics for 100,000 users x 30 topics x 1,000 draws on the worker pool (100 blocks of 1,000 users).
   const workers = availableParallelism();
   let res: SyntheticMetricsResult[] = [];

@@ -185,7 +185,7 @@ export async function run(report: Reporter): Promise<void> {
 
   // 4. Reproduction wall time on 2 workers (quick by default; ALLOT_BENCH_RANK_FULL=1 for the full one;
   // ALLOT_BENCH_RANK_REPRO=0 skips it).
-  if (process.env['ALLOT_BENCH_RANK_REPRO'] === '0') return;
+  if (process.env['ALLOT_BENCH_SKIP_LONG'] || process.env['ALLOT_BENCH_RANK_REPRO'] === '0') return;
   const full = process.env['ALLOT_BENCH_RANK_FULL'] === '1';
   const outDir = mkdtempSync(join(tmpdir(), 'allot-rank-bench-'));
   const ms = await wallMs(() =>
