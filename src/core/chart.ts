@@ -71,7 +71,13 @@ export function lineChart(opts: LineChartOptions): ChartSpec {
     title: opts.xLabel,
     scale: { type: opts.xScale ?? 'linear' },
   };
-  const color = { field: 'series', type: 'nominal', title: null, sort: opts.series.map((s) => s.name) };
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    title: null,
+    sort: opts.series.map((s) => s.name),
+    legend: { labelLimit: 320 },
+  };
   const layers: Record<string, unknown>[] = [];
   if (hasBand) {
     layers.push({

@@ -48,9 +48,16 @@ const ZIG_F = new Float64Array(128);
  * @returns a N(0, 1) draw.
  */
 export function sampleNormal(rng: Rng): number {
+  const hz = rng.uint32() | 0;
+  const iz = rng.uint32() & 127;
+  return Math.abs(hz) < ZIG_K[iz]! ? hz * ZIG_W[iz]! : normalSlow(hz, iz, rng);
+}
+
+/** The ziggurat's rare cases for a rejected first try (hz, iz): the tail, the wedges, and fresh tries after that. */
+function normalSlow(hz0: number, iz0: number, rng: Rng): number {
+  let hz = hz0;
+  let iz = iz0;
   for (;;) {
-    const hz = rng.uint32() | 0;
-    const iz = rng.uint32() & 127;
     const x = hz * ZIG_W[iz]!;
     if (Math.abs(hz) < ZIG_K[iz]!) return x;
     if (iz === 0) {
@@ -63,6 +70,8 @@ export function sampleNormal(rng: Rng): number {
       return hz > 0 ? ZIG_R + xx : -ZIG_R - xx;
     }
     if (ZIG_F[iz]! + rng.uniform() * (ZIG_F[iz - 1]! - ZIG_F[iz]!) < Math.exp(-0.5 * x * x)) return x;
+    hz = rng.uint32() | 0;
+    iz = rng.uint32() & 127;
   }
 }
 
@@ -94,12 +103,12 @@ export function sampleGamma(shape: number, rng: Rng): number {
 /** Marsaglia–Tsang for shape >= 1 with its constants d = shape - 1/3 and c = 1/sqrt(9d) prepared. */
 function gammaCore(d: number, c: number, rng: Rng): number {
   for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = sampleNormal(rng);
-      v = 1 + c * x;
-    } while (v <= 0);
+    // The ziggurat's fast path inlined (the same draws as sampleNormal, which handles the rare slow cases).
+    const hz = rng.uint32() | 0;
+    const iz = rng.uint32() & 127;
+    const x = Math.abs(hz) < ZIG_K[iz]! ? hz * ZIG_W[iz]! : normalSlow(hz, iz, rng);
+    let v = 1 + c * x;
+    if (v <= 0) continue;
     v = v * v * v;
     const u = rng.uniform();
     const x2 = x * x;
