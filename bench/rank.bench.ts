@@ -189,7 +189,7 @@ export async function run(report: Reporter): Promise<void> {
   const full = process.env['ALLOT_BENCH_RANK_FULL'] === '1';
   const outDir = mkdtempSync(join(tmpdir(), 'allot-rank-bench-'));
   const ms = await wallMs(() =>
-    reproduceRank({ outDir, quick: !full, workers: 2, seed: 1, progress: false }),
+    reproduceRank({ outDir, quick: !full, smoke: false, workers: 2, seed: 1, progress: false }),
   );
   report.row({
     suite: 'rank',

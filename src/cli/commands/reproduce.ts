@@ -26,40 +26,52 @@ export function registerReproduce(program: Command): void {
     .argument('<domain>', `one of ${Object.keys(REPRODUCERS).join(', ')}, all`)
     .option('--out <dir>', 'output folder (default: out/reproduce/<domain>)')
     .option('--quick', 'smaller run (fewer replications/rounds), for a fast look', false)
+    .option(
+      '--smoke',
+      'tiny run that only checks the pipeline end to end (tests); numbers mean nothing',
+      false,
+    )
     .option('--seed <n>', 'root seed', '1')
     .option('--workers <n>', 'worker threads (default: all cores)')
-    .action(async (domain: string, o: { out?: string; quick: boolean; seed: string; workers?: string }) => {
-      const names = domain === 'all' ? Object.keys(REPRODUCERS) : [domain];
-      for (const n of names) {
-        if (!(n in REPRODUCERS)) {
-          throw new AllotError(
-            'ALLOT_UNKNOWN_OPTION',
-            `domain must be one of ${Object.keys(REPRODUCERS).join(', ')}, all (got ${JSON.stringify(domain)})`,
-          );
+    .action(
+      async (
+        domain: string,
+        o: { out?: string; quick: boolean; smoke: boolean; seed: string; workers?: string },
+      ) => {
+        const names = domain === 'all' ? Object.keys(REPRODUCERS) : [domain];
+        for (const n of names) {
+          if (!(n in REPRODUCERS)) {
+            throw new AllotError(
+              'ALLOT_UNKNOWN_OPTION',
+              `domain must be one of ${Object.keys(REPRODUCERS).join(', ')}, all (got ${JSON.stringify(domain)})`,
+            );
+          }
         }
-      }
-      const seed = parseInteger('--seed', o.seed, 0);
-      const workers = o.workers === undefined ? undefined : parseInteger('--workers', o.workers, 1);
-      for (const n of names) {
-        const outDir = resolve(
-          o.out === undefined ? join('out', 'reproduce', n) : names.length > 1 ? join(o.out, n) : o.out,
-        );
-        ensureDir(outDir);
-        info(`reproduce ${n}${o.quick ? ' (quick)' : ''}: writing to ${outDir}`);
-        const run = await REPRODUCERS[n]!();
-        const t0 = performance.now();
-        const res = await run({
-          outDir,
-          quick: o.quick,
-          workers,
-          seed,
-          progress: process.stderr.isTTY === true,
-        });
-        for (const line of res.summary) info(`  ${line}`);
-        info(
-          `reproduce ${n}: report written to ${res.report} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
-        );
-        process.stdout.write(`${res.report}\n`);
-      }
-    });
+        const seed = parseInteger('--seed', o.seed, 0);
+        const workers = o.workers === undefined ? undefined : parseInteger('--workers', o.workers, 1);
+        for (const n of names) {
+          const outDir = resolve(
+            o.out === undefined ? join('out', 'reproduce', n) : names.length > 1 ? join(o.out, n) : o.out,
+          );
+          ensureDir(outDir);
+          const quick = o.quick || o.smoke;
+          info(`reproduce ${n}${o.smoke ? ' (smoke)' : quick ? ' (quick)' : ''}: writing to ${outDir}`);
+          const run = await REPRODUCERS[n]!();
+          const t0 = performance.now();
+          const res = await run({
+            outDir,
+            quick,
+            smoke: o.smoke,
+            workers,
+            seed,
+            progress: process.stderr.isTTY === true,
+          });
+          for (const line of res.summary) info(`  ${line}`);
+          info(
+            `reproduce ${n}: report written to ${res.report} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+          );
+          process.stdout.write(`${res.report}\n`);
+        }
+      },
+    );
 }

@@ -204,8 +204,8 @@ function checkClaims(
 
 /** Reproduces Table 1, Figure 1 and Table 2 of the budgeted multiple-play bandit paper. */
 export async function reproduceBudget(opts: ReproduceOptions): Promise<ReproduceResult> {
-  const runs = opts.quick ? 5 : 100;
-  const budget = opts.quick ? 20_000 : 50_000;
+  const runs = opts.smoke ? 2 : opts.quick ? 5 : 100;
+  const budget = opts.smoke ? 2_000 : opts.quick ? 20_000 : 50_000;
   const instanceSeed = 1;
   const checkpoints = Array.from({ length: 10 }, (_, k) => (budget * (k + 1)) / 10);
   const base = {

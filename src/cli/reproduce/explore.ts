@@ -63,8 +63,8 @@ function shareOfDays(days: readonly ExperimentDay[], pred: (d: ExperimentDay) =>
 /** Reproduces the explore seed paper. */
 export async function reproduceExplore(opts: ReproduceOptions): Promise<ReproduceResult> {
   const quick = opts.quick;
-  const mainUsers = quick ? 4000 : 20000;
-  const sweepUsers = quick ? 2000 : 5000;
+  const mainUsers = opts.smoke ? 300 : quick ? 4000 : 20000;
+  const sweepUsers = opts.smoke ? 200 : quick ? 2000 : 5000;
   const base: Partial<RecsysExperimentConfig> = { users: mainUsers };
   const sweep: { label: string; s: Partial<RecsysExperimentConfig> }[] = [
     { label: 'gamma 1, unseen: infinite bonus (default)', s: { users: sweepUsers } },

@@ -69,7 +69,11 @@ const key = (ds: string, L: number, eps: number): Key => `${ds}|${L}|${eps}`;
 
 /** Reproduces Tables 1–3 and Figure 1 of the PBM paper. */
 export async function reproduceRank(opts: ReproduceOptions): Promise<ReproduceResult> {
-  const size = opts.quick ? RANK_REPRODUCE_SIZES.quick : RANK_REPRODUCE_SIZES.full;
+  const size = opts.smoke
+    ? { rounds: 40, runs: 1 }
+    : opts.quick
+      ? RANK_REPRODUCE_SIZES.quick
+      : RANK_REPRODUCE_SIZES.full;
   const paper = loadPaper();
   const all = PBM_POLICIES.map((p) => p.name);
   const sims: PbmSimInput[] = [];

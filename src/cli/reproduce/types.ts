@@ -6,6 +6,11 @@ export interface ReproduceOptions {
   readonly outDir: string;
   /** A smaller, faster run (fewer replications or rounds); the report says it is quick. */
   readonly quick: boolean;
+  /**
+   * A tiny run that only exercises the pipeline end to end (for integration tests); implies `quick`. Its numbers
+   * mean nothing.
+   */
+  readonly smoke: boolean;
   /** Worker threads for simulations (undefined: all cores). */
   readonly workers: number | undefined;
   /** Root seed (default 1). */
