@@ -138,6 +138,52 @@ function solveSpd(d: number, w: Work): void {
 }
 
 /**
+ * The user step of one task t for every user in `trainUsers`:
+ * p_i = (lambdaUser I + sum_k n_ik q_k q_k')^-1 sum_k (y_ik - n_ik mu_k) q_k. A user with no impressions gets a zero
+ * factor when `zeroUnseen`, and is left as is otherwise.
+ */
+function userStep(
+  model: RewardModel,
+  factors: UserFactors,
+  log: InteractionLog,
+  trainUsers: Int32Array,
+  t: number,
+  wu: Work,
+  zeroUnseen: boolean,
+): void {
+  const { tasks: T, topics: K } = model;
+  const d = model.options.rank;
+  const lambdaUser = model.options.lambdaUser;
+  const ev = log.events;
+  const evOff = t * log.users * K;
+  for (let j = 0; j < trainUsers.length; j++) {
+    const i = trainUsers[j]!;
+    const po = (i * T + t) * d;
+    if (log.shownTotal[i]! <= 0) {
+      if (zeroUnseen) for (let r = 0; r < d; r++) factors[po + r] = 0;
+      continue;
+    }
+    wu.a.fill(0);
+    wu.b.fill(0);
+    for (let r = 0; r < d; r++) wu.a[r * d + r] = lambdaUser;
+    for (let k = 0; k < K; k++) {
+      const n = log.shown[i * K + k]!;
+      if (n <= 0) continue;
+      const qo = (t * K + k) * d;
+      const resid = ev[evOff + i * K + k]! - n * model.mu[t * K + k]!;
+      for (let r = 0; r < d; r++) {
+        const qr = model.q[qo + r]!;
+        wu.b[r]! += resid * qr;
+        for (let s = 0; s <= r; s++) wu.a[r * d + s]! += n * qr * model.q[qo + s]!;
+      }
+    }
+    for (let r = 0; r < d; r++) for (let s = 0; s < r; s++) wu.a[s * d + r] = wu.a[r * d + s]!;
+    solveSpd(d, wu);
+    for (let r = 0; r < d; r++) factors[po + r] = wu.x[r]!;
+  }
+}
+
+/**
  * Retrains a model on the logged data of the users in `trainUsers` (one day's refresh).
  *
  * @remarks
@@ -162,7 +208,7 @@ export function trainRewardModel(
   const { tasks: T, topics: K } = model;
   const d = model.options.rank;
   const U = log.users;
-  const { lambdaUser, lambdaTopic, lambdaMean, sweeps } = model.options;
+  const { lambdaTopic, lambdaMean, sweeps } = model.options;
   const wu = makeWork(d);
   const d1 = d + 1;
   const wt = makeWork(d1);
@@ -183,31 +229,7 @@ export function trainRewardModel(
     const gbar = sn > 0 ? sy / sn : 0;
     for (let sweep = 0; sweep < sweeps; sweep++) {
       // User step: p_i = (lambdaUser I + sum_k n_ik q_k q_k')^-1 sum_k (y_ik - n_ik mu_k) q_k.
-      for (let j = 0; j < trainUsers.length; j++) {
-        const i = trainUsers[j]!;
-        const po = (i * T + t) * d;
-        if (log.shownTotal[i]! <= 0) {
-          for (let r = 0; r < d; r++) factors[po + r] = 0;
-          continue;
-        }
-        wu.a.fill(0);
-        wu.b.fill(0);
-        for (let r = 0; r < d; r++) wu.a[r * d + r] = lambdaUser;
-        for (let k = 0; k < K; k++) {
-          const n = log.shown[i * K + k]!;
-          if (n <= 0) continue;
-          const qo = (t * K + k) * d;
-          const resid = ev[evOff + i * K + k]! - n * model.mu[t * K + k]!;
-          for (let r = 0; r < d; r++) {
-            const qr = model.q[qo + r]!;
-            wu.b[r]! += resid * qr;
-            for (let s = 0; s <= r; s++) wu.a[r * d + s]! += n * qr * model.q[qo + s]!;
-          }
-        }
-        for (let r = 0; r < d; r++) for (let s = 0; s < r; s++) wu.a[s * d + r] = wu.a[r * d + s]!;
-        solveSpd(d, wu);
-        for (let r = 0; r < d; r++) factors[po + r] = wu.x[r]!;
-      }
+      userStep(model, factors, log, trainUsers, t, wu, true);
       // Topic step: theta_k = (mu_k, q_k) with features (1, p_i).
       ga.fill(0);
       gb.fill(0);
@@ -250,28 +272,7 @@ export function trainRewardModel(
       }
     }
     // Final user step so every user's factor matches the final topic side.
-    for (let j = 0; j < trainUsers.length; j++) {
-      const i = trainUsers[j]!;
-      const po = (i * T + t) * d;
-      if (log.shownTotal[i]! <= 0) continue;
-      wu.a.fill(0);
-      wu.b.fill(0);
-      for (let r = 0; r < d; r++) wu.a[r * d + r] = lambdaUser;
-      for (let k = 0; k < K; k++) {
-        const n = log.shown[i * K + k]!;
-        if (n <= 0) continue;
-        const qo = (t * K + k) * d;
-        const resid = ev[evOff + i * K + k]! - n * model.mu[t * K + k]!;
-        for (let r = 0; r < d; r++) {
-          const qr = model.q[qo + r]!;
-          wu.b[r]! += resid * qr;
-          for (let s = 0; s <= r; s++) wu.a[r * d + s]! += n * qr * model.q[qo + s]!;
-        }
-      }
-      for (let r = 0; r < d; r++) for (let s = 0; s < r; s++) wu.a[s * d + r] = wu.a[r * d + s]!;
-      solveSpd(d, wu);
-      for (let r = 0; r < d; r++) factors[po + r] = wu.x[r]!;
-    }
+    userStep(model, factors, log, trainUsers, t, wu, false);
   }
 }
 
