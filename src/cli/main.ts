@@ -12,6 +12,7 @@ import { registerExplore } from './commands/explore.js';
 import { registerForecast } from './commands/forecast.js';
 import { registerRank } from './commands/rank.js';
 import { registerReproduce } from './commands/reproduce.js';
+import { oneLine, setQuiet } from './io.js';
 
 /** The package version, read from package.json. */
 export function packageVersion(): string {
@@ -29,6 +30,13 @@ export function buildProgram(): Command {
       'allot: deciding under uncertainty (bandits, ranking, budgets, forecast allocation, dynamic programming)',
     )
     .version(packageVersion(), '-V, --version', 'print the version')
+    .option('-q, --quiet', 'print no progress, summaries or warnings on stderr (errors still print)')
+    .hook('preAction', (_root, action) => {
+      // Any level may say --quiet (a subcommand's own --quiet default must not hide the global one).
+      let q = process.env['ALLOT_QUIET'] === '1';
+      for (let c: Command | null = action; c !== null; c = c.parent) q ||= c.opts()['quiet'] === true;
+      setQuiet(q);
+    })
     .exitOverride()
     .configureOutput({ outputError: () => {} })
     .showHelpAfterError(false)
@@ -65,17 +73,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (e.code === 'commander.executeSubCommandAsync') return e.exitCode;
       const msg = e.message.replace(/^error:\s*/, '');
       const code = e.code === 'commander.unknownCommand' ? 'ALLOT_UNKNOWN_OPTION' : 'ALLOT_INVALID_ARGUMENT';
-      process.stderr.write(`allot: ${code}: ${msg} (see --help)\n`);
+      process.stderr.write(`allot: ${code}: ${oneLine(msg)} (see --help)\n`);
       return 2;
     }
     if (isAllotError(e)) {
       const user = ERROR_CODES[e.code]?.userError ?? false;
-      process.stderr.write(`allot: ${e.code}: ${e.message}\n`);
+      process.stderr.write(`allot: ${e.code}: ${oneLine(e.message)}\n`);
       if (!user && process.env['ALLOT_DEBUG']) process.stderr.write(`${e.stack ?? ''}\n`);
       return user ? 2 : 1;
     }
     const err = e as Error;
-    process.stderr.write(`allot: ALLOT_INTERNAL: ${err?.message ?? String(e)}\n`);
+    process.stderr.write(`allot: ALLOT_INTERNAL: ${oneLine(err?.message ?? String(e))}\n`);
     if (process.env['ALLOT_DEBUG']) process.stderr.write(`${err?.stack ?? ''}\n`);
     return 1;
   }
