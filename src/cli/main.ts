@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { ERROR_CODES, isAllotError } from '../core/errors.js';
 import { registerBudget } from './commands/budget.js';
 import { registerDp } from './commands/dp.js';
+import { registerEvaluate } from './commands/evaluate.js';
 import { registerExplore } from './commands/explore.js';
 import { registerForecast } from './commands/forecast.js';
 import { registerRank } from './commands/rank.js';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerBudget(program);
   registerRank(program);
   registerExplore(program);
+  registerEvaluate(program);
   registerReproduce(program);
   return program;
 }

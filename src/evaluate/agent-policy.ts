@@ -1,0 +1,48 @@
+/** The target policy of an allot agent's snapshot: a thin adapter over the agent runtime's action probabilities. */
+import {
+  type AgentSnapshot,
+  agentFromSnapshot,
+  agentProbabilities,
+  type DecideContext,
+} from '../bandits/agent/index.js';
+import { createRng } from '../core/rng.js';
+import { decisionPolicy, type TargetPolicy } from './policies.js';
+
+/** Options of {@link agentPolicy}. */
+export interface AgentPolicyOptions {
+  /** Monte Carlo draws per decision for randomised policies (default 10,000; exact policies ignore it). */
+  readonly simulations?: number;
+  /** Seed of those draws (default 1); decision j uses stream j. */
+  readonly seed?: number;
+}
+
+/**
+ * The frozen policy of an agent snapshot (config + state) as a target policy: for each logged decision, the
+ * probability the agent would give each candidate at each slot, in that decision's context and for its user.
+ *
+ * @param snapshot - `{agentId, config, state}` as `allot agents export`/snapshot write it.
+ * @param opts - simulations and seed of the Monte Carlo estimate for randomised policies.
+ * @returns a target policy (needs an allot log: decisions with candidates and context).
+ * @throws ALLOT_INVALID_CONFIG for a malformed snapshot.
+ */
+export function agentPolicy(snapshot: AgentSnapshot, opts: AgentPolicyOptions = {}): TargetPolicy {
+  const agent = agentFromSnapshot(snapshot);
+  const sims = opts.simulations ?? 10_000;
+  const root = createRng(opts.seed ?? 1);
+  return decisionPolicy(
+    'agent',
+    (d, imp) =>
+      agentProbabilities(
+        agent,
+        {
+          candidates: d.candidates,
+          slots: d.slots,
+          ...(d.user === null ? {} : { user: d.user }),
+          ...(d.context === undefined || d.context === null ? {} : { context: d.context as DecideContext }),
+        },
+        root.fork(imp),
+        sims,
+      ),
+    sims,
+  );
+}
