@@ -13,6 +13,7 @@ const ENTRIES = [
   'bandits/index',
   'sim/index',
   'experiments/index',
+  'reports/index',
 ];
 const MUST_NOT_APPEAR = [
   /from\s*["']node:/,
@@ -38,6 +39,18 @@ describe('browser bundle', () => {
       for (const bad of MUST_NOT_APPEAR) expect(code).not.toMatch(bad);
     });
   }
+
+  it('the dashboard build (web/dist, the library chunks included) has no Node-only import', async () => {
+    const { existsSync, readdirSync, readFileSync } = await import('node:fs');
+    const dir = new URL('../web/dist/assets/', import.meta.url);
+    expect(existsSync(dir), 'web/dist is missing: run npm run build').toBe(true);
+    const chunks = readdirSync(dir).filter((f) => f.endsWith('.js'));
+    expect(chunks.some((f) => f.startsWith('dp.worker-'))).toBe(true);
+    for (const f of chunks) {
+      const code = readFileSync(new URL(f, dir), 'utf8');
+      for (const bad of MUST_NOT_APPEAR) expect(code, f).not.toMatch(bad);
+    }
+  });
 
   it('no library code calls Math.random', async () => {
     const { execSync } = await import('node:child_process');
