@@ -36,15 +36,15 @@ function exhaustiveLog(K: number, L: number, phi: (k: number, a: number) => numb
     nImpressions: slates.length,
     skipped: 0,
   };
-  slates.forEach((s, j) =>
-    s.forEach((a, k) => {
+  for (let j = 0; j < slates.length; j++) {
+    for (let k = 0; k < L; k++) {
       const i = j * L + k;
-      log.action[i] = a;
+      log.action[i] = slates[j]![k]!;
       log.position[i] = k;
-      log.reward[i] = phi(k, a);
+      log.reward[i] = phi(k, slates[j]![k]!);
       log.impression[i] = j;
-    }),
-  );
+    }
+  }
   return log;
 }
 
