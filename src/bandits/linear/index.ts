@@ -9,6 +9,7 @@ export {
   positionsByExamination,
   solveUpperTranspose,
   symQuadForm,
+  symQuadForms,
   topL,
 } from './kernels.js';
 export {
@@ -23,6 +24,7 @@ export {
   type LinearBanditConfig,
   type LinearBanditOptions,
   learnLinear,
+  linearLogDet,
   linearMean,
   linearScores,
   linTsScores,

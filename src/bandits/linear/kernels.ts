@@ -43,6 +43,71 @@ export function symQuadForm(n: number, a: Float64Array, x: Float64Array, offset:
 }
 
 /**
+ * The k quadratic forms x_a^T A x_a of a block of k candidates at once (a blocked product X A X^T, diagonal only),
+ * reading only the upper triangle of the symmetric A.
+ *
+ * @remarks
+ * Candidates are taken four at a time: each entry a_ij is loaded once for four candidates and the four running sums
+ * are independent, so the inner loop does four multiply-adds per load of A instead of one (the per-candidate
+ * {@link symQuadForm} is bound by loads and by one dependency chain). Same arithmetic as `symQuadForm` up to the
+ * order of the additions. Precondition: A symmetric (entries with j >= i are read); xs holds k rows of n entries.
+ * @param n - order of A.
+ * @param a - n*n row-major symmetric matrix.
+ * @param xs - k*n row-major candidate vectors.
+ * @param k - number of candidates.
+ * @param out - receives the k quadratic forms.
+ * @returns `out`.
+ */
+export function symQuadForms(
+  n: number,
+  a: Float64Array,
+  xs: Float64Array,
+  k: number,
+  out: Float64Array,
+): Float64Array {
+  let c = 0;
+  for (; c + 4 <= k; c += 4) {
+    const o0 = c * n;
+    const o1 = o0 + n;
+    const o2 = o1 + n;
+    const o3 = o2 + n;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let i = 0; i < n; i++) {
+      const x0 = xs[o0 + i]!;
+      const x1 = xs[o1 + i]!;
+      const x2 = xs[o2 + i]!;
+      const x3 = xs[o3 + i]!;
+      const row = i * n;
+      let r0 = 0;
+      let r1 = 0;
+      let r2 = 0;
+      let r3 = 0;
+      for (let j = i + 1; j < n; j++) {
+        const aij = a[row + j]!;
+        r0 += aij * xs[o0 + j]!;
+        r1 += aij * xs[o1 + j]!;
+        r2 += aij * xs[o2 + j]!;
+        r3 += aij * xs[o3 + j]!;
+      }
+      const aii = a[row + i]!;
+      s0 += x0 * (aii * x0 + 2 * r0);
+      s1 += x1 * (aii * x1 + 2 * r1);
+      s2 += x2 * (aii * x2 + 2 * r2);
+      s3 += x3 * (aii * x3 + 2 * r3);
+    }
+    out[c] = s0;
+    out[c + 1] = s1;
+    out[c + 2] = s2;
+    out[c + 3] = s3;
+  }
+  for (; c < k; c++) out[c] = symQuadForm(n, a, xs, c * n);
+  return out;
+}
+
+/**
  * Rank-one update of an upper Cholesky factor: given R with V = R^T R, overwrite R with the factor of V + u u^T.
  *
  * @remarks

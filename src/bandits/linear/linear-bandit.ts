@@ -32,7 +32,7 @@ import {
   assertOneOf,
   assertPositive,
 } from '../../core/validate.js';
-import { cholUpdateUpper, solveUpperTranspose, symQuadForm, topL } from './kernels.js';
+import { cholUpdateUpper, solveUpperTranspose, symQuadForms, topL } from './kernels.js';
 import {
   addObservation,
   createLinearStats,
@@ -67,6 +67,11 @@ export interface LinearBanditOptions {
   readonly alpha0?: number;
   /** LinTS Inverse-Gamma prior scale β₀ > 0 (default 1). */
   readonly beta0?: number;
+  /**
+   * LinTS multiplier of the posterior draw's spread: θ̃ = θ_n + posteriorScale·σ̃ R^{-1} z (default 1 = the exact
+   * NIG posterior; the counterpart of LinUCB's alphaScale for sensitivity sweeps).
+   */
+  readonly posteriorScale?: number;
   /** Rebuild the cache from the statistics every this many updates (default 1000; 0 = never). */
   readonly refactorEvery?: number;
 }
@@ -82,6 +87,7 @@ export interface LinearBanditConfig {
   readonly thetaBound: number;
   readonly alpha0: number;
   readonly beta0: number;
+  readonly posteriorScale: number;
   readonly refactorEvery: number;
 }
 
@@ -98,8 +104,13 @@ export interface LinearBandit {
    * LinTS: the upper Cholesky factor R of V (d*d).
    */
   readonly factor: Float64Array;
-  /** ln det V. */
+  /**
+   * ln det V. LinUCB keeps it current (matrix determinant lemma); LinTS, which does not need it to decide, marks it
+   * stale after each update and {@link linearLogDet} recomputes it from the factor's diagonal on demand.
+   */
   logDetV: number;
+  /** Whether `logDetV` must be recomputed (LinTS only); read it through {@link linearLogDet}. */
+  logDetStale: boolean;
   /** Posterior mean / ridge estimate θ̂ = V^{-1} b (valid when `thetaStale` is false). */
   readonly theta: Float64Array;
   /** Whether `theta` must be recomputed. */
@@ -130,6 +141,7 @@ function resolve(o: LinearBanditOptions): LinearBanditConfig {
     thetaBound: o.thetaBound ?? 1,
     alpha0: o.alpha0 ?? 1,
     beta0: o.beta0 ?? 1,
+    posteriorScale: o.posteriorScale ?? 1,
     refactorEvery: o.refactorEvery ?? 1000,
   };
   assertPositive('lambda', cfg.lambda);
@@ -141,6 +153,9 @@ function resolve(o: LinearBanditOptions): LinearBanditConfig {
   assertPositive('thetaBound', cfg.thetaBound);
   assertPositive('alpha0', cfg.alpha0);
   assertPositive('beta0', cfg.beta0);
+  assertFinite('posteriorScale', cfg.posteriorScale);
+  if (cfg.posteriorScale < 0)
+    throw new AllotError('ALLOT_OUT_OF_RANGE', `posteriorScale must be >= 0 (got ${cfg.posteriorScale})`);
   assertInteger('refactorEvery', cfg.refactorEvery, 0);
   return cfg;
 }
@@ -170,6 +185,7 @@ export function createLinearBandit(options: LinearBanditOptions, stats?: LinearS
     stats: stats === undefined ? createLinearStats(d) : mergeLinearStats(createLinearStats(d), stats),
     factor: new Float64Array(d * d),
     logDetV: 0,
+    logDetStale: false,
     theta: new Float64Array(d),
     thetaStale: true,
     sinceRefactor: 0,
@@ -204,6 +220,7 @@ export function refactorLinearBandit(bandit: LinearBandit): void {
   let ld = 0;
   for (let i = 0; i < d; i++) ld += Math.log(m2[i * d + i]!);
   bandit.logDetV = 2 * ld;
+  bandit.logDetStale = false;
   const f = bandit.factor;
   if (algorithm === 'lints') {
     for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) f[i * d + j] = j >= i ? m2[j * d + i]! : 0;
@@ -239,9 +256,8 @@ export function observeLinear(
   const { v1 } = bandit.scratch;
   if (bandit.config.algorithm === 'lints') {
     cholUpdateUpper(d, f, x, offset, scale, v1);
-    let ld = 0;
-    for (let i = 0; i < d; i++) ld += Math.log(f[i * d + i]!);
-    bandit.logDetV = 2 * ld;
+    // ln det V = 2 Σ ln R_ii costs d logarithms: deferred to linearLogDet (LinTS does not need it to decide)
+    bandit.logDetStale = true;
   } else {
     // Sherman–Morrison on the upper triangle of V^{-1}: k = V^{-1} u by a symmetric mat-vec, then
     // V^{-1} -= k k^T / (1 + u^T k) on entries with column >= row.
@@ -317,6 +333,19 @@ export function linearMean(bandit: LinearBandit): Float64Array {
   return th;
 }
 
+/** ln det V, recomputed from the Cholesky factor's diagonal when stale (LinTS). O(d) then, O(1) otherwise. */
+export function linearLogDet(bandit: LinearBandit): number {
+  if (bandit.logDetStale) {
+    const d = bandit.config.d;
+    const f = bandit.factor;
+    let ld = 0;
+    for (let i = 0; i < d; i++) ld += Math.log(f[i * d + i]!);
+    bandit.logDetV = 2 * ld;
+    bandit.logDetStale = false;
+  }
+  return bandit.logDetV;
+}
+
 /**
  * The OFUL confidence radius sqrt(f_{t,δ}) times `alphaScale`.
  *
@@ -324,12 +353,13 @@ export function linearMean(bandit: LinearBandit): Float64Array {
  */
 export function ofulRadius(bandit: LinearBandit): number {
   const { d, lambda, delta, noiseScale, thetaBound, alphaScale } = bandit.config;
-  const inner = Math.max(0, 2 * Math.log(1 / delta) + bandit.logDetV - d * Math.log(lambda));
+  const inner = Math.max(0, 2 * Math.log(1 / delta) + linearLogDet(bandit) - d * Math.log(lambda));
   return alphaScale * (noiseScale * Math.sqrt(inner) + Math.sqrt(lambda) * thetaBound);
 }
 
 /**
- * LinUCB scores U(a) = a^T θ̂ + radius·||a||_{V^{-1}} of k candidates, written into `out`. O(k d²/2).
+ * LinUCB scores U(a) = a^T θ̂ + radius·||a||_{V^{-1}} of k candidates, written into `out`. O(k d²/2), the k
+ * quadratic forms computed as one blocked product ({@link symQuadForms}).
  *
  * @remarks Kernel (LinUCB bandits only): xs is k*d row-major and finite.
  */
@@ -342,13 +372,14 @@ export function linUcbScores(
   const d = bandit.config.d;
   const th = linearMean(bandit);
   const rad = ofulRadius(bandit);
-  const f = bandit.factor;
+  // The k quadratic forms ||x_a||²_{V^{-1}} as one blocked product (four candidates per pass over V^{-1}).
+  symQuadForms(d, bandit.factor, xs, k, out);
   for (let a = 0; a < k; a++) {
     const off = a * d;
     let m = 0;
     for (let i = 0; i < d; i++) m += xs[off + i]! * th[i]!;
-    const w = symQuadForm(d, f, xs, off);
-    out[a] = m + rad * Math.sqrt(Math.max(w, 0));
+    const w = out[a]!;
+    out[a] = m + rad * Math.sqrt(w > 0 ? w : 0);
   }
   return out;
 }
@@ -378,7 +409,7 @@ export function sampleLinTs(bandit: LinearBandit, rng: Rng, out: Float64Array): 
   for (let i = 0; i < d; i++) tb += th[i]! * b[i]!;
   const alpha = bandit.config.alpha0 + bandit.stats.n / 2;
   const beta = Math.max(1e-12, bandit.config.beta0 + 0.5 * (bandit.stats.yy - tb));
-  const sigma = Math.sqrt(beta / rng.gamma(alpha, 1));
+  const sigma = bandit.config.posteriorScale * Math.sqrt(beta / rng.gamma(alpha, 1));
   const z = bandit.scratch.v2;
   for (let i = 0; i < d; i++) z[i] = rng.normal();
   solveUpper(d, bandit.factor, z, z);

@@ -21,6 +21,9 @@ export {
   wilsonInterval,
 } from './log-bias.js';
 export {
+  BIAS_REFITS,
+  type BiasRefit,
+  biasDrift,
   createPbmRanker,
   decidePbm,
   decidePbmUnchecked,
@@ -29,6 +32,7 @@ export {
   type PbmRanker,
   type PbmRankerOptions,
   randomList,
+  refitPbmRanker,
 } from './pbm-ranker.js';
 export {
   BIAS_METHODS,
@@ -46,7 +50,15 @@ export {
   initialPositionBias,
   type PositionBiasEstimator,
   type PositionBiasOptions,
+  PROBIT_MODELS,
+  type ProbitAverage,
   type ProbitBias,
+  type ProbitModel,
   probitPositionBias,
   updatePositionBias,
 } from './position-bias.js';
+export {
+  combinePositionStats,
+  createPositionStats,
+  mergePositionStats,
+} from './position-stats.js';

@@ -5,8 +5,15 @@
  *
  * @remarks
  * Learning (Prop. 1, Eq. 1, with the corrections of the algorithm notes §7): for each shown position ℓ, a
- * regression observation of Z^ℓ on q̂_ℓ A^ℓ, i.e. V += q̂_ℓ² A^ℓ A^ℓ^T and b += q̂_ℓ Z^ℓ A^ℓ (Z, not the latent Y),
- * with the q̂ in force when the list was decided. Decision (Algorithms 1–2): score every candidate (LinUCB upper
+ * regression observation of Z^ℓ on q_ℓ A^ℓ, i.e. V += q_ℓ² A^ℓ A^ℓ^T and b += q_ℓ Z^ℓ A^ℓ (Z, not the latent Y).
+ * With an estimated bias there are two modes (`biasRefit`):
+ * - 'exact' (default): the ranker also keeps the per-position statistics V^ℓ = Σ A^ℓ A^ℓ^T, b^ℓ = Σ Z^ℓ A^ℓ
+ *   ({@link combinePositionStats}); the regression uses a fitted q_fit, and when any q̂_ℓ moves more than
+ *   `refitTolerance` away from q_fit ({@link biasDrift}), q_fit ← q̂ and V, b are rebuilt exactly as
+ *   λI + Σ_ℓ q_fit,ℓ² V^ℓ and Σ_ℓ q_fit,ℓ b^ℓ: O(L d²) for the sums plus O(d³) to refactor the cache.
+ * - 'frozen' (the literal Algorithm 1): each observation enters V and b with the q̂ in force when its list was
+ *   decided, and is never revisited.
+ * Decision (Algorithms 1–2): score every candidate (LinUCB upper
  * bound or one LinTS draw), take the L best and put the best at the most examined position (rearrangement
  * inequality: ordering by q̂, also when q̂ is not monotone; ties to the lower action / position index).
  *
@@ -27,15 +34,26 @@ import {
   linearMean,
   linearScores,
   observeLinear,
+  refactorLinearBandit,
 } from '../linear/linear-bandit.js';
+import { addObservation, type LinearStats } from '../linear/linear-stats.js';
 import {
   type BiasMethod,
   createPositionBiasEstimator,
   currentPositionBias,
   type EmLink,
   type PositionBiasEstimator,
+  type ProbitAverage,
+  type ProbitModel,
   updatePositionBias,
 } from './position-bias.js';
+import { combineUnchecked, createPositionStats } from './position-stats.js';
+
+/** How an estimated q̂ enters the regression: rebuilt exactly from per-position statistics, or frozen. */
+export type BiasRefit = 'exact' | 'frozen';
+
+/** The accepted {@link BiasRefit} modes. */
+export const BIAS_REFITS: readonly BiasRefit[] = ['exact', 'frozen'];
 
 /** Options of {@link createPbmRanker}. */
 export interface PbmRankerOptions extends Omit<LinearBanditOptions, 'algorithm' | 'd'> {
@@ -53,8 +71,19 @@ export interface PbmRankerOptions extends Omit<LinearBanditOptions, 'algorithm' 
   readonly trueBias?: ArrayLike<number>;
   /** EM relevance link (default 'sigmoid'). */
   readonly emLink?: EmLink;
-  /** adPredictor β of the probit estimator (default 0.1). */
+  /** adPredictor β of the probit estimator (default 1; see {@link PositionBiasOptions}). */
   readonly probitBeta?: number;
+  /** Probit estimator model: 'shared' (default) or 'per-position' (the paper's literal form). */
+  readonly probitModel?: ProbitModel;
+  /** Shared probit: average q̂ over the shown items (default) or all candidates. */
+  readonly probitAverage?: ProbitAverage;
+  /** 'exact' (default): rebuild V and b from per-position statistics when q̂ moves; 'frozen': never. */
+  readonly biasRefit?: BiasRefit;
+  /**
+   * Refit when the regression weights moved by more than this: Σ_ℓ |q̂_ℓ² − q_fit,ℓ²| / Σ_ℓ q_fit,ℓ² > tolerance
+   * (default 0.02; 0 refits on every change).
+   */
+  readonly refitTolerance?: number;
 }
 
 /** A PBM ranking bandit: linear bandit + position-bias estimator + scratch. */
@@ -68,6 +97,18 @@ export interface PbmRanker {
   readonly q: Float64Array;
   /** Positions ordered by q̂, most examined first. */
   readonly order: Int32Array;
+  /** 'exact' or 'frozen' ('frozen' for a known or naive bias, which never changes). */
+  readonly biasRefit: BiasRefit;
+  readonly refitTolerance: number;
+  /**
+   * Per-position statistics V^ℓ, b^ℓ (scale 1) when `biasRefit` is 'exact', else null. With them, the bandit's
+   * statistics always equal {@link combinePositionStats}(positionStats, qFit).
+   */
+  readonly positionStats: LinearStats[] | null;
+  /** The q the bandit's regression statistics are built with ('exact' mode; equals q for other modes). */
+  readonly qFit: Float64Array;
+  /** Number of exact refits so far. */
+  refits: number;
   readonly scratch: { readonly scores: Float64Array; readonly idx: Int32Array; readonly top: Int32Array };
 }
 
@@ -89,7 +130,23 @@ export function createPbmRanker(options: PbmRankerOptions, rng: Rng): PbmRanker 
     );
   }
   assertOneOf('algorithm', options.algorithm, LINEAR_ALGORITHMS);
-  const { actions, positions, bias, trueBias, emLink, probitBeta, ...rest } = options;
+  const {
+    actions,
+    positions,
+    bias,
+    trueBias,
+    emLink,
+    probitBeta,
+    probitModel,
+    probitAverage,
+    biasRefit,
+    refitTolerance,
+    ...rest
+  } = options;
+  const refitMode = assertOneOf('biasRefit', biasRefit ?? 'exact', BIAS_REFITS);
+  const tol = refitTolerance ?? 0.02;
+  assertFinite('refitTolerance', tol);
+  if (tol < 0) throw new AllotError('ALLOT_OUT_OF_RANGE', `refitTolerance must be >= 0 (got ${tol})`);
   const bandit = createLinearBandit({ ...rest, algorithm: options.algorithm });
   const estimator = createPositionBiasEstimator(
     bias,
@@ -99,9 +156,13 @@ export function createPbmRanker(options: PbmRankerOptions, rng: Rng): PbmRanker 
       ...(trueBias === undefined ? {} : { trueBias }),
       ...(emLink === undefined ? {} : { emLink }),
       ...(probitBeta === undefined ? {} : { probitBeta }),
+      ...(probitModel === undefined ? {} : { probitModel }),
+      ...(probitAverage === undefined ? {} : { probitAverage }),
     },
     rng,
   );
+  const estimated = estimator.kind !== 'none' && estimator.kind !== 'real';
+  const exact = estimated && refitMode === 'exact';
   const q = new Float64Array(positions);
   const ranker: PbmRanker = {
     actions,
@@ -111,6 +172,11 @@ export function createPbmRanker(options: PbmRankerOptions, rng: Rng): PbmRanker 
     estimator,
     q,
     order: new Int32Array(positions),
+    biasRefit: exact ? 'exact' : 'frozen',
+    refitTolerance: tol,
+    positionStats: exact ? createPositionStats(positions, options.d) : null,
+    qFit: new Float64Array(positions),
+    refits: 0,
     scratch: {
       scores: new Float64Array(actions),
       idx: new Int32Array(actions),
@@ -118,6 +184,7 @@ export function createPbmRanker(options: PbmRankerOptions, rng: Rng): PbmRanker 
     },
   };
   currentPositionBias(estimator, new Float64Array(0), 0, options.d, q);
+  ranker.qFit.set(q);
   positionsByExamination(positions, q, ranker.order);
   return ranker;
 }
@@ -181,11 +248,52 @@ export function learnPbmUnchecked(
   if (est.kind !== 'none' && est.kind !== 'real') {
     updatePositionBias(est, xs, d, list, z, q, linearMean(bandit), rng);
   }
-  for (let l = 0; l < ranker.positions; l++) observeLinear(bandit, xs, list[l]! * d, q[l]!, z[l]!);
+  const ps = ranker.positionStats;
+  if (ps === null) {
+    for (let l = 0; l < ranker.positions; l++) observeLinear(bandit, xs, list[l]! * d, q[l]!, z[l]!);
+  } else {
+    const qFit = ranker.qFit;
+    for (let l = 0; l < ranker.positions; l++) {
+      observeLinear(bandit, xs, list[l]! * d, qFit[l]!, z[l]!);
+      addObservation(ps[l]!, xs, list[l]! * d, 1, z[l]!);
+    }
+  }
   if (est.kind !== 'none' && est.kind !== 'real') {
     currentPositionBias(est, xs, ranker.actions, d, q);
     positionsByExamination(ranker.positions, q, ranker.order);
+    if (ps !== null && biasDrift(q, ranker.qFit) > ranker.refitTolerance) refitPbmRanker(ranker);
   }
+}
+
+/**
+ * How far q̂ has moved from the q the regression was built with, as the relative L1 change of the regression
+ * weights: Σ_ℓ |q̂_ℓ² − q_fit,ℓ²| / Σ_ℓ q_fit,ℓ². A position weighs by its share of the Gram matrix, so noise in the
+ * estimate of a rarely examined position (q ≈ 0.01) does not trigger refits that would not change θ̂.
+ */
+export function biasDrift(q: Float64Array, qFit: Float64Array): number {
+  let num = 0;
+  let den = 0;
+  for (let l = 0; l < q.length; l++) {
+    const f2 = qFit[l]! * qFit[l]!;
+    num += Math.abs(q[l]! * q[l]! - f2);
+    den += f2;
+  }
+  return den > 0 ? num / den : num > 0 ? Infinity : 0;
+}
+
+/**
+ * Exact refit ('exact' mode): q_fit ← q̂ and the bandit's statistics ← Σ_ℓ q_fit,ℓ² V^ℓ, Σ_ℓ q_fit,ℓ b^ℓ (Eq. 1),
+ * then its cache is refactored. O(L d²) + O(d³). A no-op for a ranker without per-position statistics.
+ *
+ * @throws ALLOT_NOT_POSITIVE_DEFINITE if the rebuilt system is not numerically positive definite.
+ */
+export function refitPbmRanker(ranker: PbmRanker): void {
+  const ps = ranker.positionStats;
+  if (ps === null) return;
+  ranker.qFit.set(ranker.q);
+  combineUnchecked(ps, ranker.qFit, ranker.bandit.stats);
+  refactorLinearBandit(ranker.bandit);
+  ranker.refits++;
 }
 
 /**

@@ -5,8 +5,17 @@
  *
  * @remarks
  * - CTR (Eq. 2–3 of Ermis et al. 2020): ρ_ℓ = Σ clicks at ℓ / #impressions at ℓ, q̂_ℓ = ρ_ℓ / ρ_1.
- * - PR (§4.2): one probit model per position; q̂_ℓ = P̂_ℓ(C=1|x,a) / P̂_1(C=1|x,a), averaged over the round's
- *   candidates, clipped to [0, 1], q̂_1 = 1.
+ * - PR (§4.2), two forms (`probitModel`):
+ *   - 'shared' (default): ONE adPredictor on [x; e_ℓ] (the item's features plus a one-hot of the position), i.e.
+ *     P(C=1|x,ℓ) = Φ((w^T x + c_ℓ)/Σ): a shared item part and a per-position offset. q̂_ℓ = Σ_a P̂(x_a, ℓ) /
+ *     Σ_a P̂(x_a, 1) over the round's candidates (the expected clicks of the same items moved from position 1 to ℓ).
+ *     Every position's effect is learned on all the data, so nothing is extrapolated from the few items a lower
+ *     position saw, and no clip is needed (the ratio is < 1 whenever c_ℓ < c_1).
+ *   - 'per-position' (the paper's literal form): one model per position; q̂_ℓ = P̂_ℓ(x,a)/P̂_1(x,a) averaged over
+ *     the round's candidates, each ratio clipped at 1.
+ *   Both then set q̂_1 = 1 and clip to [floor, 1]. β defaults to 1: with β = 0.1 the per-weight variances
+ *   collapse (1e-6 to 3e-5 after a few thousand clicks) and the fit is overconfident (docs/rank.md has the
+ *   measurements).
  * - EM (Eq. 6–7, per-position averaging as in Wang et al. 2018): e = c + (1−c) q̂_ℓ(1−γ)/(1−q̂_ℓ γ),
  *   q̂_ℓ = Σ_{entries at ℓ} e / N_ℓ, with γ = σ(x^T θ̂) (or clip(x^T θ̂, 0.01, 0.99)). EM estimates q̂_1 too.
  * - Before any data, q̂_ℓ = 1/(ℓ + ε), ε ~ U(0, 0.1) (ℓ 1-based; the paper's §6.2 initialisation); CTR and PR
@@ -20,9 +29,10 @@
  *   rank in personal search", WSDM 2018. doi:10.1145/3159652.3159732.
  * - T. Graepel et al., "Web-scale Bayesian click-through rate prediction ...", ICML 2010.
  */
+import { normalCdf } from '../../core/dist.js';
 import { AllotError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
-import { assertInteger, assertOneOf } from '../../core/validate.js';
+import { assertInInterval, assertInteger, assertOneOf } from '../../core/validate.js';
 import {
   type AdPredictor,
   adPredictorProbability,
@@ -38,6 +48,12 @@ export const BIAS_METHODS: readonly BiasMethod[] = ['none', 'real', 'ctr', 'prob
 
 /** The relevance link γ = link(x^T θ̂) of the EM estimator. */
 export type EmLink = 'sigmoid' | 'clip';
+
+/** The probit estimator's model: one shared item part with per-position offsets, or one model per position. */
+export type ProbitModel = 'shared' | 'per-position';
+
+/** The accepted {@link ProbitModel} names. */
+export const PROBIT_MODELS: readonly ProbitModel[] = ['shared', 'per-position'];
 
 /** Known (or naive, all ones) examination probabilities. */
 export interface FixedBias {
@@ -55,13 +71,33 @@ export interface CountingBias {
   readonly floor: number;
 }
 
-/** One adPredictor model per position. */
+/**
+ * Probit estimator: one adPredictor per position ('per-position'), or one on [x; e_ℓ] ('shared', `models` has one
+ * entry of dimension d + L).
+ */
 export interface ProbitBias {
   readonly kind: 'probit';
+  readonly model: ProbitModel;
   readonly init: Float64Array;
   readonly models: AdPredictor[];
   readonly floor: number;
+  /** 'shared': scratch for [x; e_ℓ] (length d + L). */
+  readonly scratch: Float64Array;
+  /**
+   * 'shared': discounted sums over evaluated rounds of Σ_a P̂(x_a, ℓ) (length L); q̂_ℓ = sums[ℓ]/sums[0]. Every
+   * `every`-th update evaluates the round's candidates and adds them after multiplying the old sums by `decay`, so
+   * q̂ averages over about every/(1 − decay) rounds instead of jumping with each round's candidate set.
+   */
+  readonly sums: Float64Array;
+  readonly every: number;
+  readonly decay: number;
+  /** Which items the shared sums run over: the round's candidates or only the L items shown. */
+  readonly average: ProbitAverage;
+  updates: number;
 }
+
+/** Which items the shared probit's q̂ averages over. */
+export type ProbitAverage = 'candidates' | 'shown';
 
 /** Online estimator state (plain data). */
 export type PositionBiasEstimator = FixedBias | CountingBias | ProbitBias;
@@ -84,8 +120,16 @@ export interface PositionBiasOptions {
   readonly trueBias?: ArrayLike<number>;
   /** EM link (default 'sigmoid'). */
   readonly emLink?: EmLink;
-  /** adPredictor noise scale β (default 0.1). */
+  /** adPredictor noise scale β (default 1: the value that keeps the probit calibrated; docs/rank.md). */
   readonly probitBeta?: number;
+  /** Probit model (default 'shared'). */
+  readonly probitModel?: ProbitModel;
+  /** Shared probit: evaluate q̂ on the candidates of every this many rounds (default 10). */
+  readonly probitEvery?: number;
+  /** Shared probit: discount of the older evaluations (default 0.9). */
+  readonly probitDecay?: number;
+  /** Shared probit: average over the round's candidates or the shown items (default 'shown'). */
+  readonly probitAverage?: ProbitAverage;
   /** Lower clip of the estimates (default 1e-3). */
   readonly floor?: number;
 }
@@ -142,10 +186,22 @@ export function createPositionBiasEstimator(
   const init = initialPositionBias(L, rng);
   if (method === 'ctr' || method === 'probit') init[0] = 1;
   if (method === 'probit') {
+    const model = assertOneOf('probitModel', options.probitModel ?? 'shared', PROBIT_MODELS);
+    const beta = options.probitBeta ?? 1;
     const models: AdPredictor[] = [];
-    for (let l = 0; l < L; l++)
-      models.push(createAdPredictor({ dim: options.d, beta: options.probitBeta ?? 0.1 }));
-    return { kind: 'probit', init, models, floor };
+    if (model === 'shared') models.push(createAdPredictor({ dim: options.d + L, beta }));
+    else for (let l = 0; l < L; l++) models.push(createAdPredictor({ dim: options.d, beta }));
+    const scratch = new Float64Array(model === 'shared' ? options.d + L : 0);
+    const every = options.probitEvery ?? 10;
+    const decay = options.probitDecay ?? 0.9;
+    assertInteger('probitEvery', every, 1, 1_000_000);
+    assertInInterval('probitDecay', decay, 0, 1, false, true);
+    const sums = new Float64Array(L);
+    const average = assertOneOf('probitAverage', options.probitAverage ?? 'shown', [
+      'candidates',
+      'shown',
+    ] as const);
+    return { kind: 'probit', model, init, models, floor, scratch, sums, every, decay, average, updates: 0 };
   }
   // EM: the initialisation counts as one pseudo-observation. Without it the first click at a position sets
   // q̂_ℓ = 1, and q̂ = 1 is a fixed point of the E-step (e = c + (1 − c)·1 = 1), so the estimate never leaves 1.
@@ -188,10 +244,25 @@ export function updatePositionBias(
   const L = list.length;
   if (isFixed(est)) return;
   if (!isCounting(est)) {
+    const shared = est.model === 'shared';
+    const buf = est.scratch;
     for (let l = 0; l < L; l++) {
       const c = z[l]!;
       const click = c >= 1 ? true : c <= 0 ? false : rng.uniform() < c;
-      adPredictorUpdate(est.models[l]!, xs, list[l]! * d, click ? 1 : -1);
+      if (shared) {
+        const off = list[l]! * d;
+        for (let i = 0; i < d; i++) buf[i] = xs[off + i]!;
+        for (let m = 0; m < L; m++) buf[d + m] = m === l ? 1 : 0;
+        adPredictorUpdate(est.models[0]!, buf, 0, click ? 1 : -1);
+      } else {
+        adPredictorUpdate(est.models[l]!, xs, list[l]! * d, click ? 1 : -1);
+      }
+    }
+    if (shared && est.updates++ % est.every === 0) {
+      const dec = est.decay;
+      for (let m = 0; m < L; m++) est.sums[m]! *= dec;
+      if (est.average === 'shown') sharedSums(est, xs, L, d, est.sums, list);
+      else sharedSums(est, xs, xs.length / d, d, est.sums, null);
     }
     return;
   }
@@ -258,6 +329,7 @@ function probitCurrent(
   out: Float64Array,
 ): Float64Array {
   const L = out.length;
+  if (est.model === 'shared') return probitSharedCurrent(est, xs, k, d, out);
   const m1 = est.models[0]!;
   out[0] = 1;
   for (let l = 1; l < L; l++) {
@@ -276,6 +348,66 @@ function probitCurrent(
     out[l] = clipQ(s / k, est.floor);
   }
   return out;
+}
+
+/**
+ * Shared-model probit q̂: q̂_ℓ = Σ_a Φ((m_a + μ_ℓ)/sqrt(v_a + σ_ℓ²)) / Σ_a Φ((m_a + μ_1)/sqrt(v_a + σ_1²)), where
+ * m_a, v_a are the predictive mean and variance of candidate a's item part (bias weight included).
+ */
+function probitSharedCurrent(
+  est: ProbitBias,
+  xs: Float64Array,
+  k: number,
+  d: number,
+  out: Float64Array,
+): Float64Array {
+  const L = out.length;
+  const m = est.models[0]!;
+  out[0] = 1;
+  if (m.n === 0) {
+    for (let l = 1; l < L; l++) out[l] = est.init[l]!;
+    return out;
+  }
+  // the discounted sums of past evaluations, or (before the first) the given candidates
+  const sums = est.sums;
+  if (sums[0]! > 0) {
+    for (let l = 1; l < L; l++) out[l] = clipQ(sums[l]! / sums[0]!, est.floor);
+    return out;
+  }
+  out.fill(0);
+  sharedSums(est, xs, k, d, out, null);
+  const p1 = out[0]!;
+  out[0] = 1;
+  for (let l = 1; l < L; l++) out[l] = p1 > 0 ? clipQ(out[l]! / p1, est.floor) : est.init[l]!;
+  return out;
+}
+
+/** Adds Σ_a P̂(x_a, ℓ) over k candidates to acc[ℓ] (shared probit). O(k (d + L)) with k·L normal CDFs. */
+function sharedSums(
+  est: ProbitBias,
+  xs: Float64Array,
+  k: number,
+  d: number,
+  acc: Float64Array,
+  which: Int32Array | null,
+): void {
+  const L = acc.length;
+  const m = est.models[0]!;
+  const mu = m.mu;
+  const s2 = m.s2;
+  const base = m.beta * m.beta + s2[0]!;
+  for (let a = 0; a < k; a++) {
+    const off = (which === null ? a : which[a]!) * d;
+    let mean = mu[0]!;
+    let v = base;
+    for (let i = 0; i < d; i++) {
+      const xi = xs[off + i]!;
+      if (xi === 0) continue;
+      mean += mu[i + 1]! * xi;
+      v += xi * xi * s2[i + 1]!;
+    }
+    for (let l = 0; l < L; l++) acc[l]! += normalCdf((mean + mu[d + 1 + l]!) / Math.sqrt(v + s2[d + 1 + l]!));
+  }
 }
 
 /** Per-position click-through rates and the CTR position bias of a click log. */

@@ -2,16 +2,30 @@
  * The PBM ranking simulation: one job per (run, policy) over a SINREAL / SINBIN stream, for the replication runner.
  * All policies of one run see the same users and rewards (common random numbers); each job's own randomness
  * (LinTS draws, estimator initialisation, Random choices, Bernoulli examination) comes from the runner's stream.
+ *
+ * @remarks
+ * Beside the cumulative reward, each job tracks an oracle that knows w (θ) and q: each round it puts the L items of
+ * highest expected reward μ_{t,k} = E[r_{t,k} | x_{t,k}] at the positions in decreasing q. At each checkpoint it
+ * reports
+ * - the cumulative (pseudo-)regret Σ_t Σ_ℓ q_ℓ (μ_{t,o_ℓ} − μ_{t,A_ℓ}) against that oracle (expected rewards, so it
+ *   carries no reward noise and never decreases),
+ * - the cumulative clicks Σ_t Σ_ℓ Z_t^ℓ (expected clicks q_ℓ r under the deterministic discount, realised clicks
+ *   under Bernoulli examination), and
+ * - NDCG@L of the shown lists with gains μ and discounts 1/log2(1 + rank), averaged over the rounds since the
+ *   previous checkpoint (Järvelin and Kekäläinen, "Cumulated gain-based evaluation of IR techniques", ACM TOIS
+ *   20(4), 2002).
  */
 
+import { positionsByExamination, topL } from '../../bandits/linear/kernels.js';
 import type { LinearAlgorithm } from '../../bandits/linear/linear-bandit.js';
 import {
+  type BiasRefit,
   createPbmRanker,
   decidePbmUnchecked,
   learnPbmUnchecked,
   randomList,
 } from '../../bandits/ranking/pbm-ranker.js';
-import type { BiasMethod } from '../../bandits/ranking/position-bias.js';
+import type { BiasMethod, ProbitAverage, ProbitModel } from '../../bandits/ranking/position-bias.js';
 import { AllotError } from '../../core/errors.js';
 import { createRng, type Rng } from '../../core/rng.js';
 import { assertInInterval, assertInteger, assertOneOf, assertPositive } from '../../core/validate.js';
@@ -75,14 +89,26 @@ export interface PbmSimInput {
   readonly seed: number;
   /** 'deterministic' (Z = q·r, the paper's discount; default) or 'bernoulli' (Z = r·Y, Y ~ Bernoulli(q)). */
   readonly examination: 'deterministic' | 'bernoulli';
-  /** Points of the cumulative-reward curve to return (default 50). */
+  /** Number of evenly spaced checkpoints of the curves (default 50); ignored when `checkpointRounds` is given. */
   readonly checkpoints: number;
+  /** Explicit checkpoint rounds (increasing, in [1, rounds]); the last round is always added. */
+  readonly checkpointRounds?: readonly number[];
   /** Linear bandit hyperparameters. */
   readonly lambda: number;
   readonly delta: number;
   readonly alphaScale: number;
   readonly alpha0: number;
   readonly beta0: number;
+  /** LinTS posterior spread multiplier (default 1). */
+  readonly posteriorScale?: number;
+  /** How estimated q̂ enters the regression (default 'exact'). */
+  readonly biasRefit?: BiasRefit;
+  /** Drift of the regression weights that triggers an exact refit (default 0.02; see biasDrift). */
+  readonly refitTolerance?: number;
+  /** Probit estimator β (default 1) and model (default 'shared'). */
+  readonly probitBeta?: number;
+  readonly probitModel?: ProbitModel;
+  readonly probitAverage?: ProbitAverage;
 }
 
 /** Defaults of the optional fields of {@link PbmSimInput}. */
@@ -96,6 +122,11 @@ export const PBM_SIM_DEFAULTS: {
   readonly alphaScale: number;
   readonly alpha0: number;
   readonly beta0: number;
+  readonly posteriorScale: number;
+  readonly biasRefit: BiasRefit;
+  readonly refitTolerance: number;
+  readonly probitBeta: number;
+  readonly probitModel: ProbitModel;
 } = {
   actions: 25,
   firstPositionEps: 0,
@@ -106,6 +137,28 @@ export const PBM_SIM_DEFAULTS: {
   alphaScale: 1,
   alpha0: 1,
   beta0: 1,
+  posteriorScale: 1,
+  biasRefit: 'exact',
+  refitTolerance: 0.02,
+  probitBeta: 1,
+  probitModel: 'shared',
+};
+
+/** Documented maxima of the simulation's sizes (checked before any work starts). */
+export const PBM_SIM_LIMITS: {
+  readonly actions: number;
+  readonly positions: number;
+  readonly rounds: number;
+  readonly runs: number;
+  readonly checkpoints: number;
+  readonly roundsTimesActions: number;
+} = {
+  actions: 1000,
+  positions: 100,
+  rounds: 10_000_000,
+  runs: 10_000,
+  checkpoints: 10_000,
+  roundsTimesActions: 50_000_000,
 };
 
 /**
@@ -116,27 +169,71 @@ export const PBM_SIM_DEFAULTS: {
  */
 export function validatePbmSimInput(input: PbmSimInput): void {
   assertOneOf('dataset', input.dataset, SIN_DATASETS);
-  assertInteger('actions', input.actions, 1, 100000);
-  assertInteger('positions', input.positions, 1);
+  assertInteger('actions', input.actions, 1, PBM_SIM_LIMITS.actions);
+  assertInteger('positions', input.positions, 1, PBM_SIM_LIMITS.positions);
   if (input.positions > input.actions) {
     throw new AllotError(
       'ALLOT_OUT_OF_RANGE',
       `positions must be <= actions (got ${input.positions} positions for ${input.actions} actions)`,
     );
   }
-  assertInteger('rounds', input.rounds, 1, 10_000_000);
+  assertInteger('rounds', input.rounds, 1, PBM_SIM_LIMITS.rounds);
+  if (input.rounds * input.actions > PBM_SIM_LIMITS.roundsTimesActions) {
+    throw new AllotError(
+      'ALLOT_OUT_OF_RANGE',
+      `rounds x actions must be <= ${PBM_SIM_LIMITS.roundsTimesActions} (the pre-drawn rewards of one run; got ${input.rounds} x ${input.actions})`,
+    );
+  }
   if (input.policies.length === 0)
     throw new AllotError('ALLOT_INVALID_ARGUMENT', 'policies must not be empty');
   for (const p of input.policies) pbmPolicy(p);
   assertInInterval('first-position-eps', input.firstPositionEps, 0, 1, false, true);
   assertOneOf('examination', input.examination, ['deterministic', 'bernoulli'] as const);
-  assertInteger('checkpoints', input.checkpoints, 1, 10000);
+  assertInteger('checkpoints', input.checkpoints, 1, PBM_SIM_LIMITS.checkpoints);
+  if (input.checkpointRounds !== undefined) {
+    const cr = input.checkpointRounds;
+    if (cr.length === 0 || cr.length > PBM_SIM_LIMITS.checkpoints) {
+      throw new AllotError(
+        'ALLOT_OUT_OF_RANGE',
+        `checkpoints must list 1 to ${PBM_SIM_LIMITS.checkpoints} rounds (got ${cr.length})`,
+      );
+    }
+    let prev = 0;
+    for (const r of cr) {
+      assertInteger('checkpoint round', r, 1, input.rounds);
+      if (r <= prev)
+        throw new AllotError('ALLOT_INVALID_ARGUMENT', `checkpoints must increase (got ${r} after ${prev})`);
+      prev = r;
+    }
+  }
   assertInteger('seed', input.seed, 0);
   assertPositive('lambda', input.lambda);
   assertInInterval('delta', input.delta, 0, 1, true, true);
   assertInInterval('alphaScale', input.alphaScale, 0, Infinity);
   assertPositive('alpha0', input.alpha0);
   assertPositive('beta0', input.beta0);
+  if (input.posteriorScale !== undefined)
+    assertInInterval('posteriorScale', input.posteriorScale, 0, Infinity);
+  if (input.biasRefit !== undefined) assertOneOf('biasRefit', input.biasRefit, ['exact', 'frozen'] as const);
+  if (input.refitTolerance !== undefined)
+    assertInInterval('refitTolerance', input.refitTolerance, 0, Infinity);
+  if (input.probitBeta !== undefined) assertPositive('probitBeta', input.probitBeta);
+  if (input.probitModel !== undefined)
+    assertOneOf('probitModel', input.probitModel, ['shared', 'per-position'] as const);
+}
+
+/** The checkpoint rounds of a simulation: the explicit list (plus T), or `checkpoints` evenly spaced rounds. */
+export function pbmCheckpointRounds(input: PbmSimInput): number[] {
+  const T = input.rounds;
+  if (input.checkpointRounds !== undefined) {
+    const out = input.checkpointRounds.filter((r) => r <= T);
+    if (out[out.length - 1] !== T) out.push(T);
+    return out;
+  }
+  const nc = Math.min(input.checkpoints, T);
+  const out: number[] = [];
+  for (let c = 1; c <= nc; c++) out.push(Math.round((c * T) / nc));
+  return out;
 }
 
 /** Result of one (run, policy) job. */
@@ -150,6 +247,16 @@ export interface PbmJobResult {
   /** Cumulative reward after each checkpoint round. */
   readonly curveRounds: number[];
   readonly curve: number[];
+  /** Cumulative pseudo-regret against the oracle at each checkpoint. */
+  readonly regret: number[];
+  /** Cumulative clicks Σ Z at each checkpoint (equal to `curve`; named for click logs). */
+  readonly clicks: number[];
+  /** Mean NDCG@L of the rounds since the previous checkpoint. */
+  readonly ndcg: number[];
+  /** The oracle's cumulative expected reward Σ_t Σ_ℓ q_ℓ μ_{t,o_ℓ}. */
+  readonly oracleReward: number;
+  /** Exact refits of the regression ('exact' mode with an estimated bias; 0 otherwise). */
+  readonly refits: number;
   /** SINBIN threshold of the run (null for SINREAL). */
   readonly threshold: number | null;
 }
@@ -201,19 +308,37 @@ export function runPbmJob(input: PbmSimInput, index: number, rng: Rng): PbmJobRe
             alphaScale: input.alphaScale,
             alpha0: input.alpha0,
             beta0: input.beta0,
+            posteriorScale: input.posteriorScale ?? PBM_SIM_DEFAULTS.posteriorScale,
+            biasRefit: input.biasRefit ?? PBM_SIM_DEFAULTS.biasRefit,
+            refitTolerance: input.refitTolerance ?? PBM_SIM_DEFAULTS.refitTolerance,
+            probitBeta: input.probitBeta ?? PBM_SIM_DEFAULTS.probitBeta,
+            probitModel: input.probitModel ?? PBM_SIM_DEFAULTS.probitModel,
+            probitAverage: input.probitAverage ?? 'shown',
           },
           policyRng,
         );
   const T = input.rounds;
-  const nc = Math.min(input.checkpoints, T);
-  const curveRounds: number[] = [];
-  for (let c = 1; c <= nc; c++) curveRounds.push(Math.round((c * T) / nc));
+  const curveRounds = pbmCheckpointRounds(input);
   const curve: number[] = [];
+  const regretCurve: number[] = [];
+  const ndcgCurve: number[] = [];
   let next = 0;
   const bernoulli = input.examination === 'bernoulli';
   const rewards = stream.rewards;
+  const mu = stream.expected;
+  // oracle scratch: the true q's positions by examination, log2 discounts, the top-L of μ each round
+  const qOrder = positionsByExamination(L, q, new Int32Array(L));
+  const disc = new Float64Array(L);
+  for (let l = 0; l < L; l++) disc[l] = 1 / Math.log2(l + 2);
+  const muRow = new Float64Array(K);
+  const oIdx = new Int32Array(K);
+  const oTop = new Int32Array(L);
   const t0 = performance.now();
   let total = 0;
+  let regret = 0;
+  let oracleTotal = 0;
+  let ndcgSum = 0;
+  let ndcgRounds = 0;
   for (let t = 0; t < T; t++) {
     if (ranker === null) {
       randomList(K, L, policyRng, idx, list);
@@ -221,15 +346,37 @@ export function runPbmJob(input: PbmSimInput, index: number, rng: Rng): PbmJobRe
       contextualize(inst, stream.contexts, t, xs);
       decidePbmUnchecked(ranker, xs, policyRng, list);
     }
+    const row = t * K;
     for (let l = 0; l < L; l++) {
-      const r = rewards[t * K + list[l]!]!;
+      const r = rewards[row + list[l]!]!;
       const v = bernoulli ? (examRng.uniform() < q[l]! ? r : 0) : q[l]! * r;
       z[l] = v;
       total += v;
     }
+    // oracle and metrics (expected rewards: no reward noise in the regret)
+    for (let k = 0; k < K; k++) muRow[k] = mu[row + k]!;
+    topL(K, L, muRow, oIdx, oTop);
+    let oracle = 0;
+    let got = 0;
+    let dcg = 0;
+    let idcg = 0;
+    for (let j = 0; j < L; j++) {
+      oracle += q[qOrder[j]!]! * muRow[oTop[j]!]!;
+      got += q[j]! * muRow[list[j]!]!;
+      dcg += disc[j]! * muRow[list[j]!]!;
+      idcg += disc[j]! * muRow[oTop[j]!]!;
+    }
+    oracleTotal += oracle;
+    regret += oracle - got;
+    ndcgSum += idcg > 0 ? dcg / idcg : 1;
+    ndcgRounds++;
     if (ranker !== null) learnPbmUnchecked(ranker, xs, list, z, policyRng);
     if (t + 1 === curveRounds[next]) {
       curve.push(total);
+      regretCurve.push(regret);
+      ndcgCurve.push(ndcgSum / ndcgRounds);
+      ndcgSum = 0;
+      ndcgRounds = 0;
       next++;
     }
   }
@@ -244,6 +391,11 @@ export function runPbmJob(input: PbmSimInput, index: number, rng: Rng): PbmJobRe
     seconds,
     curveRounds,
     curve,
+    regret: regretCurve,
+    clicks: curve.slice(),
+    ndcg: ndcgCurve,
+    oracleReward: oracleTotal,
+    refits: ranker === null ? 0 : ranker.refits,
     threshold: stream.threshold,
   };
 }
@@ -261,6 +413,18 @@ export interface PbmPolicySummary {
   readonly curveRounds: number[];
   /** Mean cumulative reward at each checkpoint. */
   readonly curve: number[];
+  /** Mean cumulative pseudo-regret against the oracle at each checkpoint. */
+  readonly regret: number[];
+  /** Final cumulative regret over runs. */
+  readonly finalRegret: { readonly mean: number; readonly std: number };
+  /** Mean cumulative clicks at each checkpoint. */
+  readonly clicks: number[];
+  /** Mean (over runs) of the windowed NDCG@L at each checkpoint. */
+  readonly ndcg: number[];
+  /** Mean oracle cumulative expected reward (the same for every policy of a run). */
+  readonly oracleReward: number;
+  /** Mean number of exact refits per run. */
+  readonly refits: number;
 }
 
 function meanStd(xs: readonly number[]): { mean: number; std: number } {
@@ -291,7 +455,9 @@ export function summarizePbm(input: PbmSimInput, results: readonly PbmJobResult[
         for (let l = 0; l < input.positions; l++) bias[l]! += r.positionBias![l]! / mine.length;
     }
     const curveRounds = mine[0]?.curveRounds ?? [];
-    const curve = curveRounds.map((_, c) => mine.reduce((s, r) => s + r.curve[c]!, 0) / mine.length);
+    const avg = (f: (r: PbmJobResult) => number[]): number[] =>
+      curveRounds.map((_, c) => mine.reduce((s, r) => s + f(r)[c]!, 0) / mine.length);
+    const curve = avg((r) => r.curve);
     out.push({
       name: spec.name,
       label: spec.label,
@@ -301,6 +467,12 @@ export function summarizePbm(input: PbmSimInput, results: readonly PbmJobResult[
       perRun: totals,
       curveRounds,
       curve,
+      regret: avg((r) => r.regret),
+      finalRegret: meanStd(mine.map((r) => r.regret[r.regret.length - 1] ?? 0)),
+      clicks: avg((r) => r.clicks),
+      ndcg: avg((r) => r.ndcg),
+      oracleReward: mine.reduce((s, r) => s + r.oracleReward, 0) / mine.length,
+      refits: mine.reduce((s, r) => s + r.refits, 0) / mine.length,
     });
   }
   return out;

@@ -98,6 +98,11 @@ export interface SinStream {
   readonly contexts: Float64Array;
   /** rounds*actions row-major rewards (SINBIN: 0/1). */
   readonly rewards: Float64Array;
+  /**
+   * rounds*actions row-major expected rewards given the context, E[r_{t,k} | x_{t,k}] (what an oracle that knows w
+   * ranks by): SINREAL E[clip(m + u, 0, 1)], SINBIN P(m + u >= τ), with m = ⟨w, x⟩ and u ~ U[−h, h].
+   */
+  readonly expected: Float64Array;
   /** SINBIN threshold τ (null for SINREAL). */
   readonly threshold: number | null;
 }
@@ -142,6 +147,7 @@ export function createSinStream(
   }
   const wc = new Float64Array(p);
   const rewards = new Float64Array(rounds * K);
+  const expected = new Float64Array(rounds * K);
   for (let t = 0; t < rounds; t++) {
     const co = t * m;
     let wcc = 0;
@@ -164,6 +170,7 @@ export function createSinStream(
       const mean = norm2 > 0 ? (wa[k]! + wcc + cross) / Math.sqrt(norm2) : 0;
       const r = mean + noise * (2 * rng.uniform() - 1);
       rewards[t * K + k] = r < 0 ? 0 : Math.min(r, 1);
+      expected[t * K + k] = mean;
     }
   }
   let threshold: number | null = null;
@@ -173,7 +180,36 @@ export function createSinStream(
     threshold = n % 2 === 1 ? sorted[(n - 1) / 2]! : 0.5 * (sorted[n / 2 - 1]! + sorted[n / 2]!);
     for (let i = 0; i < n; i++) rewards[i] = rewards[i]! >= threshold ? 1 : 0;
   }
-  return { kind, rounds, contexts, rewards, threshold };
+  for (let i = 0; i < expected.length; i++) expected[i] = expectedReward(expected[i]!, noise, threshold);
+  return { kind, rounds, contexts, rewards, expected, threshold };
+}
+
+/** ∫ clip(v, 0, 1) dv from −∞ (0 below 0, v²/2 on [0, 1], v − 1/2 above 1). */
+function clipIntegral(v: number): number {
+  return v <= 0 ? 0 : v <= 1 ? 0.5 * v * v : v - 0.5;
+}
+
+/**
+ * The expected reward of a candidate with noiseless score m = ⟨w, x⟩ under u ~ U[−h, h]: SINREAL (τ = null)
+ * E[clip(m + u, 0, 1)]; SINBIN P(m + u >= τ). Increasing in m, so ranking by it is ranking by ⟨w, x⟩.
+ *
+ * @param m - the noiseless score.
+ * @param h - noise half-width >= 0.
+ * @param threshold - SINBIN τ, or null for SINREAL.
+ * @returns the expected reward in [0, 1].
+ * @example
+ * ```ts
+ * expectedReward(0.5, 0.1, null); // 0.5
+ * ```
+ */
+export function expectedReward(m: number, h: number, threshold: number | null): number {
+  if (threshold !== null) {
+    if (h <= 0) return m >= threshold ? 1 : 0;
+    const p = (m + h - threshold) / (2 * h);
+    return p <= 0 ? 0 : Math.min(p, 1);
+  }
+  if (h <= 0) return m < 0 ? 0 : Math.min(m, 1);
+  return (clipIntegral(m + h) - clipIntegral(m - h)) / (2 * h);
 }
 
 /**
