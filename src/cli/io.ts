@@ -17,6 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
+import { Option } from 'commander';
 import { AllotError } from '../core/errors.js';
 
 /** Largest text input (CSV logs, forecast files) the CLI reads, in bytes (256 MiB). */
@@ -424,4 +425,52 @@ export function info(msg: string): void {
 export function warn(msg: string): void {
   if (!quiet)
     process.stderr.write(`allot: warning: ${oneLine(msg.replace(/^allot:\s*(warning:\s*)?/, ''))}\n`);
+}
+
+/**
+ * A numeric option whose `--help` shows the default as a number (`(default: 10)`, not `(default: "10")`); the parsed
+ * value stays the raw string, checked by {@link parseInteger} / {@link parseNumber}.
+ */
+export function numberOption(flags: string, description: string, dflt: number): Option {
+  return new Option(flags, description).default(String(dflt), String(dflt));
+}
+
+/** A required option marked `(required)` in `--help` (commander does not mark them). */
+export function requiredOption(flags: string, description: string): Option {
+  return new Option(flags, `${description} (required)`).makeOptionMandatory();
+}
+
+/** An old spelling kept working as an alias of a canonical option, hidden from `--help` (which names it). */
+export function aliasOption(flags: string): Option {
+  return new Option(flags).hideHelp();
+}
+
+/**
+ * The value of a canonical option or its aliases: `values` are [canonical, ...aliases] as given (undefined when not
+ * given); `dflt` applies when none was given.
+ *
+ * @throws ALLOT_INVALID_ARGUMENT when two spellings are given with different values.
+ */
+export function pickAlias<T extends string | undefined>(
+  names: readonly string[],
+  values: readonly (string | undefined)[],
+  dflt: T,
+): string | T {
+  let chosen: string | undefined;
+  let chosenName = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === undefined) continue;
+    if (chosen !== undefined && v !== chosen) {
+      throw new AllotError(
+        'ALLOT_INVALID_ARGUMENT',
+        `${chosenName} and ${names[i]} name the same option; give one (got ${JSON.stringify(chosen)} and ${JSON.stringify(v)})`,
+      );
+    }
+    if (chosen === undefined) {
+      chosen = v;
+      chosenName = names[i] ?? '';
+    }
+  }
+  return chosen ?? dflt;
 }

@@ -110,6 +110,34 @@ function checkObject(name: string, v: unknown, allowed: readonly string[]): Reco
   return v;
 }
 
+/**
+ * Documented maxima of a cake-eating problem (checked by {@link normalizeCakeConfig} before any work; docs/dp.md and
+ * docs/cli.md list them).
+ */
+export const DP_LIMITS = {
+  /** grid.size or the length of grid.points. */
+  gridPoints: 100_000,
+  /** Shock states (shocks.values; the transition matrix is S x S). */
+  shockStates: 1_000,
+  /** Grid points x shock states (the size of the value function). */
+  states: 1_000_000,
+  /** stop.maxIterations. */
+  maxIterations: 100_000,
+  /** minimizer.maxiter (Brent iterations per grid point). */
+  minimizerMaxiter: 10_000,
+} as const;
+
+/** `v` when given, `{}` when absent (null stays null, so checkObject rejects it rather than taking the defaults). */
+function orEmpty(v: unknown): unknown {
+  return v === undefined ? {} : v;
+}
+
+function maxLength(name: string, v: unknown, max: number): void {
+  if (isArrayLike(v) && v.length > max) {
+    throw new AllotError('ALLOT_OUT_OF_RANGE', `${name} must have <= ${max} entries (got ${v.length})`);
+  }
+}
+
 function num(name: string, v: unknown, dflt: number): number {
   if (v === undefined) return dflt;
   if (typeof v !== 'number') throw bad(`${name} must be a number (got ${show(v)})`);
@@ -185,7 +213,8 @@ function probabilityRow(name: string, p: Float64Array, off: number, len: number)
  *   increasing), ALLOT_UNKNOWN_OPTION (unknown interpolation, extrapolation, metric or utility type).
  */
 export function normalizeCakeConfig(raw: unknown): CakeProblem {
-  const cfg = checkObject('config', raw ?? {}, [
+  if (raw === null) throw bad('config must be an object (got null); use {} for the defaults');
+  const cfg = checkObject('config', raw === undefined ? {} : raw, [
     'beta',
     'utility',
     'grid',
@@ -228,13 +257,14 @@ export function normalizeCakeConfig(raw: unknown): CakeProblem {
   const g = cfg['grid'];
   if (g !== undefined && isObject(g) && 'points' in g) {
     const go = checkObject('grid', g, ['points']);
+    maxLength('grid.points', go['points'], DP_LIMITS.gridPoints);
     grid = numberArray('grid.points', go['points']);
   } else {
-    const go = checkObject('grid', g ?? {}, ['min', 'max', 'size', 'points']);
+    const go = checkObject('grid', orEmpty(g), ['min', 'max', 'size', 'points']);
     const min = num('grid.min', go['min'], 0.1);
     const max = num('grid.max', go['max'], 10);
     const size = num('grid.size', go['size'], 30);
-    assertInteger('grid.size', size, 2);
+    assertInteger('grid.size', size, 2, DP_LIMITS.gridPoints);
     if (!(max > min))
       throw new AllotError('ALLOT_OUT_OF_RANGE', `grid.max must be > grid.min (got min ${min}, max ${max})`);
     grid = linspace(min, max, size);
@@ -258,8 +288,15 @@ export function normalizeCakeConfig(raw: unknown): CakeProblem {
   if (cfg['shocks'] !== undefined) {
     const so = checkObject('shocks', cfg['shocks'], ['values', 'probabilities', 'transition']);
     if (so['values'] === undefined) throw bad('shocks.values is required');
+    maxLength('shocks.values', so['values'], DP_LIMITS.shockStates);
     const values = numberArray('shocks.values', so['values']);
     const S = values.length;
+    if (n * S > DP_LIMITS.states) {
+      throw new AllotError(
+        'ALLOT_OUT_OF_RANGE',
+        `grid points x shock states must be <= ${DP_LIMITS.states} (got ${n} x ${S} = ${n * S})`,
+      );
+    }
     if (S < 1)
       throw new AllotError('ALLOT_SHAPE_MISMATCH', 'shocks.values must have at least 1 entry (got 0)');
     const hasP = so['probabilities'] !== undefined;
@@ -291,7 +328,7 @@ export function normalizeCakeConfig(raw: unknown): CakeProblem {
   }
   const S = shocks === null ? 1 : shocks.values.length;
 
-  const init = cfg['initial'] ?? (shocks === null ? 'log' : 'zero');
+  const init = cfg['initial'] === undefined ? (shocks === null ? 'log' : 'zero') : cfg['initial'];
   const initial = new Float64Array(n * S);
   if (init === 'log') {
     for (let i = 0; i < n; i++) initial.fill(Math.log(grid[i]!), i * S, (i + 1) * S);
@@ -314,7 +351,7 @@ export function normalizeCakeConfig(raw: unknown): CakeProblem {
     for (let i = 0; i < n; i++) initial.fill(v[i]!, i * S, (i + 1) * S);
   }
 
-  const bo = checkObject('bounds', cfg['bounds'] ?? {}, ['lowerOffset', 'upperOffset']);
+  const bo = checkObject('bounds', orEmpty(cfg['bounds']), ['lowerOffset', 'upperOffset']);
   const lowerOffset = num('bounds.lowerOffset', bo['lowerOffset'], 1e-10);
   const upperOffset = num('bounds.upperOffset', bo['upperOffset'], 1e-10);
   if (lowerOffset < 0)
@@ -327,19 +364,19 @@ export function normalizeCakeConfig(raw: unknown): CakeProblem {
     );
   }
 
-  const mo = checkObject('minimizer', cfg['minimizer'] ?? {}, ['xatol', 'maxiter']);
+  const mo = checkObject('minimizer', orEmpty(cfg['minimizer']), ['xatol', 'maxiter']);
   const xatol = num('minimizer.xatol', mo['xatol'], 1e-5);
   assertPositive('minimizer.xatol', xatol);
   const maxiter = num('minimizer.maxiter', mo['maxiter'], 500);
-  assertInteger('minimizer.maxiter', maxiter, 1);
+  assertInteger('minimizer.maxiter', maxiter, 1, DP_LIMITS.minimizerMaxiter);
 
-  const st = checkObject('stop', cfg['stop'] ?? {}, ['metric', 'tolerance', 'maxIterations']);
+  const st = checkObject('stop', orEmpty(cfg['stop']), ['metric', 'tolerance', 'maxIterations']);
   const metric = oneOf('stop.metric', st['metric'], ['sse', 'sup'] as const, 'sse');
   const tolerance = num('stop.tolerance', st['tolerance'], 1e-8);
   if (tolerance < 0)
     throw new AllotError('ALLOT_OUT_OF_RANGE', `stop.tolerance must be >= 0 (got ${tolerance})`);
   const maxIterations = num('stop.maxIterations', st['maxIterations'], 200);
-  assertInteger('stop.maxIterations', maxIterations, 1);
+  assertInteger('stop.maxIterations', maxIterations, 1, DP_LIMITS.maxIterations);
 
   const kernel = oneOf('kernel', cfg['kernel'], ['exact', 'fast'] as const, 'exact');
 

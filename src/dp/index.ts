@@ -18,6 +18,7 @@ export {
   type CakeEatingConfig,
   type CakeProblem,
   type CakeShocks,
+  DP_LIMITS,
   normalizeCakeConfig,
   type StopMetric,
 } from './config.js';
@@ -46,6 +47,7 @@ export {
   type MarkovChain,
   matrixRows,
   stationaryDistribution,
+  TAUCHEN_MAX_STATES,
   type TauchenOptions,
   tauchen,
 } from './tauchen.js';

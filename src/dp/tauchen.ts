@@ -22,6 +22,9 @@ export interface TauchenOptions {
   readonly mu?: number;
 }
 
+/** Largest number of states {@link tauchen} accepts (the transition matrix has n² entries). */
+export const TAUCHEN_MAX_STATES = 1_000;
+
 /**
  * Discretises `y' = mu + rho y + e`, `e ~ N(0, sigma^2)`, into an n-state Markov chain by Tauchen's method.
  *
@@ -34,7 +37,7 @@ export interface TauchenOptions {
  * Reference: G. Tauchen, "Finite state Markov-chain approximations to univariate and vector autoregressions",
  * Economics Letters 20(2), 1986, 177-181, doi:10.1016/0165-1765(86)90168-0.
  *
- * @param n - number of states, integer >= 2.
+ * @param n - number of states, integer in [2, {@link TAUCHEN_MAX_STATES}].
  * @param rho - autocorrelation, |rho| < 1.
  * @param sigma - innovation standard deviation, > 0.
  * @param opts - `m` (> 0, default 3), `mu` (default 0).
@@ -46,7 +49,7 @@ export interface TauchenOptions {
  * ```
  */
 export function tauchen(n: number, rho: number, sigma: number, opts: TauchenOptions = {}): MarkovChain {
-  assertInteger('n', n, 2);
+  assertInteger('n', n, 2, TAUCHEN_MAX_STATES);
   assertFinite('rho', rho);
   if (!(Math.abs(rho) < 1)) throw new AllotError('ALLOT_OUT_OF_RANGE', `rho must be in (-1, 1) (got ${rho})`);
   assertPositive('sigma', sigma);
@@ -56,6 +59,24 @@ export function tauchen(n: number, rho: number, sigma: number, opts: TauchenOpti
   assertFinite('mu', mu);
   const sd = sigma / Math.sqrt(1 - rho * rho);
   const centre = mu / (1 - rho);
+  // The grid spans centre ± m·sd; its ends, its step and (x - mean)/sigma must all be finite numbers.
+  const lo = centre - m * sd;
+  const hi = centre + m * sd;
+  if (
+    !(Number.isFinite(lo) && Number.isFinite(hi) && Number.isFinite(hi - lo) && (hi - lo) / sigma < 1e300)
+  ) {
+    throw new AllotError(
+      'ALLOT_OUT_OF_RANGE',
+      `sigma, m and mu give a grid centre ± m·sigma/sqrt(1 - rho^2) that is not a finite number range ` +
+        `(got sigma ${sigma}, m ${m}, mu ${mu}, rho ${rho})`,
+    );
+  }
+  if (!(hi - lo > 0)) {
+    throw new AllotError(
+      'ALLOT_OUT_OF_RANGE',
+      `sigma is too small for the grid to have distinct states (got sigma ${sigma}, centre ${centre})`,
+    );
+  }
   const values = linspace(centre - m * sd, centre + m * sd, n);
   const half = (values[1]! - values[0]!) / 2;
   const transition = new Float64Array(n * n);

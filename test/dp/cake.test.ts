@@ -1,6 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
+import { DP_LIMITS } from '../../src/dp/config.js';
 import {
   evaluateInterpolant,
   normalizeCakeConfig,
@@ -135,7 +136,9 @@ describe('Tauchen discretisation', () => {
       `[AllotError: rho must be in (-1, 1) (got 1)]`,
     );
     expect(() => tauchen(5, 0.5, 0)).toThrow(/sigma must be > 0/);
-    expect(() => tauchen(1, 0.5, 1)).toThrow(/n must be an integer >= 2/);
+    expect(() => tauchen(1, 0.5, 1)).toThrow(/n must be an integer in \[2, 1000\]/);
+    expect(() => tauchen(1001, 0.5, 1)).toThrow(/n must be an integer in \[2, 1000\] \(got 1001\)/);
+    expect(() => tauchen(5, 0.5, 1e308)).toThrow(/sigma, m and mu give a grid/);
   });
 });
 
@@ -275,5 +278,36 @@ describe('the fast kernel', () => {
     for (let i = 0; i < 24; i++)
       expect(Math.abs(fast.distances[i]! / exact.distances[i]! - 1)).toBeLessThan(1e-8);
     expect(() => normalizeCakeConfig({ kernel: 'turbo' })).toThrow(/kernel must be one of exact, fast/);
+  });
+});
+
+describe('config limits and null', () => {
+  it('a null config or section is refused, not taken as the defaults', () => {
+    expect(() => normalizeCakeConfig(null)).toThrow(/config must be an object \(got null\)/);
+    expect(() => normalizeCakeConfig({ grid: null })).toThrow(/grid must be an object \(got null\)/);
+    expect(() => normalizeCakeConfig({ stop: null })).toThrow(/stop must be an object/);
+    expect(() => normalizeCakeConfig({ initial: null })).toThrow(/initial must be/);
+    expect(normalizeCakeConfig({}).grid).toHaveLength(30);
+  });
+
+  it('sizes above the documented maxima fail before any allocation', () => {
+    expect(() => normalizeCakeConfig({ grid: { size: 1e8 } })).toThrow(
+      /grid.size must be an integer in \[2, 100000\]/,
+    );
+    expect(() => normalizeCakeConfig({ stop: { tolerance: 0, maxIterations: 1e9 } })).toThrow(
+      /stop.maxIterations must be an integer in \[1, 100000\]/,
+    );
+    const values = Array.from({ length: DP_LIMITS.shockStates + 1 }, (_, i) => i);
+    const probabilities = values.map(() => 1 / values.length);
+    expect(() => normalizeCakeConfig({ shocks: { values, probabilities } })).toThrow(
+      /shocks.values must have <= 1000 entries \(got 1001\)/,
+    );
+    const v = Array.from({ length: 200 }, (_, i) => i);
+    expect(() =>
+      normalizeCakeConfig({
+        grid: { size: 10_000 },
+        shocks: { values: v, probabilities: v.map(() => 1 / 200) },
+      }),
+    ).toThrow(/grid points x shock states must be <= 1000000 \(got 10000 x 200 = 2000000\)/);
   });
 });

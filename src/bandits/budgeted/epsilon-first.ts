@@ -14,6 +14,7 @@ import {
 } from './oracle.js';
 import {
   addObservations,
+  assertObservations,
   type BudgetedContext,
   type BudgetedPolicy,
   type BudgetScheme,
@@ -103,6 +104,7 @@ export function createEpsilonFirst(K: number, L: number, options: EpsilonFirstOp
     },
     learnInto(target, ctx, arms, rewards, costs): void {
       if (ctx.spent < explore) addObservations(target, arms, rewards, costs, L);
+      else assertObservations(K, L, arms, rewards, costs);
     },
   };
 }

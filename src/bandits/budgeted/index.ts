@@ -30,6 +30,7 @@ export {
   type ZeroCostTieBreak,
 } from './oracle.js';
 export {
+  assertObservations,
   BUDGETED_POLICY_NAMES,
   type BudgetedContext,
   type BudgetedPolicy,

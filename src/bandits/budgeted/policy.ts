@@ -2,6 +2,7 @@
  * The shape every budgeted multiple-play policy shares: `decide(state, ctx, rng, out)` picks L distinct arms from
  * additive statistics, `learnInto(target, ...)` adds one round's observations (the delta) into `target`.
  */
+import { AllotError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
 import { type BudgetedStats, createBudgetedStats } from './stats.js';
 
@@ -77,7 +78,47 @@ export function budgetedDelta(
   return d;
 }
 
-/** Adds counts and sums of one round (no Bernoulli trials). */
+/**
+ * Checks one round's observations: L arm indices in [0, K) and rewards and costs in [0, 1] (the model of Xia et al.
+ * 2016, Section 2; BTS's Bernoulli trials and the confidence bounds assume it).
+ *
+ * @param K - number of arms.
+ * @param L - plays per round.
+ * @throws ALLOT_SHAPE_MISMATCH when an array has fewer than L entries; ALLOT_OUT_OF_RANGE for an arm outside
+ *   [0, K) or a reward or cost outside [0, 1] (NaN included).
+ */
+export function assertObservations(
+  K: number,
+  L: number,
+  arms: ArrayLike<number>,
+  rewards: ArrayLike<number>,
+  costs: ArrayLike<number>,
+): void {
+  if (arms.length < L || rewards.length < L || costs.length < L) {
+    throw new AllotError(
+      'ALLOT_SHAPE_MISMATCH',
+      `arms, rewards and costs must have L = ${L} entries (got ${arms.length}, ${rewards.length}, ${costs.length})`,
+    );
+  }
+  for (let k = 0; k < L; k++) {
+    const i = arms[k]!;
+    if (!(Number.isInteger(i) && i >= 0 && i < K)) {
+      throw new AllotError('ALLOT_OUT_OF_RANGE', `arms[${k}] must be an integer in [0, ${K}) (got ${i})`);
+    }
+    const r = rewards[k]!;
+    if (!(r >= 0 && r <= 1))
+      throw new AllotError('ALLOT_OUT_OF_RANGE', `rewards[${k}] must be in [0, 1] (got ${r})`);
+    const c = costs[k]!;
+    if (!(c >= 0 && c <= 1))
+      throw new AllotError('ALLOT_OUT_OF_RANGE', `costs[${k}] must be in [0, 1] (got ${c})`);
+  }
+}
+
+/**
+ * Adds counts and sums of one round (no Bernoulli trials), after {@link assertObservations}.
+ *
+ * @throws the errors of {@link assertObservations}.
+ */
 export function addObservations(
   target: BudgetedStats,
   arms: ArrayLike<number>,
@@ -85,6 +126,7 @@ export function addObservations(
   costs: ArrayLike<number>,
   L: number,
 ): void {
+  assertObservations(target.pulls.length, L, arms, rewards, costs);
   target.rounds += 1;
   for (let k = 0; k < L; k++) {
     const i = arms[k]!;

@@ -24,16 +24,41 @@ import {
 import { runReplications } from '../../sim/pool.js';
 import { createProgress } from '../../sim/progress.js';
 import {
-  emit,
+  aliasOption,
+  assertMax,
+  checkOutputPath,
+  formatValue,
   info,
+  numberOption,
+  type OutputSpec,
+  output,
   parseInteger,
   parseNameList,
   parseNumber,
   parseNumberList,
+  pickAlias,
+  requiredOption,
   toJson,
-  writeFileAtomic,
+  warn,
+  writeOutputs,
 } from '../io.js';
 import { renderSvg } from '../svg.js';
+
+/** Documented maxima of `allot budget` (checked before any work starts; docs/cli.md lists them). */
+export const BUDGET_LIMITS = {
+  /** --arms (K). */
+  arms: 1_000_000,
+  /** --budget (B): 200x the paper's 50,000. */
+  budget: 10_000_000,
+  /** --runs. */
+  runs: 100_000,
+  /** Entries of --checkpoints. */
+  checkpoints: 1_000,
+  /** --workers. */
+  workers: 256,
+  /** Entries of the oracle's --a / --b. */
+  oracleArms: 1_000_000,
+} as const;
 
 /** A validated simulation setting (the `setting` object of RESULT.json, minus derived fields). */
 export interface BudgetSimulationSetting {
@@ -78,7 +103,9 @@ export async function runBudgetSimulation(
     seed: s.instanceSeed,
     correlation: s.correlation,
   });
-  const lambda = Math.min(...instance.costMean);
+  // A loop, not Math.min(...costMean): a spread of 150,000 arms overflows the call stack.
+  let lambda = Number.POSITIVE_INFINITY;
+  for (const c of instance.costMean) if (c < lambda) lambda = c;
   const specs = expandPolicies(s.policies, s.scheme, { kappa: s.kappa, epsilon: s.epsilon, lambda });
   const { rhoStar, arms } = optimalRatio(instance, s.plays);
   const bar = createProgress(opts.label ?? 'budget simulate', opts.progress ?? process.stderr.isTTY === true);
@@ -145,11 +172,13 @@ export function regretChart(res: BudgetSimulationResult, title: string): Record<
 
 interface SimulateOpts {
   arms: string;
-  plays: string;
+  slots?: string;
+  plays?: string;
   budget: string;
   dist: string;
   instanceSeed: string;
-  runs: string;
+  runs?: string;
+  replications?: string;
   seed: string;
   policies: string;
   scheme: string;
@@ -173,50 +202,96 @@ export function registerBudget(program: Command): void {
   budget
     .command('oracle')
     .description('the L arms maximising sum(a)/sum(b) (exact 0-1 ILFP oracle); prints {"arms", "ratio"}')
-    .requiredOption('--a <list>', 'numerators a_i > 0, comma-separated (e.g. expected rewards)')
-    .requiredOption('--b <list>', 'denominators b_i >= 0, comma-separated, same length (e.g. expected costs)')
-    .requiredOption('--L <n>', 'number of arms to choose, 1 <= L <= K')
+    .addOption(requiredOption('--a <list>', 'numerators a_i > 0, comma-separated (e.g. expected rewards)'))
+    .addOption(
+      requiredOption(
+        '--b <list>',
+        'denominators b_i >= 0, comma-separated, same length (e.g. expected costs)',
+      ),
+    )
+    .option('--slots <L>', 'number of arms to choose, 1 <= L <= K (required; alias: --L)')
+    .addOption(aliasOption('--L <n>'))
     .option('--zero-cost <rule>', 'when >= L arms have b = 0: random (paper) or max-reward', 'random')
-    .option('--seed <n>', 'seed of the random zero-cost tie-break', '1')
+    .addOption(numberOption('--seed <n>', 'seed of the random zero-cost tie-break', 1))
     .option('--out <file>', 'write the JSON here instead of stdout')
-    .action((o: { a: string; b: string; L: string; zeroCost: string; seed: string; out?: string }) => {
-      const a = parseNumberList('--a', o.a);
-      const b = parseNumberList('--b', o.b);
-      if (a.length !== b.length) {
-        throw new AllotError(
-          'ALLOT_SHAPE_MISMATCH',
-          `--a and --b must have the same length (got ${a.length} and ${b.length})`,
-        );
-      }
-      const L = parseInteger('--L', o.L);
-      if (L < 1 || L > a.length) {
-        throw new AllotError('ALLOT_OUT_OF_RANGE', `--L must be in [1, K] = [1, ${a.length}] (got ${L})`);
-      }
-      for (let i = 0; i < a.length; i++) {
-        if (!(a[i]! > 0)) throw new AllotError('ALLOT_OUT_OF_RANGE', `--a[${i}] must be > 0 (got ${a[i]})`);
-        if (!(b[i]! >= 0)) throw new AllotError('ALLOT_OUT_OF_RANGE', `--b[${i}] must be >= 0 (got ${b[i]})`);
-      }
-      const zc = assertOneOf('--zero-cost', o.zeroCost, ['random', 'max-reward'] as const);
-      const seed = parseInteger('--seed', o.seed, 0);
-      const sol = solveIlfp(a, b, L, {
-        zeroCostTieBreak: zc === 'random' ? 'random' : 'maxReward',
-        rng: createRng(seed),
-      });
-      // A ratio of +Infinity (L zero-cost arms) is written as null, as JSON has no Infinity.
-      emit(toJson({ arms: sol.arms, ratio: sol.ratio }), o.out);
-      if (!Number.isFinite(sol.ratio)) info('ratio is +Infinity: the chosen arms all have b = 0');
-    });
+    .addHelpText(
+      'after',
+      '\nExample:\n  npx allot budget oracle --a 0.9,0.5,0.4 --b 0.5,0.2,0.1 --slots 2\n' +
+        '  prints {"arms": [1, 2], "ratio": 2.9999999999999996} (indented JSON)',
+    )
+    .action(
+      (o: {
+        a: string;
+        b: string;
+        slots?: string;
+        L?: string;
+        zeroCost: string;
+        seed: string;
+        out?: string;
+      }) => {
+        if (o.out !== undefined) checkOutputPath(o.out, '--out');
+        const slotsRaw = pickAlias(['--slots', '--L'], [o.slots, o.L], undefined);
+        if (slotsRaw === undefined) {
+          throw new AllotError(
+            'ALLOT_INVALID_ARGUMENT',
+            "required option '--slots <L>' not specified (see --help)",
+          );
+        }
+        const a = parseNumberList('--a', o.a, BUDGET_LIMITS.oracleArms);
+        const b = parseNumberList('--b', o.b, BUDGET_LIMITS.oracleArms);
+        if (a.length !== b.length) {
+          throw new AllotError(
+            'ALLOT_SHAPE_MISMATCH',
+            `--a and --b must have the same length (got ${a.length} and ${b.length})`,
+          );
+        }
+        const slotsFlag = o.slots === undefined ? '--L' : '--slots';
+        const L = parseInteger(slotsFlag, slotsRaw);
+        if (L < 1 || L > a.length) {
+          throw new AllotError(
+            'ALLOT_OUT_OF_RANGE',
+            `${slotsFlag} must be in [1, K] = [1, ${a.length}] (got ${L})`,
+          );
+        }
+        for (let i = 0; i < a.length; i++) {
+          if (!(a[i]! > 0)) throw new AllotError('ALLOT_OUT_OF_RANGE', `--a[${i}] must be > 0 (got ${a[i]})`);
+          if (!(b[i]! >= 0))
+            throw new AllotError('ALLOT_OUT_OF_RANGE', `--b[${i}] must be >= 0 (got ${b[i]})`);
+        }
+        const zc = assertOneOf('--zero-cost', o.zeroCost, ['random', 'max-reward'] as const);
+        const seed = parseInteger('--seed', o.seed, 0);
+        const sol = solveIlfp(a, b, L, {
+          zeroCostTieBreak: zc === 'random' ? 'random' : 'maxReward',
+          rng: createRng(seed),
+        });
+        // A ratio of +Infinity (L zero-cost arms) is written as null, as JSON has no Infinity.
+        writeOutputs([output(toJson({ arms: sol.arms, ratio: sol.ratio }), o.out)]);
+        if (!Number.isFinite(sol.ratio))
+          warn('ratio is +Infinity (written as null): the chosen arms all have b = 0');
+      },
+    );
 
   budget
     .command('simulate')
     .description('simulate MRCB and the baselines on a seeded instance; regret at budget checkpoints (JSON)')
-    .option('--arms <K>', 'number of arms K', '10')
-    .option('--plays <L>', 'arms pulled per round, 1 <= L <= K', '1')
-    .option('--budget <B>', 'budget B > 0', '50000')
+    .addOption(numberOption('--arms <K>', `number of arms K, <= ${BUDGET_LIMITS.arms}`, 10))
+    .option('--slots <L>', 'arms pulled per round, 1 <= L <= K (default: 1; alias: --plays)')
+    .addOption(aliasOption('--plays <L>'))
+    .addOption(numberOption('--budget <B>', `budget B, 0 < B <= ${formatValue(BUDGET_LIMITS.budget)}`, 50000))
     .option('--dist <name>', `reward/cost distribution: ${BUDGETED_DISTS.join('|')}`, 'multinomial')
-    .option('--instance-seed <S>', 'seed of the random instance (means and distribution parameters)', '1')
-    .option('--runs <n>', 'independent runs on the instance', '100')
-    .option('--seed <n>', 'root seed of the runs (run i uses fork(i))', '1')
+    .addOption(
+      numberOption(
+        '--instance-seed <S>',
+        'seed of the random instance (means and distribution parameters)',
+        1,
+      ),
+    )
+    .option(
+      '--runs <n>',
+      `independent runs on the instance, <= ${BUDGET_LIMITS.runs} (default: 100; alias: --replications)`,
+    )
+    .addOption(aliasOption('--replications <n>'))
+    .addOption(numberOption('--seed <n>', 'root seed of the runs (run i uses fork(i))', 1))
     .option(
       '--policies <list>',
       `comma-separated: ${BUDGETED_POLICY_NAMES.join(',')}`,
@@ -227,24 +302,48 @@ export function registerBudget(program: Command): void {
       'multiple-play scheme of eps-first, kube, bts: R|T|both (ucb-bv1 is always T)',
       'R',
     )
-    .option('--kappa <x>', 'MRCB confidence scale kappa > 0', '0.0625')
-    .option('--epsilon <x>', 'eps-first exploration share in (0, 1)', '0.1')
-    .option('--correlation <rho>', 'reward/cost coupling within an arm, in [-1, 1]', '0')
+    .addOption(
+      numberOption(
+        '--kappa <x>',
+        "MRCB confidence scale kappa > 0 (the paper's 2^-4; so small a kappa can lock the best arm out for a long " +
+          'time after a few unlucky early costs: see the kappa sweep in docs/budget.md)',
+        0.0625,
+      ),
+    )
+    .addOption(numberOption('--epsilon <x>', 'eps-first exploration share in (0, 1)', 0.1))
+    .addOption(numberOption('--correlation <rho>', 'reward/cost coupling within an arm, in [-1, 1]', 0))
     .option(
       '--checkpoints <list>',
-      'ascending budgets <= B where regret is recorded (default: B/10, 2B/10, ..., B)',
+      `ascending budgets <= B where regret is recorded, at most ${BUDGET_LIMITS.checkpoints} (default: B/10, 2B/10, ..., B)`,
     )
-    .option('--workers <n>', 'worker threads (default: all cores)')
+    .option('--workers <n>', `worker threads, <= ${BUDGET_LIMITS.workers} (default: all cores)`)
     .option('--out <file>', 'write RESULT.json here instead of stdout')
     .option('--plot <prefix>', 'also write the regret-vs-budget chart to <prefix>-regret.svg')
+    .addHelpText(
+      'after',
+      '\nRESULT.json policies[] carry regret (realised), pseudoRegret and gapRegret (Eq. 10, true means) per checkpoint.' +
+        '\n\nExample:\n  npx allot budget simulate --arms 10 --slots 2 --budget 5000 --runs 20 --out out/budget.json',
+    )
     .action(async (o: SimulateOpts) => {
-      const arms = parseInteger('--arms', o.arms, 1);
-      const plays = parseInteger('--plays', o.plays, 1);
+      // Output targets first: a bad --out fails in milliseconds, not after the simulation.
+      if (o.out !== undefined) checkOutputPath(o.out, '--out');
+      if (o.plot !== undefined) checkOutputPath(`${o.plot}-regret.svg`, '--plot');
+      const arms = parseInteger('--arms', o.arms, 1, BUDGET_LIMITS.arms);
+      const slotsFlag = o.slots === undefined && o.plays !== undefined ? '--plays' : '--slots';
+      const plays = parseInteger(slotsFlag, pickAlias(['--slots', '--plays'], [o.slots, o.plays], '1'), 1);
       if (plays > arms) {
-        throw new AllotError('ALLOT_OUT_OF_RANGE', `--plays must be <= --arms = ${arms} (got ${plays})`);
+        throw new AllotError('ALLOT_OUT_OF_RANGE', `${slotsFlag} must be <= --arms = ${arms} (got ${plays})`);
       }
       const budgetB = parseNumber('--budget', o.budget);
       if (!(budgetB > 0)) throw new AllotError('ALLOT_OUT_OF_RANGE', `--budget must be > 0 (got ${budgetB})`);
+      assertMax('--budget', budgetB, BUDGET_LIMITS.budget);
+      const runsFlag = o.runs === undefined && o.replications !== undefined ? '--replications' : '--runs';
+      const nRuns = parseInteger(
+        runsFlag,
+        pickAlias(['--runs', '--replications'], [o.runs, o.replications], '100'),
+        1,
+        BUDGET_LIMITS.runs,
+      );
       const dist = assertOneOf('--dist', o.dist, BUDGETED_DISTS);
       const policies = parseNameList('--policies', o.policies);
       for (const p of policies) assertOneOf('--policies', p, BUDGETED_POLICY_NAMES);
@@ -260,7 +359,7 @@ export function registerBudget(program: Command): void {
       const checkpoints =
         o.checkpoints === undefined
           ? defaultCheckpoints(budgetB)
-          : parseNumberList('--checkpoints', o.checkpoints);
+          : parseNumberList('--checkpoints', o.checkpoints, BUDGET_LIMITS.checkpoints);
       normalizeCheckpoints(checkpoints, budgetB);
       const setting: BudgetSimulationSetting = {
         dist,
@@ -268,7 +367,7 @@ export function registerBudget(program: Command): void {
         plays,
         budget: budgetB,
         instanceSeed: parseInteger('--instance-seed', o.instanceSeed, 0),
-        runs: parseInteger('--runs', o.runs, 1),
+        runs: nRuns,
         seed: parseInteger('--seed', o.seed, 0),
         policies,
         scheme,
@@ -277,16 +376,18 @@ export function registerBudget(program: Command): void {
         correlation,
         checkpoints,
       };
-      const workers = o.workers === undefined ? undefined : parseInteger('--workers', o.workers, 1);
+      const workers =
+        o.workers === undefined ? undefined : parseInteger('--workers', o.workers, 1, BUDGET_LIMITS.workers);
       const res = await runBudgetSimulation(setting, { workers });
-      const svg =
-        o.plot === undefined
-          ? undefined
-          : await renderSvg(
-              regretChart(res, `Regret vs budget: ${dist}, K = ${arms}, L = ${plays}, ${setting.runs} runs`),
-            );
-      emit(toJson(res), o.out);
-      if (svg !== undefined) writeFileAtomic(`${o.plot}-regret.svg`, svg);
+      // Render everything, then write all outputs or none.
+      const outs: OutputSpec[] = [output(toJson(res), o.out)];
+      if (o.plot !== undefined) {
+        const svg = await renderSvg(
+          regretChart(res, `Regret vs budget: ${dist}, K = ${arms}, L = ${plays}, ${setting.runs} runs`),
+        );
+        outs.push({ path: `${o.plot}-regret.svg`, data: svg, flag: '--plot' });
+      }
+      writeOutputs(outs);
       info(`rho*_L = ${res.rhoStar.toFixed(4)}; final regret (mean ± std over ${setting.runs} runs):`);
       for (const p of res.policies) {
         info(

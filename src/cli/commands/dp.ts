@@ -1,5 +1,6 @@
 /** `allot dp ...`: value function iteration with interpolation (solve), Tauchen discretisation, simulated paths. */
 import type { Command } from 'commander';
+import { AllotError, isAllotError } from '../../core/errors.js';
 import { createRng } from '../../core/rng.js';
 import { assertInteger, assertPositive } from '../../core/validate.js';
 import {
@@ -9,10 +10,37 @@ import {
   policyChart,
   simulateCake,
   solveCakeProblem,
+  TAUCHEN_MAX_STATES,
   tauchen,
   valueChart,
 } from '../../dp/index.js';
-import { emit, info, parseInteger, parseNumber, readJson, toJson, writeFileAtomic } from '../io.js';
+import {
+  checkOutputPath,
+  info,
+  numberOption,
+  type OutputSpec,
+  output,
+  parseInteger,
+  parseNumber,
+  readJson,
+  requiredOption,
+  toJson,
+  warn,
+  writeOutputs,
+} from '../io.js';
+
+/** Documented maxima of `allot dp` beyond the config's (DP_LIMITS in the library): periods of `dp simulate`. */
+export const DP_CLI_LIMITS = { periods: 10_000_000 } as const;
+
+/** Library errors of tauchen() name its parameters; the CLI names its flags. */
+function asFlags(e: unknown): unknown {
+  if (!isAllotError(e)) return e;
+  const msg = e.message.replace(
+    /(^|[\s(,])(n|rho|sigma|m|mu)(?=[\s,)])/g,
+    (_x, p: string, w: string) => `${p}${w === 'n' ? '--states' : `--${w}`}`,
+  );
+  return new AllotError(e.code, msg);
+}
 
 /** The RESULT.json of `allot dp solve`. */
 export interface DpSolveResult {
@@ -70,28 +98,39 @@ export function registerDp(program: Command): void {
       'solve the cake-eating Bellman equation by value function iteration with interpolation; prints RESULT.json ' +
         '{converged, iterations, distances, grid, value, policy, seconds}',
     )
-    .requiredOption(
-      '--config <file>',
-      'CONFIG.json: {beta, utility:{type,gamma}, grid:{min,max,size}|{points}, initial, shocks:{values,probabilities}|' +
-        "{values,transition}, interpolation, extrapolation, bounds, minimizer, kernel, stop}; defaults are the notebook's",
+    .addOption(
+      requiredOption(
+        '--config <file>',
+        'CONFIG.json: {beta, utility:{type,gamma}, grid:{min,max,size}|{points}, initial, shocks:{values,probabilities}|' +
+          "{values,transition}, interpolation, extrapolation, bounds, minimizer, kernel, stop}; defaults are the notebook's " +
+          '({} for all defaults)',
+      ),
     )
     .option('--out <file>', 'write RESULT.json here instead of stdout')
     .option('--plot <prefix>', 'also write PREFIX-value.svg and PREFIX-policy.svg')
+    .addHelpText(
+      'after',
+      '\nLimits: grid points <= 100000, shock states <= 1000, points x states <= 1e6, stop.maxIterations <= 100000.' +
+        '\n\nExample:\n  echo \'{"beta": 0.9}\' > cake.json && npx allot dp solve --config cake.json --out out/cake.json',
+    )
     .action(async (o: { config: string; out?: string; plot?: string }) => {
+      if (o.out !== undefined) checkOutputPath(o.out, '--out');
+      if (o.plot !== undefined) {
+        checkOutputPath(`${o.plot}-value.svg`, '--plot');
+        checkOutputPath(`${o.plot}-policy.svg`, '--plot');
+      }
       const { sol, seconds } = solveFile(o.config);
       const result = dpSolveResult(sol, seconds);
-      // Render before writing anything, so a failure leaves no partial output.
-      let svgs: string[] | null = null;
+      // Render every output first, then write them all (or none).
+      const outs: OutputSpec[] = [output(toJson(result), o.out)];
       if (o.plot !== undefined) {
         // vega is heavy: load the renderer only when plots are asked for.
         const { renderSvg } = await import('../svg.js');
-        svgs = [await renderSvg(valueChart(sol)), await renderSvg(policyChart(sol))];
+        outs.push({ path: `${o.plot}-value.svg`, data: await renderSvg(valueChart(sol)), flag: '--plot' });
+        outs.push({ path: `${o.plot}-policy.svg`, data: await renderSvg(policyChart(sol)), flag: '--plot' });
       }
-      emit(toJson(result), o.out);
-      if (svgs !== null && o.plot !== undefined) {
-        writeFileAtomic(`${o.plot}-value.svg`, svgs[0]!);
-        writeFileAtomic(`${o.plot}-policy.svg`, svgs[1]!);
-      }
+      writeOutputs(outs);
+      if (!sol.converged) warn(`dp solve did not converge within stop.maxIterations = ${sol.iterations}`);
       info(
         `dp solve: ${sol.converged ? 'converged' : 'NOT converged (iteration cap)'} after ${sol.iterations} iterations, ` +
           `distance ${sol.distances.at(-1)}, ${(seconds * 1000).toFixed(1)} ms`,
@@ -103,19 +142,31 @@ export function registerDp(program: Command): void {
       "discretise the AR(1) y' = mu + rho y + e, e ~ N(0, sigma^2) (Tauchen 1986); prints {values, transition}, " +
         'ready to paste as a config\'s "shocks"',
     )
-    .requiredOption('--states <n>', 'number of states (>= 2)')
-    .requiredOption('--rho <r>', 'autocorrelation, |rho| < 1')
-    .requiredOption('--sigma <s>', 'innovation standard deviation (> 0)')
-    .option('--m <m>', 'grid half-width in unconditional standard deviations', '3')
-    .option('--mu <mu>', 'constant of the AR(1)', '0')
+    .addOption(requiredOption('--states <n>', 'number of states, 2 <= n <= 1000'))
+    .addOption(requiredOption('--rho <r>', 'autocorrelation, |rho| < 1'))
+    .addOption(requiredOption('--sigma <s>', 'innovation standard deviation (> 0)'))
+    .addOption(numberOption('--m <m>', 'grid half-width in unconditional standard deviations', 3))
+    .addOption(numberOption('--mu <mu>', 'constant of the AR(1)', 0))
     .option('--out <file>', 'write the JSON here instead of stdout')
+    .addHelpText('after', '\nExample:\n  npx allot dp tauchen --states 5 --rho 0.9 --sigma 0.1')
     .action((o: { states: string; rho: string; sigma: string; m: string; mu: string; out?: string }) => {
-      const n = parseInteger('--states', o.states, 2);
-      const chain = tauchen(n, parseNumber('--rho', o.rho), parseNumber('--sigma', o.sigma), {
-        m: parseNumber('--m', o.m),
-        mu: parseNumber('--mu', o.mu),
-      });
-      emit(toJson({ values: Array.from(chain.values), transition: matrixRows(n, chain.transition) }), o.out);
+      if (o.out !== undefined) checkOutputPath(o.out, '--out');
+      const n = parseInteger('--states', o.states, 2, TAUCHEN_MAX_STATES);
+      let chain: ReturnType<typeof tauchen>;
+      try {
+        chain = tauchen(n, parseNumber('--rho', o.rho), parseNumber('--sigma', o.sigma), {
+          m: parseNumber('--m', o.m),
+          mu: parseNumber('--mu', o.mu),
+        });
+      } catch (e) {
+        throw asFlags(e);
+      }
+      writeOutputs([
+        output(
+          toJson({ values: Array.from(chain.values), transition: matrixRows(n, chain.transition) }),
+          o.out,
+        ),
+      ]);
     });
 
   dp.command('simulate')
@@ -123,12 +174,16 @@ export function registerDp(program: Command): void {
       'solve a config, then simulate the cake size path from W0 under the policy; prints ' +
         '{converged, cake, consumption, shocks}',
     )
-    .requiredOption('--config <file>', 'CONFIG.json as for `dp solve`')
-    .requiredOption('--w0 <w>', 'initial cake size (> 0)')
-    .option('--periods <t>', 'number of periods', '20')
-    .option('--seed <n>', 'seed for the shock draws', '1')
+    .addOption(requiredOption('--config <file>', 'CONFIG.json as for `dp solve`'))
+    .addOption(requiredOption('--w0 <w>', 'initial cake size (> 0)'))
+    .addOption(numberOption('--periods <t>', `number of periods, <= ${DP_CLI_LIMITS.periods}`, 20))
+    .addOption(numberOption('--seed <n>', 'seed for the shock draws', 1))
     .option('--initial-shock <j>', 'shock state index in period 0 (default: drawn)')
     .option('--out <file>', 'write the JSON here instead of stdout')
+    .addHelpText(
+      'after',
+      '\nExample:\n  npx allot dp simulate --config cake.json --w0 5 --periods 10 --out out/path.json',
+    )
     .action(
       (o: {
         config: string;
@@ -139,7 +194,8 @@ export function registerDp(program: Command): void {
         out?: string;
       }) => {
         const w0 = parseNumber('--w0', o.w0);
-        const periods = parseInteger('--periods', o.periods, 1);
+        if (o.out !== undefined) checkOutputPath(o.out, '--out');
+        const periods = parseInteger('--periods', o.periods, 1, DP_CLI_LIMITS.periods);
         const seed = parseInteger('--seed', o.seed, 0);
         const initialShock =
           o.initialShock === undefined ? undefined : parseInteger('--initial-shock', o.initialShock, 0);
@@ -153,15 +209,18 @@ export function registerDp(program: Command): void {
           initialShock === undefined ? { w0, periods } : { w0, periods, initialShock },
           createRng(seed),
         );
-        emit(
-          toJson({
-            converged: sol.converged,
-            cake: path.cake,
-            consumption: path.consumption,
-            shocks: path.shocks,
-          }),
-          o.out,
-        );
+        writeOutputs([
+          output(
+            toJson({
+              converged: sol.converged,
+              cake: path.cake,
+              consumption: path.consumption,
+              shocks: path.shocks,
+            }),
+            o.out,
+          ),
+        ]);
+        if (!sol.converged) warn(`dp solve did not converge within stop.maxIterations = ${sol.iterations}`);
       },
     );
 }

@@ -24,6 +24,8 @@ export interface BudgetedEpisode {
   readonly rewardAt: Float64Array;
   /** Same, with each pulled arm's mean reward in place of its realised reward (pseudo-reward). */
   readonly pseudoAt: Float64Array;
+  /** Sum of the pulled arms' mean costs over the same rounds (for the gap regret, Eq. 10). */
+  readonly pseudoCostAt: Float64Array;
   /** Total reward collected before the budget ran out. */
   readonly reward: number;
   /** Rounds completed within the budget. */
@@ -68,9 +70,12 @@ export function runBudgetedEpisode(
   const ncp = checkpoints.length;
   const rewardAt = new Float64Array(ncp);
   const pseudoAt = new Float64Array(ncp);
+  const pseudoCostAt = new Float64Array(ncp);
   const ctx: BudgetedContext = { spent: 0 };
   const mu = env.rewardMean;
+  const muc = env.costMean;
   let spent = 0;
+  let pseudoCost = 0;
   let reward = 0;
   let pseudo = 0;
   let j = 0;
@@ -81,6 +86,7 @@ export function runBudgetedEpisode(
     let roundCost = 0;
     let roundReward = 0;
     let roundPseudo = 0;
+    let roundPseudoCost = 0;
     for (let k = 0; k < L; k++) {
       const i = arms[k]!;
       env.sample(i, rng, rc);
@@ -89,16 +95,19 @@ export function runBudgetedEpisode(
       roundReward += rc[0]!;
       roundCost += rc[1]!;
       roundPseudo += mu[i]!;
+      roundPseudoCost += muc[i]!;
     }
     const after = spent + roundCost;
     if (after > budget) break;
     while (j < ncp && after > checkpoints[j]!) {
       rewardAt[j] = reward;
       pseudoAt[j] = pseudo;
+      pseudoCostAt[j] = pseudoCost;
       j++;
     }
     reward += roundReward;
     pseudo += roundPseudo;
+    pseudoCost += roundPseudoCost;
     spent = after;
     rounds++;
     policy.learnInto(state, ctx, arms, rewards, costs, rng);
@@ -109,8 +118,9 @@ export function runBudgetedEpisode(
   for (; j < ncp; j++) {
     rewardAt[j] = reward;
     pseudoAt[j] = pseudo;
+    pseudoCostAt[j] = pseudoCost;
   }
-  return { rewardAt, pseudoAt, reward, rounds, spent };
+  return { rewardAt, pseudoAt, pseudoCostAt, reward, rounds, spent };
 }
 
 /**
@@ -148,6 +158,11 @@ export interface BudgetedPolicyRun {
   readonly regret: number[];
   /** b * rho* - pseudo-reward within b, per checkpoint. */
   readonly pseudoRegret: number[];
+  /**
+   * Gap regret within b, per checkpoint: the sum over the rounds played of rho* c(I_t) - r(I_t) with the true means
+   * (Xia et al. 2016, Eq. 10); free of the reward and stopping-time noise of the realised regret.
+   */
+  readonly gapRegret: number[];
   /** Reward collected with the full budget. */
   readonly reward: number;
   /** Rounds played with the full budget. */
@@ -191,6 +206,7 @@ export function budgetedReplication(
     const prng = rng.fork(policyStream(spec));
     const regret: number[] = new Array(cps.length);
     const pseudoRegret: number[] = new Array(cps.length);
+    const gapRegret: number[] = new Array(cps.length);
     let reward = 0;
     let rounds = 0;
     if (spec.name === 'eps-first') {
@@ -200,6 +216,7 @@ export function budgetedReplication(
         const ep = runBudgetedEpisode(env, policy, b, [b], prng.fork(j));
         regret[j] = b * input.rhoStar - ep.reward;
         pseudoRegret[j] = b * input.rhoStar - ep.pseudoAt[0]!;
+        gapRegret[j] = input.rhoStar * ep.pseudoCostAt[0]! - ep.pseudoAt[0]!;
         reward = ep.reward;
         rounds = ep.rounds;
       }
@@ -209,11 +226,12 @@ export function budgetedReplication(
       for (let j = 0; j < cps.length; j++) {
         regret[j] = cps[j]! * input.rhoStar - ep.rewardAt[j]!;
         pseudoRegret[j] = cps[j]! * input.rhoStar - ep.pseudoAt[j]!;
+        gapRegret[j] = input.rhoStar * ep.pseudoCostAt[j]! - ep.pseudoAt[j]!;
       }
       reward = ep.reward;
       rounds = ep.rounds;
     }
-    out.push({ regret, pseudoRegret, reward, rounds, seconds: (performance.now() - t0) / 1000 });
+    out.push({ regret, pseudoRegret, gapRegret, reward, rounds, seconds: (performance.now() - t0) / 1000 });
   }
   return { policies: out };
 }
@@ -240,6 +258,7 @@ export function knownMeansReplication(
   return {
     regret: cps.map((b, j) => b * input.rhoStar - ep.rewardAt[j]!),
     pseudoRegret: cps.map((b, j) => b * input.rhoStar - ep.pseudoAt[j]!),
+    gapRegret: cps.map((_b, j) => input.rhoStar * ep.pseudoCostAt[j]! - ep.pseudoAt[j]!),
     reward: ep.reward,
     rounds: ep.rounds,
     seconds: (performance.now() - t0) / 1000,

@@ -327,3 +327,30 @@ describe('state is additive', () => {
     expect(() => mergeBudgetedStats(s1, createBudgetedStats(4))).toThrow(/same K/);
   });
 });
+
+describe('observations outside the model are refused', () => {
+  it('every policy rejects rewards or costs outside [0, 1], NaN and arms outside [0, K)', () => {
+    for (const name of ['mrcb', 'bts', 'kube', 'eps-first', 'ucb-bv1'] as const) {
+      const spec =
+        name === 'ucb-bv1'
+          ? { name, scheme: 'T' as const, lambda: 0.1 }
+          : name === 'eps-first'
+            ? { name, budget: 100 }
+            : { name };
+      const p = createBudgetedPolicy(spec, 3, 1);
+      const st = createBudgetedStats(3);
+      const ctx: BudgetedContext = { spent: 0 };
+      const rng = createRng(1);
+      expect(() => p.learnInto(st, ctx, [0], [1.5], [0.5], rng)).toThrow(
+        /rewards\[0\] must be in \[0, 1\] \(got 1.5\)/,
+      );
+      expect(() => p.learnInto(st, ctx, [0], [0.5], [-0.1], rng)).toThrow(/costs\[0\] must be in \[0, 1\]/);
+      expect(() => p.learnInto(st, ctx, [0], [Number.NaN], [0.5], rng)).toThrow(/got NaN/);
+      expect(() => p.learnInto(st, ctx, [3], [0.5], [0.5], rng)).toThrow(
+        /arms\[0\] must be an integer in \[0, 3\)/,
+      );
+      // eps-first after its exploration budget still checks what it ignores.
+      expect(() => p.learnInto(st, { spent: 1e9 }, [0], [2], [0.5], rng)).toThrow(/rewards\[0\]/);
+    }
+  });
+});

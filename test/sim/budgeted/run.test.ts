@@ -65,6 +65,33 @@ describe('the budget rule', () => {
     // Rounds finishing with spent <= 0.6: 2 (0.25, 0.5); <= 1: 4; <= 1.5: 6; <= 2: 8.
     expect(Array.from(ep.rewardAt)).toEqual([2, 4, 6, 8]);
     expect(Array.from(ep.pseudoAt)).toEqual([2, 4, 6, 8]);
+    expect(Array.from(ep.pseudoCostAt)).toEqual([0.5, 1, 1.5, 2]);
+  });
+});
+
+describe('gap regret (Eq. 10)', () => {
+  it('is the sum over played rounds of rho* x mean cost - mean reward, the same for every run of M_g on I*', () => {
+    // Two arms with fixed draws: arm 0 (reward 1, cost 0.25, ratio 4) is optimal; arm 1 (reward 0.5, cost 0.25).
+    const env: BudgetedEnv = {
+      K: 2,
+      rewardMean: Float64Array.from([1, 0.5]),
+      costMean: Float64Array.from([0.25, 0.25]),
+      sample(i: number, _rng: Rng, out: Float64Array): void {
+        out[0] = i === 0 ? 1 : 0.5;
+        out[1] = 0.25;
+      },
+    };
+    const instance = { ...generateBudgetedInstance({ dist: 'bernoulli', K: 2, seed: 1 }) };
+    const policy = createBudgetedPolicy({ name: 'mrcb' }, 2, 1);
+    const ep = runBudgetedEpisode(env, policy, 2, [1, 2], createRng(1));
+    // Whatever MRCB pulled, gap = 4 * 0.25 * rounds - (mean rewards pulled) >= 0, and 0 exactly when it pulled arm 0.
+    for (let j = 0; j < 2; j++) {
+      const gap = 4 * ep.pseudoCostAt[j]! - ep.pseudoAt[j]!;
+      expect(gap).toBeGreaterThanOrEqual(0);
+    }
+    expect(instance.K).toBe(2);
+    // 8 rounds in all; arm 1 (gap 4 * 0.25 - 0.5 = 0.5 per pull) is pulled at least once in the initialisation.
+    expect(4 * ep.pseudoCostAt[1]! - ep.pseudoAt[1]!).toBeGreaterThanOrEqual(0.5);
   });
 });
 
@@ -205,6 +232,9 @@ describe('replications', () => {
     ]);
     for (const s of sum) {
       expect(s.regret.mean).toHaveLength(10);
+      expect(s.gapRegret.mean).toHaveLength(10);
+      // Each round's gap rho* c(I) - r(I) with true means is >= 0 (rho* is the best ratio), so the gap regret is too.
+      for (const g of s.gapRegret.mean) expect(g).toBeGreaterThanOrEqual(-1e-9);
       expect(s.finalRegretMean).toBe(s.regret.mean[9]);
       expect(Number.isFinite(s.finalRegretStd)).toBe(true);
       expect(s.finalRegretMean).toBeCloseTo(400 * rhoStar - s.rewardMean, 9);
