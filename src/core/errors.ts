@@ -20,7 +20,16 @@ export type ErrorCode =
   | 'ALLOT_NOT_CONVERGED'
   | 'ALLOT_NOT_POSITIVE_DEFINITE'
   | 'ALLOT_DEGENERATE'
-  | 'ALLOT_INTERNAL';
+  | 'ALLOT_INTERNAL'
+  | 'ALLOT_UNKNOWN_AGENT'
+  | 'ALLOT_UNKNOWN_EVENT'
+  | 'ALLOT_CONFLICT'
+  | 'ALLOT_BUDGET_EXHAUSTED'
+  | 'ALLOT_UNAUTHORIZED'
+  | 'ALLOT_PAYLOAD_TOO_LARGE'
+  | 'ALLOT_UNSUPPORTED_MEDIA_TYPE'
+  | 'ALLOT_NOT_FOUND'
+  | 'ALLOT_STORE_UNAVAILABLE';
 
 /** One entry of the registry: what the code means and how a user fixes it. */
 export interface ErrorCodeInfo {
@@ -107,6 +116,51 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorCodeInfo>> = {
   ALLOT_INTERNAL: {
     description: 'An internal failure: a bug in allot, not in your input.',
     howToSolve: 'Report it with the command and input that triggered it.',
+    userError: false,
+  },
+  ALLOT_UNKNOWN_AGENT: {
+    description: 'The agent (or experiment) named in the request does not exist for this tenant.',
+    howToSolve: 'Create it with PUT first, or check the id and the API token.',
+    userError: true,
+  },
+  ALLOT_UNKNOWN_EVENT: {
+    description: 'A reward names an event id that no decision of the agent logged.',
+    howToSolve: 'Send the eventId returned by decide (rewards join decisions by event id).',
+    userError: true,
+  },
+  ALLOT_CONFLICT: {
+    description: 'A resource exists with a different configuration (PUT is create-only, idempotent for the same body).',
+    howToSolve: 'DELETE it first, or use another id.',
+    userError: true,
+  },
+  ALLOT_BUDGET_EXHAUSTED: {
+    description: 'A budgeted agent has spent its budget; it makes no more decisions.',
+    howToSolve: 'Create a new agent with a new budget.',
+    userError: true,
+  },
+  ALLOT_UNAUTHORIZED: {
+    description: 'The request has no API token, or one the server does not know.',
+    howToSolve: 'Send Authorization: Bearer TOKEN with a token of the --auth file.',
+    userError: true,
+  },
+  ALLOT_PAYLOAD_TOO_LARGE: {
+    description: 'The request body is larger than the service accepts.',
+    howToSolve: 'Send a smaller body (see docs/serve.md for the limit).',
+    userError: true,
+  },
+  ALLOT_UNSUPPORTED_MEDIA_TYPE: {
+    description: 'The request body is not JSON (Content-Type application/json).',
+    howToSolve: 'Send JSON with Content-Type: application/json.',
+    userError: true,
+  },
+  ALLOT_NOT_FOUND: {
+    description: 'No route matches the method and path.',
+    howToSolve: 'Check the path against /openapi.json.',
+    userError: true,
+  },
+  ALLOT_STORE_UNAVAILABLE: {
+    description: 'The store (SQLite file or Redis) did not answer; nothing was acknowledged.',
+    howToSolve: 'Retry the request; check the store (the service reconnects by itself).',
     userError: false,
   },
 };

@@ -1,17 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AllotError, ERROR_CODES, type ErrorCode } from '../../src/core/errors.js';
+import { HTTP_STATUS } from '../../src/serve/errors.js';
 
 const DOC = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
 
-function docRows(): Map<string, { description: string; howToSolve: string; user: string }> {
-  const rows = new Map<string, { description: string; howToSolve: string; user: string }>();
+type Row = { description: string; howToSolve: string; user: string; http: string };
+
+function docRows(): Map<string, Row> {
+  const rows = new Map<string, Row>();
   for (const line of DOC.split('\n')) {
     // Cells may be padded (the formatter aligns the table).
     const cells = line.split('|').map((c) => c.trim());
     const code = /^`(ALLOT_[A-Z_]+)`$/.exec(cells[1] ?? '');
-    if (code && cells.length === 6)
-      rows.set(code[1]!, { description: cells[2]!, howToSolve: cells[3]!, user: cells[4]! });
+    if (code && cells.length === 7)
+      rows.set(code[1]!, { description: cells[2]!, howToSolve: cells[3]!, user: cells[4]!, http: cells[5]! });
   }
   return rows;
 }
@@ -26,7 +29,16 @@ describe('error code registry', () => {
         description: ERROR_CODES[c].description,
         howToSolve: ERROR_CODES[c].howToSolve,
         user: ERROR_CODES[c].userError ? 'yes' : 'no',
+        http: String(HTTP_STATUS[c]),
       });
+    }
+  });
+
+  it('maps every user error to a 4xx status and only store and internal failures to 5xx', () => {
+    for (const c of Object.keys(ERROR_CODES) as ErrorCode[]) {
+      const st = HTTP_STATUS[c];
+      if (ERROR_CODES[c].userError && c !== 'ALLOT_IO_ERROR') expect(st, c).toBeLessThan(500);
+      if (!ERROR_CODES[c].userError) expect(st, c).toBeGreaterThanOrEqual(500);
     }
   });
 

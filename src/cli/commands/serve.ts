@@ -1,0 +1,102 @@
+/**
+ * `allot serve`: the decision service over a store, with the dashboard; `--demo` adds seeded simulated clients so a
+ * newcomer sees agents learn. SIGTERM/SIGINT shut it down gracefully: stop accepting, finish in-flight requests,
+ * save snapshots, close the store.
+ */
+import type { Command } from 'commander';
+import { AllotError } from '../../core/errors.js';
+import { createApp } from '../../serve/app.js';
+import { isLoopback, parseAuth, type TokenEntry } from '../../serve/auth.js';
+import { startDemo } from '../../serve/demo.js';
+import { openStore } from '../../serve/open-store.js';
+import { parseInteger, readJson } from '../io.js';
+
+/** Default store of `allot serve` (and `npm start`): a SQLite file in the working folder. */
+export const DEFAULT_STORE = 'sqlite:.allot/allot.db';
+
+interface ServeOptions {
+  port: string;
+  host: string;
+  store: string;
+  auth?: string;
+  demo?: boolean;
+  demoRate: string;
+  web: boolean;
+  reports?: string;
+}
+
+/** Registers `allot serve`. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'run the decision service: decide -> log with propensities -> join rewards by event id -> learn (HTTP + JSON, ' +
+        'OpenAPI at /openapi.json, metrics at /metrics, dashboard at /)',
+    )
+    .option('--port <n>', 'TCP port (0: any free port)', '8080')
+    .option('--host <addr>', 'address to bind; anything but loopback requires --auth', '127.0.0.1')
+    .option('--store <url>', 'memory | sqlite:PATH | redis://HOST:PORT[/DB]', DEFAULT_STORE)
+    .option(
+      '--auth <file>',
+      'JSON {"tokens": [{"token", "tenant"}]}: require Authorization: Bearer TOKEN; agents per tenant',
+    )
+    .option('--demo', 'also run seeded simulated clients against demo agents (see docs/serve.md)')
+    .option('--demo-rate <n>', 'demo decisions per second per agent', '20')
+    .option('--no-web', 'do not serve the dashboard')
+    .option('--reports <dir>', 'folder of `allot reproduce` outputs the dashboard shows', 'out/reproduce')
+    .addHelpText(
+      'after',
+      '\nThe URL is printed on stderr ("allot: listening on http://..."). Docs: docs/serve.md.\n\n' +
+        'Example:\n  npx allot serve --store sqlite:.allot/allot.db --port 8080 --demo',
+    )
+    .action(async (o: ServeOptions) => {
+      const port = parseInteger('--port', o.port, 0);
+      if (port > 65535) throw new AllotError('ALLOT_OUT_OF_RANGE', `--port must be <= 65535 (got ${port})`);
+      const rate = Number(o.demoRate);
+      if (!(rate > 0 && rate <= 1000))
+        throw new AllotError('ALLOT_OUT_OF_RANGE', `--demo-rate must be in (0, 1000] (got ${o.demoRate})`);
+      let auth: TokenEntry[] | undefined;
+      if (o.auth !== undefined) auth = parseAuth(readJson(o.auth, '--auth file'));
+      if (auth === undefined && !isLoopback(o.host)) {
+        throw new AllotError(
+          'ALLOT_INVALID_ARGUMENT',
+          `--host ${o.host} is not a loopback address: without --auth the service only binds 127.0.0.1, ::1 or localhost`,
+        );
+      }
+      const store = await openStore(o.store);
+      const app = await createApp({
+        store,
+        ...(auth === undefined ? {} : { auth }),
+        web: o.web,
+        ...(o.reports === undefined ? {} : { reportsDir: o.reports }),
+      });
+      let address: string;
+      try {
+        address = await app.listen({ port, host: o.host });
+      } catch (e) {
+        await store.close();
+        throw new AllotError('ALLOT_IO_ERROR', `cannot listen on ${o.host}:${port}: ${(e as Error).message}`);
+      }
+      process.stderr.write(`allot: listening on ${address}\n`);
+      process.stderr.write(
+        `allot: store ${o.store}; dashboard ${address}/agents; API docs ${address}/openapi.json\n`,
+      );
+      const demo = o.demo ? await startDemo(app.allot.service, { ratePerSecond: rate, seed: 1 }) : null;
+      if (demo) process.stderr.write(`allot: demo clients running for agents ${demo.agents.join(', ')}\n`);
+      await new Promise<void>((resolve) => {
+        let closing = false;
+        const stop = (): void => {
+          if (closing) return;
+          closing = true;
+          process.stderr.write('allot: shutting down (finishing in-flight requests)\n');
+          demo?.stop();
+          app
+            .close()
+            .then(() => store.close())
+            .then(resolve, resolve);
+        };
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+    });
+}

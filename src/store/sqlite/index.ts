@@ -1,0 +1,235 @@
+/**
+ * The SQLite store (better-sqlite3 12, WAL): the embedded default of `allot serve`. One file holds every agent.
+ * Each call is one transaction; with `synchronous = NORMAL` in WAL mode a committed transaction survives the
+ * process being killed (SIGKILL) — it may be lost only to a power failure or an OS crash; `durability: 'full'`
+ * (synchronous = FULL) also covers those, at a cost per write.
+ */
+import Database from 'better-sqlite3';
+import type { AgentConfig } from '../../bandits/agent/config.js';
+import type {
+  AgentRecord,
+  DecisionEntry,
+  JoinedEvent,
+  RewardEntry,
+  SequencedEntry,
+  Snapshot,
+  Store,
+} from '../store.js';
+
+/** Options of {@link createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file (`:memory:` for a private in-memory database). */
+  readonly path: string;
+  /** 'normal' (default: survives a killed process) or 'full' (survives power loss). */
+  readonly durability?: 'normal' | 'full';
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, config TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  agent TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS log_agent_seq ON log (agent, seq);
+CREATE TABLE IF NOT EXISTS decisions (
+  agent TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  reward_seq INTEGER,
+  PRIMARY KEY (agent, event_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS decisions_pending ON decisions (agent, reward_seq, ts);
+CREATE TABLE IF NOT EXISTS snapshots (agent TEXT PRIMARY KEY, seq INTEGER NOT NULL, state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, id TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, id));
+`;
+
+/**
+ * Opens (creating if needed) a SQLite store.
+ *
+ * @throws whatever better-sqlite3 throws for an unopenable file (the CLI maps it to ALLOT_IO_ERROR).
+ */
+export function createSqliteStore(opts: SqliteStoreOptions): Store {
+  const db = new Database(opts.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+
+  const q = {
+    getAgent: db.prepare<[string], { id: string; config: string; created_at: number }>(
+      'SELECT * FROM agents WHERE id = ?',
+    ),
+    insertAgent: db.prepare('INSERT INTO agents (id, config, created_at) VALUES (?, ?, ?)'),
+    listAgents: db.prepare<[string, string], { id: string; config: string; created_at: number }>(
+      'SELECT * FROM agents WHERE id >= ? AND id < ? ORDER BY id',
+    ),
+    delAgent: db.prepare('DELETE FROM agents WHERE id = ?'),
+    delLog: db.prepare('DELETE FROM log WHERE agent = ?'),
+    delDecisions: db.prepare('DELETE FROM decisions WHERE agent = ?'),
+    delSnap: db.prepare('DELETE FROM snapshots WHERE agent = ?'),
+    exists: db.prepare<[string], { x: number }>('SELECT 1 AS x FROM agents WHERE id = ?'),
+    getDecisionRow: db.prepare<[string, string], { seq: number; reward_seq: number | null }>(
+      'SELECT seq, reward_seq FROM decisions WHERE agent = ? AND event_id = ?',
+    ),
+    body: db.prepare<[number], { body: string }>('SELECT body FROM log WHERE seq = ?'),
+    insertLog: db.prepare('INSERT INTO log (agent, kind, event_id, body) VALUES (?, ?, ?, ?)'),
+    insertDecision: db.prepare('INSERT INTO decisions (agent, event_id, seq, ts) VALUES (?, ?, ?, ?)'),
+    setReward: db.prepare('UPDATE decisions SET reward_seq = ? WHERE agent = ? AND event_id = ?'),
+    readLog: db.prepare<[string, number, number], { seq: number; body: string }>(
+      'SELECT seq, body FROM log WHERE agent = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
+    lastSeq: db.prepare<[string], { s: number | null }>('SELECT MAX(seq) AS s FROM log WHERE agent = ?'),
+    events: db.prepare<[string, number, number], { seq: number; body: string; reward: string | null }>(
+      `SELECT d.seq AS seq, l.body AS body, r.body AS reward FROM decisions d
+       JOIN log l ON l.seq = d.seq LEFT JOIN log r ON r.seq = d.reward_seq
+       WHERE d.agent = ? AND d.seq > ? ORDER BY d.seq LIMIT ?`,
+    ),
+    pending: db.prepare<[string, number, number], { body: string }>(
+      `SELECT l.body AS body FROM decisions d JOIN log l ON l.seq = d.seq
+       WHERE d.agent = ? AND d.reward_seq IS NULL AND d.ts <= ? ORDER BY d.ts LIMIT ?`,
+    ),
+    getSnap: db.prepare<[string], { seq: number; state: string }>(
+      'SELECT seq, state FROM snapshots WHERE agent = ?',
+    ),
+    putSnap: db.prepare(
+      `INSERT INTO snapshots (agent, seq, state) VALUES (?, ?, ?)
+       ON CONFLICT (agent) DO UPDATE SET seq = excluded.seq, state = excluded.state WHERE excluded.seq > snapshots.seq`,
+    ),
+    putRecord: db.prepare(
+      'INSERT INTO records (kind, id, value) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET value = excluded.value',
+    ),
+    getRecord: db.prepare<[string, string], { value: string }>(
+      'SELECT value FROM records WHERE kind = ? AND id = ?',
+    ),
+    listRecords: db.prepare<[string, string, string], { id: string; value: string }>(
+      'SELECT id, value FROM records WHERE kind = ? AND id >= ? AND id < ? ORDER BY id',
+    ),
+    delRecord: db.prepare('DELETE FROM records WHERE kind = ? AND id = ?'),
+  };
+
+  const toRecord = (r: { id: string; config: string; created_at: number }): AgentRecord => ({
+    id: r.id,
+    config: JSON.parse(r.config) as AgentConfig,
+    createdAt: r.created_at,
+  });
+  const upper = (prefix: string): string => `${prefix}\uffff`;
+
+  const putAgent = db.transaction((id: string, config: AgentConfig, now: number) => {
+    const cur = q.getAgent.get(id);
+    const json = JSON.stringify(config);
+    if (cur !== undefined) return cur.config === json ? 'same' : 'conflict';
+    q.insertAgent.run(id, json, now);
+    return 'created';
+  });
+  const deleteAgent = db.transaction((id: string) => {
+    const n = q.delAgent.run(id).changes;
+    q.delLog.run(id);
+    q.delDecisions.run(id);
+    q.delSnap.run(id);
+    return n > 0;
+  });
+  const appendDecision = db.transaction((id: string, d: DecisionEntry) => {
+    if (q.exists.get(id) === undefined) return null;
+    const cur = q.getDecisionRow.get(id, d.eventId);
+    if (cur !== undefined) {
+      return { seq: cur.seq, existing: JSON.parse(q.body.get(cur.seq)!.body) as DecisionEntry };
+    }
+    const seq = Number(q.insertLog.run(id, 'decision', d.eventId, JSON.stringify(d)).lastInsertRowid);
+    q.insertDecision.run(id, d.eventId, seq, d.ts);
+    return { seq, existing: null };
+  });
+  const appendReward = db.transaction((id: string, r: RewardEntry) => {
+    const cur = q.getDecisionRow.get(id, r.eventId);
+    if (cur === undefined) return null;
+    if (cur.reward_seq !== null) return { seq: cur.reward_seq, duplicate: true };
+    const seq = Number(q.insertLog.run(id, 'reward', r.eventId, JSON.stringify(r)).lastInsertRowid);
+    q.setReward.run(seq, id, r.eventId);
+    return { seq, duplicate: false };
+  });
+  const appendLog = db.transaction((id: string, kind: string, eventId: string, body: string) => {
+    if (q.exists.get(id) === undefined) return null;
+    return { seq: Number(q.insertLog.run(id, kind, eventId, body).lastInsertRowid) };
+  });
+
+  return {
+    kind: 'sqlite',
+    async putAgent(id, config, now) {
+      return putAgent(id, config, now) as 'created' | 'same' | 'conflict';
+    },
+    async getAgent(id) {
+      const r = q.getAgent.get(id);
+      return r === undefined ? null : toRecord(r);
+    },
+    async listAgents(prefix) {
+      return q.listAgents.all(prefix, upper(prefix)).map(toRecord);
+    },
+    async deleteAgent(id) {
+      return deleteAgent(id);
+    },
+    async appendDecision(id, d) {
+      return appendDecision(id, d);
+    },
+    async getDecision(id, eventId) {
+      const cur = q.getDecisionRow.get(id, eventId);
+      return cur === undefined ? null : (JSON.parse(q.body.get(cur.seq)!.body) as DecisionEntry);
+    },
+    async appendReward(id, r) {
+      return appendReward(id, r);
+    },
+    async appendControl(id, c) {
+      return appendLog(id, 'control', c.eventId, JSON.stringify(c));
+    },
+    async readLog(id, after, limit) {
+      return q.readLog
+        .all(id, after, limit)
+        .map((r) => ({ ...(JSON.parse(r.body) as object), seq: r.seq }) as SequencedEntry);
+    },
+    async lastSeq(id) {
+      return q.lastSeq.get(id)?.s ?? 0;
+    },
+    async listEvents(id, after, limit) {
+      return q.events.all(id, after, limit).map(
+        (r): JoinedEvent => ({
+          seq: r.seq,
+          decision: JSON.parse(r.body) as DecisionEntry,
+          reward: r.reward === null ? null : (JSON.parse(r.reward) as RewardEntry),
+        }),
+      );
+    },
+    async pendingDecisions(id, olderThan, limit) {
+      return q.pending.all(id, olderThan, limit).map((r) => JSON.parse(r.body) as DecisionEntry);
+    },
+    async saveSnapshot(id, s: Snapshot) {
+      q.putSnap.run(id, s.seq, JSON.stringify(s.state));
+    },
+    async loadSnapshot(id) {
+      const r = q.getSnap.get(id);
+      return r === undefined ? null : { seq: r.seq, state: JSON.parse(r.state) as Record<string, unknown> };
+    },
+    async putRecord(kind, id, value) {
+      q.putRecord.run(kind, id, JSON.stringify(value));
+    },
+    async getRecord(kind, id) {
+      const r = q.getRecord.get(kind, id);
+      return r === undefined ? null : (JSON.parse(r.value) as unknown);
+    },
+    async listRecords(kind, prefix) {
+      return q.listRecords
+        .all(kind, prefix, upper(prefix))
+        .map((r) => ({ id: r.id, value: JSON.parse(r.value) as unknown }));
+    },
+    async deleteRecord(kind, id) {
+      return q.delRecord.run(kind, id).changes > 0;
+    },
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
