@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ERROR_CODES, isAllotError } from '../core/errors.js';
+import { registerAgents } from './commands/agents.js';
 import { registerBudget } from './commands/budget.js';
 import { registerDp } from './commands/dp.js';
 import { registerEvaluate } from './commands/evaluate.js';
@@ -13,6 +14,7 @@ import { registerExplore } from './commands/explore.js';
 import { registerForecast } from './commands/forecast.js';
 import { registerRank } from './commands/rank.js';
 import { registerReproduce } from './commands/reproduce.js';
+import { registerServe } from './commands/serve.js';
 import { oneLine, setQuiet } from './io.js';
 
 /** The package version, read from package.json. */
@@ -54,6 +56,8 @@ export function buildProgram(): Command {
   registerExplore(program);
   registerEvaluate(program);
   registerReproduce(program);
+  registerServe(program);
+  registerAgents(program);
   return program;
 }
 
