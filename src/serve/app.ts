@@ -114,6 +114,8 @@ export async function createApp(opts: AppOptions): Promise<FastifyInstance> {
     tenant: (req) => req.tenant ?? DEFAULT_TENANT,
     agentKey: (req, agentId) => `${req.tenant ?? DEFAULT_TENANT}/${agentId}`,
   };
+  // JSON only: a text/plain body is 415, not a string handed to the schema.
+  app.removeContentTypeParser('text/plain');
   app.decorate('allot', ctx);
   app.decorateRequest('tenant', DEFAULT_TENANT);
 

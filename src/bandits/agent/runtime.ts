@@ -642,8 +642,10 @@ function slotDistribution(
   }
   for (let i = 0; i < samples; i++) {
     const c = choose(rt, prep, req, rng.fork(i + 1));
-    for (let s = 0; s < c.length; s++) dist[s]![c[s]!]! += 1 / samples;
+    for (let s = 0; s < c.length; s++) dist[s]![c[s]!]! += 1;
   }
+  // Counts first, one division at the end: the frequencies of each slot sum to exactly 1 (up to one rounding).
+  for (const row of dist) for (let j = 0; j < n; j++) row[j] = row[j]! / samples;
   return dist;
 }
 
