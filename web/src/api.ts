@@ -52,6 +52,9 @@ export interface AgentSummary {
   readonly rewards: number;
   readonly version: number;
   readonly lastActivity?: string | null;
+  readonly budget?: number;
+  readonly spent?: number;
+  readonly [key: string]: unknown;
 }
 
 /** GET /v1/agents/{id}. */

@@ -25,27 +25,39 @@ function kpi(label: string): { box: HTMLDivElement; v: HTMLSpanElement } {
   return { box: h('div', { class: 'kpi' }, v, h('div', { class: 'k' }, label)), v };
 }
 
-function eventCells(e: EventRow): (string | number)[] {
-  const time = (e['decidedAt'] ?? e['time'] ?? e['ts'] ?? e['decisionTime'] ?? '') as string;
+function list(v: unknown): string {
+  if (v === null || v === undefined) return '–';
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'number' ? fmt(x) : String(x))).join(', ');
+  return typeof v === 'number' ? fmt(v) : String(v);
+}
+
+function eventCells(e: EventRow): string[] {
+  const time = (e['timestamp'] ?? e['decidedAt'] ?? e['time'] ?? e['ts'] ?? '') as string;
   const actions = e.actions ? e.actions.join(' › ') : (e.action ?? '');
-  const prop = e.propensities ? e.propensities.map((p) => fmt(p)).join(', ') : fmt(e.propensity);
-  const rw = e['rewards'] as unknown;
-  const reward = Array.isArray(rw)
-    ? rw.join(', ')
-    : e.reward === undefined
-      ? '–'
-      : e.reward === null
-        ? 'pending'
-        : fmt(e.reward);
+  const prop = list(e.propensities ?? e.propensity);
+  const reward = e.reward === null ? 'pending' : list(e.reward);
+  const flags = [
+    e['applied'] === false ? 'late (not learned)' : '',
+    e['defaultReward'] === true ? 'default' : '',
+  ]
+    .filter((x) => x !== '')
+    .join(', ');
   return [
     time ? new Date(time).toLocaleTimeString('en-GB') : '',
     e.eventId,
-    e.slot === undefined ? '' : String(e.slot),
     actions,
     prop,
-    reward,
+    flags ? `${reward} (${flags})` : reward,
+    e['cost'] === undefined || e['cost'] === null ? '' : list(e['cost']),
     e.version === undefined ? '' : String(e.version),
   ];
+}
+
+function policyText(p: Record<string, unknown>): string {
+  const rest = Object.entries(p)
+    .filter(([k]) => k !== 'type')
+    .map(([k, v]) => `${k} = ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  return rest.length > 0 ? `${String(p['type'])} (${rest.join(', ')})` : String(p['type']);
 }
 
 export const agentView: View = (root, params) => {
@@ -74,7 +86,13 @@ export const agentView: View = (root, params) => {
   const eventsBody = h('tbody', {});
 
   root.append(
-    h('p', {}, h('a', { href: '/agents' }, '← all agents')),
+    h(
+      'p',
+      {},
+      h('a', { href: '/agents' }, '← all agents'),
+      ' · ',
+      h('a', { href: `/evaluate?agent=${enc}` }, 'evaluate a candidate policy on this log'),
+    ),
     h('h1', {}, `Agent ${id}`),
     policyEl,
     status,
@@ -105,7 +123,7 @@ export const agentView: View = (root, params) => {
             h(
               'tr',
               {},
-              ...['time', 'event', 'slot', 'action(s)', 'propensity', 'reward', 'version'].map((c) =>
+              ...['time', 'event', 'action(s)', 'propensity', 'reward', 'cost', 'version'].map((c) =>
                 h('th', { scope: 'col' }, c),
               ),
             ),
@@ -129,12 +147,7 @@ export const agentView: View = (root, params) => {
     ]);
     status.replaceChildren();
     const p = agent.policy;
-    policyEl.textContent =
-      `Policy ${p.type}` +
-      (Object.keys(p).length > 1
-        ? ` ${JSON.stringify(Object.fromEntries(Object.entries(p).filter(([x]) => x !== 'type')))}`
-        : '') +
-      (agent.arms ? ` · ${agent.arms.length} arms` : '');
+    policyEl.textContent = `Policy ${policyText(p)}${agent.arms ? ` · ${agent.arms.length} arms` : ''}`;
     k.decisions.v.textContent = fmt(agent.decisions);
     k.rewards.v.textContent = fmt(agent.rewards);
     k.version.v.textContent = fmt(agent.version);
@@ -304,7 +317,7 @@ export const agentView: View = (root, params) => {
       const q = cursor === null ? '' : `after=${encodeURIComponent(cursor)}&`;
       const res = await getJson<EventsPage>(`/v1/agents/${enc}/events?${q}limit=200`, signal);
       for (const e of res.events) {
-        const key = `${e.eventId}|${e.slot ?? ''}|${e.reward ?? ''}`;
+        const key = `${e.eventId}|${JSON.stringify(e.reward ?? null)}`;
         if (seen.has(key)) continue;
         seen.add(key);
         recent.push(e);

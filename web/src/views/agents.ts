@@ -46,6 +46,7 @@ export const agentsView: View = (root) => {
             h('th', { scope: 'col', class: 'num' }, 'rewards'),
             h('th', { scope: 'col', class: 'num hide-narrow' }, 'version'),
             h('th', { scope: 'col', class: 'num hide-narrow' }, 'decisions / s'),
+            h('th', { scope: 'col', class: 'num hide-narrow' }, 'spent / budget'),
             h('th', { scope: 'col' }, 'last activity'),
           ),
         ),
@@ -91,6 +92,13 @@ export const agentsView: View = (root) => {
             h('td', { class: 'num' }, fmt(a.rewards)),
             h('td', { class: 'num hide-narrow' }, fmt(a.version)),
             h('td', { class: 'num hide-narrow' }, rate === null ? '–' : fmt(rate, 1)),
+            h(
+              'td',
+              { class: 'num hide-narrow' },
+              typeof a['budget'] === 'number'
+                ? `${fmt(a['spent'] as number | undefined)} / ${fmt(a['budget'])}`
+                : '–',
+            ),
             h(
               'td',
               {},
