@@ -177,7 +177,7 @@ describe('allot dp tauchen and dp simulate', () => {
     for (const row of c.transition) expect(Math.abs(row.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-12);
     const bad = runCli(['dp', 'tauchen', '--states', '7', '--rho', '1.5', '--sigma', '0.3']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^allot: ALLOT_OUT_OF_RANGE: rho must be in \(-1, 1\) \(got 1.5\)/);
+    expect(bad.stderr).toMatch(/^allot: ALLOT_OUT_OF_RANGE: --rho must be in \(-1, 1\) \(got 1.5\)/);
   });
 
   it('simulate prints a seeded, feasible path', () => {

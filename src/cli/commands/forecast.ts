@@ -1,5 +1,5 @@
 /** `allot forecast allocate|score`: allocation Bayes acts and scores of hub quantile forecasts. */
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { AllotError } from '../../core/errors.js';
@@ -17,7 +17,30 @@ import {
   type TailFamily,
   type TargetData,
 } from '../../forecast/index.js';
-import { emit, info, parseNameList, parseNumber, parseNumberList, readText } from '../io.js';
+import {
+  checkInputFile,
+  checkOutputPath,
+  info,
+  MAX_INPUT_BYTES,
+  numberOption,
+  type OutputSpec,
+  output,
+  parseNameList,
+  parseNumber,
+  parseNumberList,
+  readText,
+  requiredOption,
+  warn,
+  writeOutputs,
+} from '../io.js';
+
+/** Documented maxima of `allot forecast` (docs/cli.md lists them). */
+export const FORECAST_LIMITS = {
+  /** Size of --forecasts and --truth, bytes. */
+  inputBytes: MAX_INPUT_BYTES,
+  /** Entries of --K. */
+  stocks: 1_000,
+} as const;
 
 /** Formats a CSV cell: numbers in shortest round-trip form, null as empty, strings quoted when needed. */
 function cell(v: unknown): string {
@@ -42,14 +65,7 @@ function toCsv(columns: readonly string[], rows: readonly Record<string, unknown
 
 /** Reads model output by streaming the file through the parser. */
 async function readModelOutput(path: string, opts: ModelOutputParserOptions): Promise<ModelOutputTable> {
-  try {
-    if (!statSync(path).isFile()) throw new Error('not a file');
-  } catch (e) {
-    throw new AllotError(
-      'ALLOT_FILE_NOT_FOUND',
-      `--forecasts ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-    );
-  }
+  checkInputFile(path, '--forecasts', FORECAST_LIMITS.inputBytes);
   const m = /^\d{4}-\d{2}-\d{2}-(.+)\.csv$/.exec(basename(path));
   const parser = createModelOutputParser({
     ...opts,
@@ -196,7 +212,7 @@ const SUMMARY_COLUMNS = [
 
 function withCommon(cmd: Command): Command {
   return cmd
-    .requiredOption('--forecasts <file>', 'hubverse model_output CSV (quantile rows are used)')
+    .addOption(requiredOption('--forecasts <file>', 'hubverse model_output CSV (quantile rows are used)'))
     .option('--model <ids>', 'keep these model_id values (comma-separated)')
     .option('--reference-date <dates>', 'keep these reference dates, YYYY-MM-DD (comma-separated)')
     .option('--target <name>', 'target (default: the one target in the file; an error if several)')
@@ -211,7 +227,7 @@ function withCommon(cmd: Command): Command {
       'normal',
     )
     .option('--out <file>', 'write the CSV here (atomically) instead of stdout')
-    .option('--quiet', 'do not list incomplete forecasts on stderr', false);
+    .option('--quiet', 'print no warnings or summaries on stderr (same as the global --quiet)', false);
 }
 
 /** Registers the `forecast` commands on the program. */
@@ -228,15 +244,27 @@ export function registerForecast(program: Command): void {
       ),
   )
     .option('--truth <file>', 'target data CSV (location, target_end_date|date, observation|value)')
-    .requiredOption('--K <values>', 'stock(s) to allocate, comma-separated, each >= 0')
-    .option('--L <loss>', 'loss per unit of shortage (scales the scores)', '1')
+    .addOption(
+      requiredOption(
+        '--K <values>',
+        `stock(s) to allocate, comma-separated, each >= 0, at most ${FORECAST_LIMITS.stocks} (forecast's K, not --arms)`,
+      ),
+    )
+    .addOption(
+      numberOption('--L <loss>', "loss per unit of shortage (scales the scores; forecast's L, not --slots)", 1),
+    )
     .option(
       '--include-incomplete',
       'also write rows (no allocation, status "incomplete: <reason>") for the present locations of incomplete forecasts',
       false,
     )
+    .addHelpText(
+      'after',
+      '\nExample:\n  npx allot forecast allocate --forecasts fixtures/forecast/model-output.csv --K 100 --out out/alloc.csv',
+    )
     .action(async (o: CommonOpts & { K: string; L: string; includeIncomplete: boolean }) => {
-      const Ks = parseNumberList('--K', o.K);
+      if (o.out !== undefined) checkOutputPath(o.out, '--out');
+      const Ks = parseNumberList('--K', o.K, FORECAST_LIMITS.stocks);
       for (const k of Ks) {
         if (k < 0) throw new AllotError('ALLOT_OUT_OF_RANGE', `--K must be >= 0 (got ${k})`);
       }
@@ -253,7 +281,7 @@ export function registerForecast(program: Command): void {
       );
       if (!o.quiet) {
         for (const f of incomplete) {
-          info(`allot: skipped incomplete forecast ${f.model} ${f.referenceDate}: ${f.reason}`);
+          warn(`skipped incomplete forecast ${f.model} ${f.referenceDate}: ${f.reason}`);
         }
       }
       if (complete.length === 0) {
@@ -264,10 +292,10 @@ export function registerForecast(program: Command): void {
       }
       const rows: Record<string, unknown>[] = [];
       const warned = new Set<string>();
-      const warn = (key: string, msg: string): void => {
+      const warnOnce = (key: string, msg: string): void => {
         if (o.quiet || warned.has(key)) return;
         warned.add(key);
-        info(msg);
+        warn(msg);
       };
       for (const f of complete) {
         const r = allocationRows(f, Ks, { L, tail, ...(truth === undefined ? {} : { truth }) });
@@ -277,12 +305,12 @@ export function registerForecast(program: Command): void {
           for (const flag of row.status.split(';')) {
             const id = `${row.model_id} ${row.reference_date}`;
             if (flag === 'degenerate') {
-              warn(
+              warnOnce(
                 `${id} ${row.K} d`,
-                `allot: ${id} K=${row.K}: degenerate (K is not reachable for tau in (0, 1); see docs/forecast.md)`,
+                `${id} K=${row.K}: degenerate (K is not reachable for tau in (0, 1); see docs/forecast.md)`,
               );
             } else if (flag !== 'partial_observations') {
-              warn(`${id} ${row.location} ${flag}`, `allot: ${id} location ${row.location}: ${flag}`);
+              warnOnce(`${id} ${row.location} ${flag}`, `${id} location ${row.location}: ${flag}`);
             }
           }
         }
@@ -313,7 +341,7 @@ export function registerForecast(program: Command): void {
           }
         }
       }
-      emit(toCsv(ALLOCATE_COLUMNS, rows), o.out);
+      writeOutputs([output(toCsv(ALLOCATE_COLUMNS, rows), o.out)]);
       if (!o.quiet) {
         info(
           `allot: ${complete.length} complete forecast(s) × ${Ks.length} K allocated; ${incomplete.length} incomplete ${o.includeIncomplete ? 'listed with status "incomplete"' : 'skipped'}`,
@@ -328,15 +356,26 @@ export function registerForecast(program: Command): void {
         'WIS (dispersion/over/underprediction), 50%/95% coverage and median AE per (model, reference date, location), plus a per-model summary with pairwise relative skill',
       ),
   )
-    .requiredOption('--truth <file>', 'target data CSV (location, target_end_date|date, observation|value)')
+    .addOption(
+      requiredOption('--truth <file>', 'target data CSV (location, target_end_date|date, observation|value)'),
+    )
     .option(
       '--baseline <model>',
       'model_id that relative skill is scaled by (default: unscaled geometric mean ratio)',
     )
     .option('--summary <file>', 'write the per-model summary CSV here (it is always printed on stderr)')
     .option('--pinball <file>', 'write the pinball loss per quantile level (long CSV) here')
+    .addHelpText(
+      'after',
+      '\nAll outputs (stdout or --out, --summary, --pinball) are written together or not at all.' +
+        '\n\nExample:\n  npx allot forecast score --forecasts fixtures/forecast/model-output.csv ' +
+        '--truth fixtures/forecast/target-data.csv --out out/scores.csv --summary out/summary.csv',
+    )
     .action(
       async (o: CommonOpts & { truth: string; baseline?: string; summary?: string; pinball?: string }) => {
+        if (o.out !== undefined) checkOutputPath(o.out, '--out');
+        if (o.summary !== undefined) checkOutputPath(o.summary, '--summary');
+        if (o.pinball !== undefined) checkOutputPath(o.pinball, '--pinball');
         tailOption(o.tail);
         const filters = filterOptions(o);
         const truth = readTruth(o.truth);
@@ -347,18 +386,53 @@ export function registerForecast(program: Command): void {
         const noObs = rows.filter((r) => r.status === 'no_observation').length;
         if (!o.quiet) {
           for (const r of rows) {
-            if (r.status.startsWith('invalid')) info(`allot: ${r.model_id} ${r.reference_date}: ${r.status}`);
+            if (r.status.startsWith('invalid')) warn(`${r.model_id} ${r.reference_date}: ${r.status}`);
           }
-          if (noObs > 0)
-            info(`allot: ${noObs} forecast row(s) have no observation in --truth (scores left empty)`);
+          if (noObs > 0) warn(`${noObs} forecast row(s) have no observation in --truth (scores left empty)`);
+          for (const w of thinSupportWarnings(rows, summary)) warn(w);
         }
-        emit(toCsv(SCORE_COLUMNS, rows as unknown as Record<string, unknown>[]), o.out);
+        // Render every output, then write them all or none (stdout last).
+        const outs: OutputSpec[] = [
+          output(toCsv(SCORE_COLUMNS, rows as unknown as Record<string, unknown>[]), o.out),
+        ];
         const sumCsv = toCsv(SUMMARY_COLUMNS, summary as unknown as Record<string, unknown>[]);
-        if (o.summary !== undefined) emit(sumCsv, o.summary);
-        if (o.pinball !== undefined) emit(pinballCsv(rows), o.pinball);
-        info(formatSummary(summary, o.baseline));
+        if (o.summary !== undefined) outs.push({ path: o.summary, data: sumCsv, flag: '--summary' });
+        if (o.pinball !== undefined) outs.push({ path: o.pinball, data: pinballCsv(rows), flag: '--pinball' });
+        writeOutputs(outs);
+        if (!o.quiet) info(formatSummary(summary, o.baseline));
       },
     );
+}
+
+/**
+ * Warnings for relative skill the data cannot support: a model scored on a single location, or on fewer than half
+ * the rows of the best-covered model, is ranked on a pairwise comparison over very few common forecasts.
+ */
+function thinSupportWarnings(
+  rows: readonly QuantileScoreRow[],
+  summary: ReturnType<typeof summarizeScores>,
+): string[] {
+  if (summary.length < 2) return [];
+  const locs = new Map<string, Set<string>>();
+  for (const r of rows) {
+    if (r.wis === null) continue;
+    let s = locs.get(r.model_id);
+    if (s === undefined) locs.set(r.model_id, (s = new Set()));
+    s.add(r.location);
+  }
+  let maxN = 0;
+  for (const m of summary) maxN = Math.max(maxN, m.n);
+  const out: string[] = [];
+  for (const m of summary) {
+    const nLoc = locs.get(m.model_id)?.size ?? 0;
+    if (nLoc <= 1 || m.n < maxN / 2) {
+      out.push(
+        `model ${m.model_id} is scored on ${m.n} row(s) in ${nLoc} location(s) (best-covered model: ${maxN} rows): ` +
+          'its relative WIS and AE rest on few common forecasts',
+      );
+    }
+  }
+  return out;
 }
 
 function pinballCsv(rows: readonly QuantileScoreRow[]): string {
