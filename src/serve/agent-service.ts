@@ -103,7 +103,9 @@ export interface RewardRequest {
 }
 
 const MAX_TIMELINE = 3600;
-const RECENT_DECISIONS = 100_000;
+// Recent decisions kept in memory so that a reward rarely needs a store read (a linear decision with its context
+// can weigh ~15 kB: 10,000 of them stay under ~150 MB).
+const RECENT_DECISIONS = 10_000;
 
 /** The decision service's core. */
 export interface AgentService {
