@@ -314,7 +314,6 @@ const EVAL = ['evaluate', '--log', RANK_LOG, '--policy', EVAL_POLICY];
 const EXPLORE_TODO = 'explore (explore helper): the limit message names "users", not the flag "--users"';
 const EVAL_TODO =
   'evaluate (evaluate helper) prints its summary table on stderr before the --out write fails: check the path first';
-const SERVE_TODO = 'the lead owns serve/agents; this input path is not guarded yet';
 
 const CASES: Case[] = [
   // ------------------------------------------------------------------ shell
