@@ -4,7 +4,13 @@
  * intervals and weight diagnostics.
  */
 import { AllotError } from '../core/errors.js';
-import { type Estimate, type RatioEstimator, ratioEstimates } from './intervals.js';
+import {
+  type BootstrapMethod,
+  type Estimate,
+  POISSON_BOOTSTRAP_FROM,
+  type RatioEstimator,
+  ratioEstimates,
+} from './intervals.js';
 
 /** The standard estimators, in report order. */
 export const STANDARD_ESTIMATORS: readonly StandardEstimator[] = [
@@ -47,6 +53,8 @@ export interface EstimateOptions {
   readonly bootstrap?: number;
   /** Seed of the bootstrap (default 1). */
   readonly seed?: number;
+  /** Resampling scheme (default `auto`: multinomial below 100,000 clusters, Poisson from there on). */
+  readonly bootstrapMethod?: BootstrapMethod;
   /** Switch-DR threshold tau (rows with w > tau use the model only), or `auto` (default): tuned, see remarks. */
   readonly switchTau?: number | 'auto';
   /** DRos shrinkage lambda (w-hat = lambda w / (w^2 + lambda)), or `auto` (default): tuned. */
@@ -74,6 +82,8 @@ export interface OpeEstimates {
   readonly diagnostics: WeightDiagnostics;
   /** Hyperparameters used: Switch-DR's tau and DRos's lambda (null = infinity). */
   readonly hyper: { readonly switchTau: number | null; readonly drosLambda: number | null };
+  /** The resampling scheme used (null without resamples). */
+  readonly bootstrapMethod: 'multinomial' | 'poisson' | null;
 }
 
 const COLS = 7;
@@ -286,7 +296,9 @@ export function estimateValues(x: OpeArrays, opts: EstimateOptions = {}): OpeEst
     names.map((e) => RATIO[e]),
     opts.bootstrap ?? 0,
     opts.seed ?? 1,
+    opts.bootstrapMethod ?? 'auto',
   );
+  const method = opts.bootstrapMethod ?? 'auto';
   return {
     n,
     estimates,
@@ -301,5 +313,13 @@ export function estimateValues(x: OpeArrays, opts: EstimateOptions = {}): OpeEst
       switchTau: Number.isFinite(tau) ? tau : null,
       drosLambda: Number.isFinite(lambda) ? lambda : null,
     },
+    bootstrapMethod:
+      (opts.bootstrap ?? 0) === 0
+        ? null
+        : method === 'auto'
+          ? C >= POISSON_BOOTSTRAP_FROM
+            ? 'poisson'
+            : 'multinomial'
+          : method,
   };
 }

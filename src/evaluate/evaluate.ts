@@ -41,6 +41,8 @@ export interface EvaluationResult {
     readonly dim: number;
   };
   readonly bootstrap: number;
+  /** The resampling scheme used (null without resamples). */
+  readonly bootstrapMethod: 'multinomial' | 'poisson' | null;
   readonly clip: number | null;
 }
 
@@ -87,6 +89,7 @@ export function evaluatePolicy(
       ...(opts.clip !== undefined ? { clip: opts.clip } : {}),
       bootstrap: opts.bootstrap ?? 0,
       seed: opts.seed ?? 1,
+      ...(opts.bootstrapMethod !== undefined ? { bootstrapMethod: opts.bootstrapMethod } : {}),
     });
     estimates[`slate-${opts.slate}`] = r.estimate;
     slateDiag = r.diagnostics;
@@ -102,6 +105,7 @@ export function evaluatePolicy(
     hyper: std.hyper,
     ...(model ? { rewardModel: { kind: model.kind, folds: model.folds, l2: model.l2, dim: model.dim } } : {}),
     bootstrap: opts.bootstrap ?? 0,
+    bootstrapMethod: std.bootstrapMethod,
     clip: opts.clip ?? null,
   };
 }

@@ -18,7 +18,16 @@ export {
   type WeightDiagnostics,
 } from './estimators.js';
 export { type EvaluateOptions, type EvaluationResult, evaluatePolicy, onPolicyValue } from './evaluate.js';
-export { type Estimate, type RatioEstimator, type RatioTerm, ratioEstimates, Z975 } from './intervals.js';
+export {
+  type BootstrapMethod,
+  type Estimate,
+  POISSON_BOOTSTRAP_FROM,
+  poissonBootstrapTotals,
+  type RatioEstimator,
+  type RatioTerm,
+  ratioEstimates,
+  Z975,
+} from './intervals.js';
 export {
   type AllotLogRow,
   allotRowsToLog,

@@ -5,7 +5,7 @@
  * (an impression, or a row), and the bootstrap resamples clusters.
  */
 import { AllotError } from '../core/errors.js';
-import { createRng } from '../core/rng.js';
+import { createRng, type Rng } from '../core/rng.js';
 
 /** One term a'T / b'T of an estimator, with `a` and `b` sparse over columns (pairs [column, coefficient]). */
 export interface RatioTerm {
@@ -33,6 +33,63 @@ export interface Estimate {
   readonly ciBootstrap?: readonly [number | null, number | null];
   /** Standard deviation of the bootstrap estimates. */
   readonly seBootstrap?: number | null;
+}
+
+/**
+ * How clusters are resampled: `multinomial` draws C clusters with replacement (Efron's bootstrap); `poisson` gives
+ * every cluster an independent Poisson(1) count (the Poisson bootstrap of Hanley and MacGibbon 2006 and Chamandy et
+ * al. 2012: the same limit, computed in one sequential pass over the data for all resamples at once); `auto` uses
+ * multinomial below 100,000 clusters and Poisson from there on.
+ */
+export type BootstrapMethod = 'auto' | 'multinomial' | 'poisson';
+
+/** Cluster count from which `auto` switches to the Poisson bootstrap. */
+export const POISSON_BOOTSTRAP_FROM = 100_000;
+
+// Poisson(1) CDF at k = 0..12 scaled to 2^32, for inversion with one 32-bit draw.
+const POISSON1_THRESHOLDS: Float64Array = (() => {
+  const t = new Float64Array(13);
+  let p = Math.exp(-1);
+  let c = 0;
+  for (let k = 0; k < 13; k++) {
+    c += p;
+    t[k] = Math.min(4294967296, Math.floor(c * 4294967296));
+    p /= k + 1;
+  }
+  t[12] = 4294967296;
+  return t;
+})();
+
+/**
+ * Kernel: B Poisson-bootstrap totals in one pass over the clusters: `out[b * ncol + j] += k_cb * cols[c * ncol + j]`
+ * with k_cb ~ Poisson(1) drawn by inversion of one 32-bit uniform (counts above 12, probability 1e-10, are cut to 12).
+ */
+export function poissonBootstrapTotals(
+  cols: Float64Array,
+  ncol: number,
+  C: number,
+  B: number,
+  rng: Rng,
+  out: Float64Array,
+): Float64Array {
+  out.fill(0);
+  const t0 = POISSON1_THRESHOLDS[0]!;
+  const t1 = POISSON1_THRESHOLDS[1]!;
+  for (let c = 0; c < C; c++) {
+    const o = c * ncol;
+    for (let b = 0; b < B; b++) {
+      const u = rng.uint32();
+      if (u < t0) continue;
+      let k = 1;
+      if (u >= t1) {
+        k = 2;
+        while (u >= POISSON1_THRESHOLDS[k]!) k++;
+      }
+      const ob = b * ncol;
+      for (let j = 0; j < ncol; j++) out[ob + j]! += k * cols[o + j]!;
+    }
+  }
+  return out;
 }
 
 /** z_{0.975}. */
@@ -88,6 +145,7 @@ export function ratioEstimates(
   estimators: readonly RatioEstimator[],
   bootstrap: number,
   seed: number,
+  method: BootstrapMethod = 'auto',
 ): Record<string, Estimate> {
   if (!(Number.isInteger(bootstrap) && bootstrap >= 0))
     throw new AllotError('ALLOT_INVALID_ARGUMENT', `bootstrap must be an integer >= 0 (got ${bootstrap})`);
@@ -119,7 +177,16 @@ export function ratioEstimates(
     ses[e] = Math.sqrt(Math.max(0, varPsi) / C);
   }
   let boot: Float64Array | undefined;
-  if (bootstrap > 0) {
+  const useMethod = method === 'auto' ? (C >= POISSON_BOOTSTRAP_FROM ? 'poisson' : 'multinomial') : method;
+  if (bootstrap > 0 && useMethod === 'poisson') {
+    boot = new Float64Array(bootstrap * E);
+    const rng = createRng(seed);
+    const totals = poissonBootstrapTotals(cols, ncol, C, bootstrap, rng, new Float64Array(bootstrap * ncol));
+    for (let b = 0; b < bootstrap; b++) {
+      const Tb = totals.subarray(b * ncol, (b + 1) * ncol);
+      for (let e = 0; e < E; e++) boot[b * E + e] = ratioValue(estimators[e]!, Tb);
+    }
+  } else if (bootstrap > 0) {
     boot = new Float64Array(bootstrap * E);
     const rng = createRng(seed);
     const Tb = new Float64Array(ncol);

@@ -5,7 +5,7 @@
  * logger: a uniformly random ordering of the candidates).
  */
 import { AllotError } from '../core/errors.js';
-import { type Estimate, ratioEstimates } from './intervals.js';
+import { type BootstrapMethod, type Estimate, ratioEstimates } from './intervals.js';
 import type { BanditLog } from './log.js';
 import type { ImpressionIndex, TargetDistribution } from './policies.js';
 
@@ -141,7 +141,7 @@ export function estimateSlate(
   target: TargetDistribution,
   index: ImpressionIndex,
   kind: SlateEstimator,
-  opts: { clip?: number; bootstrap?: number; seed?: number } = {},
+  opts: { clip?: number; bootstrap?: number; seed?: number; bootstrapMethod?: BootstrapMethod } = {},
 ): SlateResult {
   const K = log.actions.length;
   const C = log.nImpressions;
@@ -236,6 +236,7 @@ export function estimateSlate(
     [{ name, terms: [{ num: [[1, 1]], den: [[0, 1]] }] }],
     opts.bootstrap ?? 0,
     opts.seed ?? 1,
+    opts.bootstrapMethod ?? 'auto',
   );
   return {
     estimate: est[name]!,

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
-import { estimateValues, STANDARD_ESTIMATORS } from '../../src/evaluate/index.js';
+import { estimateValues, poissonBootstrapTotals, STANDARD_ESTIMATORS } from '../../src/evaluate/index.js';
 
 // A tiny log, every value worked by hand (see the comments).
 // r = [1, 0, 1, 0], p = [.5, .5, .25, .5], pi = [1, .5, .5, 0] -> w = [2, 1, 2, 0]
@@ -162,4 +162,42 @@ describe('properties', () => {
 
 it('every standard estimator is reported when none is named', () => {
   expect(Object.keys(estimateValues(tiny).estimates)).toEqual([...STANDARD_ESTIMATORS]);
+});
+
+describe('Poisson bootstrap', () => {
+  it('draws Poisson(1) counts: totals of a column of ones have mean and variance C', () => {
+    const C = 2000;
+    const B = 400;
+    const out = poissonBootstrapTotals(
+      new Float64Array(C).fill(1),
+      1,
+      C,
+      B,
+      createRng(4),
+      new Float64Array(B),
+    );
+    const m = out.reduce((a, b) => a + b, 0) / B;
+    const v = out.reduce((a, b) => a + (b - m) ** 2, 0) / (B - 1);
+    expect(Math.abs(m - C)).toBeLessThan(4 * Math.sqrt(C / B));
+    expect(v / C).toBeGreaterThan(0.8);
+    expect(v / C).toBeLessThan(1.2);
+  });
+  it('gives about the same spread as the multinomial bootstrap', () => {
+    const x = draw(simulate(11, 5000, 5), 0);
+    const a = estimateValues(x, {
+      estimators: ['ipw', 'snipw'],
+      bootstrap: 400,
+      bootstrapMethod: 'multinomial',
+    });
+    const b = estimateValues(x, { estimators: ['ipw', 'snipw'], bootstrap: 400, bootstrapMethod: 'poisson' });
+    expect(b.bootstrapMethod).toBe('poisson');
+    for (const k of ['ipw', 'snipw']) {
+      const ratio = b.estimates[k]!.seBootstrap! / a.estimates[k]!.seBootstrap!;
+      expect(ratio).toBeGreaterThan(0.85);
+      expect(ratio).toBeLessThan(1.15);
+      // Both agree with the influence-function standard error.
+      expect(b.estimates[k]!.seBootstrap! / b.estimates[k]!.se!).toBeGreaterThan(0.85);
+      expect(b.estimates[k]!.seBootstrap! / b.estimates[k]!.se!).toBeLessThan(1.15);
+    }
+  });
 });

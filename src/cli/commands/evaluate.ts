@@ -29,6 +29,7 @@ interface EvaluateCliOptions {
   slate?: string;
   clip?: string;
   bootstrap: string;
+  bootstrapMethod: string;
   seed: string;
   out?: string;
   folds: string;
@@ -112,6 +113,11 @@ export function registerEvaluate(program: Command): void {
       'bootstrap resamples for the percentile intervals (0: normal intervals)',
       '1000',
     )
+    .option(
+      '--bootstrap-method <m>',
+      'auto | multinomial | poisson (auto: multinomial below 100,000 impressions, Poisson from there on)',
+      'auto',
+    )
     .option('--seed <n>', 'seed of the bootstrap and the cross-fitting folds', '1')
     .option('--out <file>', 'write RESULT.json here (default: stdout)')
     .option('--folds <k>', 'cross-fitting folds of the reward model (1: in-sample)', '3')
@@ -153,6 +159,11 @@ export function registerEvaluate(program: Command): void {
       const bootstrap = parseInteger('--bootstrap', o.bootstrap, 0);
       if (bootstrap > 1_000_000)
         throw new AllotError('ALLOT_OUT_OF_RANGE', `--bootstrap must be <= 1000000 (got ${bootstrap})`);
+      if (!['auto', 'multinomial', 'poisson'].includes(o.bootstrapMethod))
+        throw new AllotError(
+          'ALLOT_UNKNOWN_OPTION',
+          `--bootstrap-method must be auto, multinomial or poisson (got ${JSON.stringify(o.bootstrapMethod)})`,
+        );
       const seed = parseInteger('--seed', o.seed, 0);
       const folds = parseInteger('--folds', o.folds, 1);
       const l2 = parseNumber('--l2', o.l2);
@@ -178,6 +189,7 @@ export function registerEvaluate(program: Command): void {
         ...(o.slate !== undefined ? { slate: o.slate as SlateEstimator } : {}),
         ...(clip !== undefined ? { clip } : {}),
         bootstrap,
+        bootstrapMethod: o.bootstrapMethod as 'auto' | 'multinomial' | 'poisson',
         seed,
         ...(switchTau !== undefined ? { switchTau } : {}),
         ...(drosLambda !== undefined ? { drosLambda } : {}),

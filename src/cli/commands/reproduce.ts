@@ -14,6 +14,7 @@ export const REPRODUCERS: Readonly<Record<string, () => Promise<Reproducer>>> = 
   budget: async () => (await import('../reproduce/budget.js')).reproduceBudget,
   rank: async () => (await import('../reproduce/rank.js')).reproduceRank,
   explore: async () => (await import('../reproduce/explore.js')).reproduceExplore,
+  evaluate: async () => (await import('../reproduce/evaluate.js')).reproduceEvaluate,
 };
 
 /** Registers `allot reproduce`. */
