@@ -10,6 +10,7 @@ import { registerAgents } from './commands/agents.js';
 import { registerBudget } from './commands/budget.js';
 import { registerDp } from './commands/dp.js';
 import { registerEvaluate } from './commands/evaluate.js';
+import { registerExperiments } from './commands/experiments.js';
 import { registerExplore } from './commands/explore.js';
 import { registerForecast } from './commands/forecast.js';
 import { registerRank } from './commands/rank.js';
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerReproduce(program);
   registerServe(program);
   registerAgents(program);
+  registerExperiments(program);
   return program;
 }
 

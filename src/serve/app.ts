@@ -13,6 +13,7 @@ import type { Store } from '../store/store.js';
 import { type AgentService, createAgentService } from './agent-service.js';
 import { DEFAULT_TENANT, lookupToken, type TokenEntry } from './auth.js';
 import { toHttpError } from './errors.js';
+import { experimentsPlugin } from './experiments.js';
 import { createMetrics, type ServeMetrics } from './metrics.js';
 import {
   agentParams,
@@ -59,6 +60,8 @@ export interface ServeContext {
   agentKey(req: FastifyRequest, agentId: string): string;
   /** The tenant of a request (after the auth hook). */
   tenant(req: FastifyRequest): string;
+  /** The service's clock in ms (the app's `now` option; tests inject one). */
+  now(): number;
 }
 
 declare module 'fastify' {
@@ -73,7 +76,7 @@ declare module 'fastify' {
 /** Route plugins registered after the core routes (experiments, compat); each receives the shared context. */
 export type ServePlugin = (app: FastifyInstance, ctx: ServeContext) => Promise<void> | void;
 
-const plugins: ServePlugin[] = [];
+const plugins: ServePlugin[] = [experimentsPlugin];
 
 /** Registers a route plugin for every app created afterwards (src/serve/index.ts wires the built-in ones). */
 export function registerServePlugin(p: ServePlugin): void {
@@ -113,6 +116,7 @@ export async function createApp(opts: AppOptions): Promise<FastifyInstance> {
     auth,
     tenant: (req) => req.tenant ?? DEFAULT_TENANT,
     agentKey: (req, agentId) => `${req.tenant ?? DEFAULT_TENANT}/${agentId}`,
+    now: opts.now ?? Date.now,
   };
   // JSON only: a text/plain body is 415, not a string handed to the schema.
   app.removeContentTypeParser('text/plain');

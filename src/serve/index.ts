@@ -23,4 +23,13 @@ export {
 } from './app.js';
 export { DEFAULT_TENANT, isLoopback, lookupToken, parseAuth, type TokenEntry } from './auth.js';
 export { HTTP_STATUS, isStoreFailure, toHttpError } from './errors.js';
+export {
+  collectExperiment,
+  EXPERIMENT_RECORD,
+  experimentAgentKey,
+  experimentReadout,
+  experimentsPlugin,
+  getExperiment,
+  readoutOptions,
+} from './experiments.js';
 export { openStore } from './open-store.js';
