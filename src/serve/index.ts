@@ -33,3 +33,9 @@ export {
   readoutOptions,
 } from './experiments.js';
 export { openStore } from './open-store.js';
+export {
+  configurePersonalizer,
+  DEFAULT_PERSONALIZER_LOOP,
+  type PersonalizerSettings,
+  personalizerPlugin,
+} from './personalizer/index.js';

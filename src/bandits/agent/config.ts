@@ -4,6 +4,7 @@
  * validates it and fills the library's defaults, so two configs that mean the same thing compare equal.
  */
 import { AllotError } from '../../core/errors.js';
+import { normalizePersonalizerPolicy } from './personalizer.js';
 
 /** Every policy the decision service serves. */
 export const AGENT_POLICY_TYPES: readonly AgentPolicyType[] = [
@@ -17,6 +18,7 @@ export const AGENT_POLICY_TYPES: readonly AgentPolicyType[] = [
   'mrcb',
   'bts',
   'kube',
+  'personalizer',
 ];
 
 /** A served policy's name. */
@@ -30,7 +32,8 @@ export type AgentPolicyType =
   | 'pbm-rank'
   | 'mrcb'
   | 'bts'
-  | 'kube';
+  | 'kube'
+  | 'personalizer';
 
 /** A policy as plain data: `type` plus its parameters (the library's names and defaults). */
 export interface AgentPolicy {
@@ -248,6 +251,9 @@ export function normalizePolicy(raw: unknown, arms: number): AgentPolicy {
         ...(algorithm === 'lints' ? { propensitySamples: samples() } : {}),
       };
     }
+    case 'personalizer':
+      // Azure AI Personalizer-compatible loops: actions come with each request (see ./personalizer.ts).
+      return normalizePersonalizerPolicy(p);
     case 'mrcb':
     case 'bts':
     case 'kube': {
@@ -308,8 +314,10 @@ export function normalizeAgentConfig(raw: unknown): AgentConfig {
       );
     }
   }
-  const arms = c['arms'];
-  if (!Array.isArray(arms) || arms.length < 1 || arms.length > MAX_ARMS) {
+  // Personalizer loops take their actions from each request: their arm list may be empty.
+  const dynamicArms = (c['policy'] as { type?: unknown } | null)?.type === 'personalizer';
+  const arms = c['arms'] ?? (dynamicArms ? [] : undefined);
+  if (!Array.isArray(arms) || arms.length < (dynamicArms ? 0 : 1) || arms.length > MAX_ARMS) {
     bad(`arms must be an array of 1 to ${MAX_ARMS} ids`);
   }
   const seen = new Set<string>();

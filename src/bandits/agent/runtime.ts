@@ -32,6 +32,15 @@ import { addObservation, createLinearStats, type LinearStats } from '../linear/l
 import { type ArmStats, createArmStats } from '../mab/arm-stats.js';
 import { ucb1Index } from '../mab/ucb1.js';
 import type { AgentConfig } from './config.js';
+import {
+  createPersonalizerModel,
+  learnPersonalizer,
+  type PersonalizerContext,
+  type PersonalizerModel,
+  type PersonalizerParams,
+  refreshPersonalizerModel,
+  resetPersonalizerModel,
+} from './personalizer.js';
 
 /** Per-action context of one decision. */
 export interface ActionContext {
@@ -47,6 +56,8 @@ export interface DecideContext {
   readonly features?: readonly number[];
   /** Per-action features and predictions, by arm id. */
   readonly actions?: Readonly<Record<string, ActionContext>>;
+  /** Personalizer-compatible loops: the request's JSON features (policy type `personalizer`, ./personalizer.ts). */
+  readonly personalizer?: PersonalizerContext;
 }
 
 /** A decision request (the decide body without the event id). */
@@ -94,6 +105,7 @@ type PolicyState =
       readonly clicks: Float64Array;
       cache: { version: number; bandit: LinearBandit; order: Int32Array; q: Float64Array } | null;
     }
+  | { readonly kind: 'personalizer'; readonly model: PersonalizerModel }
   | {
       readonly kind: 'budgeted';
       readonly stats: BudgetedStats;
@@ -171,6 +183,12 @@ export function createAgentRuntime(config: AgentConfig): AgentRuntime {
       };
       break;
     }
+    case 'personalizer':
+      policyState = {
+        kind: 'personalizer',
+        model: createPersonalizerModel(p as unknown as PersonalizerParams),
+      };
+      break;
     case 'mrcb':
     case 'bts':
     case 'kube': {
@@ -380,6 +398,11 @@ interface Prepared {
 
 function prepare(rt: AgentRuntime, req: DecideRequest): Prepared {
   const type = rt.config.policy.type;
+  if (type === 'personalizer')
+    fail(
+      'ALLOT_INVALID_ARGUMENT',
+      'personalizer agents decide through the Personalizer routes (POST /personalizer/v1.0/rank)',
+    );
   const slots = requestSlots(rt, req);
   const budgeted = type === 'mrcb' || type === 'bts' || type === 'kube';
   if (budgeted && req.candidates !== undefined && req.candidates.length !== rt.config.arms.length) {
@@ -776,6 +799,7 @@ function armsOf(rt: AgentRuntime, ids: readonly string[]): number[] {
 export function foldDecision(rt: AgentRuntime, d: LoggedDecision): void {
   rt.decisions++;
   const s = rt.policyState;
+  if (s.kind === 'personalizer' && d.context?.personalizer?.reset === true) resetPersonalizerModel(s.model);
   if (s.kind === 'multitask' && d.user !== undefined && d.user !== null) {
     let counts = s.users.get(d.user);
     if (counts === undefined) {
@@ -797,6 +821,12 @@ export function foldReward(rt: AgentRuntime, d: LoggedDecision, r: LoggedReward)
   rt.rewardsLogged++;
   if (!r.applied) return;
   const s = rt.policyState;
+  if (s.kind === 'personalizer') {
+    if (d.context?.personalizer !== undefined)
+      learnPersonalizer(s.model, d.context.personalizer, d.actions, r.reward);
+    rt.version++;
+    return;
+  }
   const arms = armsOf(rt, d.actions);
   switch (s.kind) {
     case 'arms':
@@ -853,6 +883,7 @@ export function foldReward(rt: AgentRuntime, d: LoggedDecision, r: LoggedReward)
 /** After a batch of folds: rebuild the linear cache from the statistics (so replicas and replays agree). */
 export function refreshAgent(rt: AgentRuntime): void {
   if (rt.policyState.kind === 'linear') refactorLinearBandit(rt.policyState.bandit);
+  if (rt.policyState.kind === 'personalizer') refreshPersonalizerModel(rt.policyState.model);
 }
 
 const arr = (x: ArrayLike<number>): number[] => Array.from(x);
@@ -884,6 +915,10 @@ export function agentStateToJson(rt: AgentRuntime): Record<string, unknown> {
     }
     case 'linear': {
       const st = s.bandit.stats;
+      return { ...base, d: st.d, gram: arr(st.gram), b: arr(st.b), yy: st.yy, n: st.n };
+    }
+    case 'personalizer': {
+      const st = s.model.bandit.stats;
       return { ...base, d: st.d, gram: arr(st.gram), b: arr(st.b), yy: st.yy, n: st.n };
     }
     case 'pbm':
@@ -970,6 +1005,15 @@ export function restoreAgentRuntime(config: AgentConfig, state: Record<string, u
       st.yy = numField(state, 'yy');
       st.n = numField(state, 'n');
       refactorLinearBandit(s.bandit);
+      break;
+    }
+    case 'personalizer': {
+      const st = s.model.bandit.stats;
+      copyInto('gram', st.gram, state['gram']);
+      copyInto('b', st.b, state['b']);
+      st.yy = numField(state, 'yy');
+      st.n = numField(state, 'n');
+      refreshPersonalizerModel(s.model);
       break;
     }
     case 'pbm': {

@@ -5,10 +5,11 @@
  */
 import type { Command } from 'commander';
 import { AllotError } from '../../core/errors.js';
-import { createApp } from '../../serve/app.js';
+import { createApp, registerServePlugin } from '../../serve/app.js';
 import { isLoopback, parseAuth, type TokenEntry } from '../../serve/auth.js';
 import { startDemo } from '../../serve/demo.js';
 import { openStore } from '../../serve/open-store.js';
+import { configurePersonalizer, personalizerPlugin } from '../../serve/personalizer/index.js';
 import { parseInteger, readJson } from '../io.js';
 
 /** Default store of `allot serve` (and `npm start`): a SQLite file in the working folder. */
@@ -23,6 +24,7 @@ interface ServeOptions {
   demoRate: string;
   web: boolean;
   reports?: string;
+  personalizer?: string;
 }
 
 /** Registers `allot serve`. */
@@ -44,6 +46,11 @@ export function registerServe(program: Command): void {
     .option('--demo-rate <n>', 'demo decisions per second per agent', '20')
     .option('--no-web', 'do not serve the dashboard')
     .option('--reports <dir>', 'folder of `allot reproduce` outputs the dashboard shows', 'out/reproduce')
+    .option(
+      '--personalizer <agent>',
+      'agent id of the Azure AI Personalizer-compatible loop at /personalizer/v1.0/... (created if absent; docs/personalizer.md)',
+      'personalizer',
+    )
     .addHelpText(
       'after',
       '\nThe URL is printed on stderr ("allot: listening on http://..."). Docs: docs/serve.md.\n\n' +
@@ -64,12 +71,19 @@ export function registerServe(program: Command): void {
         );
       }
       const store = await openStore(o.store);
+      if (!/^[A-Za-z0-9._-]{1,128}$/.test(o.personalizer ?? 'personalizer'))
+        throw new AllotError(
+          'ALLOT_INVALID_ARGUMENT',
+          `--personalizer must be an agent id [A-Za-z0-9._-] (got ${o.personalizer})`,
+        );
+      registerServePlugin(personalizerPlugin);
       const app = await createApp({
         store,
         ...(auth === undefined ? {} : { auth }),
         web: o.web,
         ...(o.reports === undefined ? {} : { reportsDir: o.reports }),
       });
+      if (o.personalizer !== undefined) configurePersonalizer(app, { loop: o.personalizer });
       let address: string;
       try {
         address = await app.listen({ port, host: o.host });
