@@ -105,6 +105,12 @@ export async function createApp(opts: AppOptions): Promise<FastifyInstance> {
     logger: false,
     bodyLimit: opts.bodyLimit ?? BODY_LIMIT,
     return503OnClosing: true,
+    // Agent ids are at most 128 characters (the params schema answers 400 beyond); the router's limit sits above.
+    routerOptions: { maxParamLength: 512 },
+    // Router errors (bad percent-encoding, over-long path parameters) in the service's error format, not Fastify's.
+    frameworkErrors: (err, _req, reply) => {
+      sendError(reply as FastifyReply, err);
+    },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },

@@ -89,6 +89,8 @@ export function toHttpError(e: unknown): { status: number; body: ErrorBody } {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return reply(400, 'ALLOT_PARSE_ERROR', String(err.message));
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_MAX_PARAM_LENGTH':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return reply(400, 'ALLOT_INVALID_ARGUMENT', String(err.message));
     default:
