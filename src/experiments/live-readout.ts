@@ -8,8 +8,8 @@
  * Browser-safe and pure: the HTTP route (`GET /v1/experiments/{id}/readout`) and the CLI
  * (`allot experiments readout`) collect the events from a store and call {@link liveReadout}.
  *
- * References: X. Guo et al., "Optimism Based Exploration in Large-Scale Recommender Systems", 2023,
- * arXiv:2305.11350 (the three groups and two phases: section 3.3, Figure 2; the metrics: section 4.2, Eqs. 2-5).
+ * References: H. Guo, R. Naeff, A. Nikulkov, Z. Zhu, "Optimism Based Exploration in Large-Scale Recommender Systems", 2023,
+ * arXiv:2305.11206 (the three groups and two phases: section 3.3, Figure 2; the metrics: section 4.2, Eqs. 2-5).
  * A. Deng, U. Knoblich, J. Lu, "Applying the delta method in metric analytics", KDD 2018, arXiv:1803.06336.
  * A. Deng, Y. Xu, R. Kohavi, T. Walker, "Improving the sensitivity of online controlled experiments by utilizing
  * pre-experiment data", WSDM 2013.
