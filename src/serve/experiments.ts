@@ -175,6 +175,94 @@ async function stateAt(
   return agentStateToJson(rt);
 }
 
+/** Folds an agent's log entries with seq in (after, until] into a runtime. */
+async function foldLog(
+  store: Store,
+  key: string,
+  rt: ReturnType<typeof createAgentRuntime>,
+  after: number,
+  until = Number.POSITIVE_INFINITY,
+): Promise<number> {
+  let entries = 0;
+  for (;;) {
+    const page = await store.readLog(key, after, 5000);
+    if (page.length === 0) return entries;
+    for (const e of page) {
+      if (e.seq > until) return entries;
+      if (e.kind === 'decision') foldDecision(rt, e);
+      else if (e.kind === 'reward') foldReward(rt, e.decision, e);
+      after = e.seq;
+      entries++;
+    }
+  }
+}
+
+/** One agent's line of {@link replayExperiment}. */
+export interface ExperimentReplayRow {
+  readonly agentId: string;
+  /** The state rebuilt from the logs equals the stored one (snapshot + log after it). */
+  readonly equal: boolean;
+  /** Log entries of this agent folded by the replay. */
+  readonly entries: number;
+  readonly rewards: number;
+  /** What the replay started from: empty, or the pooled log up to the switch. */
+  readonly base: 'empty' | 'pooled';
+}
+
+/**
+ * Rebuilds every state of an experiment from the logs alone and compares it with the stored state: the pooled
+ * agent from its whole log; a Phase II group agent from the pooled log up to the switch (`pooledSeq`, when it
+ * started from the pooled state) and then its own whole log.
+ *
+ * @param store - the store.
+ * @param tenant - the tenant.
+ * @param id - the experiment id.
+ * @returns one row per agent and whether all are equal.
+ * @throws ALLOT_UNKNOWN_AGENT when the experiment does not exist.
+ */
+export async function replayExperiment(
+  store: Store,
+  tenant: string,
+  id: string,
+): Promise<{ experiment: string; phase: 1 | 2; equal: boolean; agents: ExperimentReplayRow[] }> {
+  const r = await getExperiment(store, tenant, id);
+  if (r === null) throw notFound(id);
+  const rows: ExperimentReplayRow[] = [];
+  const pooledKey = experimentAgentKey(tenant, id, 'pooled');
+  const stored = async (key: string, config: AgentConfig): Promise<string> => {
+    const snap = await store.loadSnapshot(key);
+    const rt =
+      snap === null
+        ? createAgentRuntime(config)
+        : restoreAgentRuntime(config, snap.state as Record<string, unknown>);
+    await foldLog(store, key, rt, snap?.seq ?? 0);
+    return JSON.stringify(agentStateToJson(rt));
+  };
+  const which: Array<GroupName | 'pooled'> = r.phase === 2 ? ['pooled', ...GROUPS] : ['pooled'];
+  for (const w of which) {
+    const key = experimentAgentKey(tenant, id, w);
+    const rec = await store.getAgent(key);
+    if (rec === null) continue;
+    let rt = createAgentRuntime(rec.config);
+    let base: 'empty' | 'pooled' = 'empty';
+    if (w !== 'pooled' && r.start === 'pooled' && r.pooledSeq !== null) {
+      const pooled = createAgentRuntime(r.groups.production.agent);
+      await foldLog(store, pooledKey, pooled, 0, r.pooledSeq);
+      rt = restoreAgentRuntime(rec.config, agentStateToJson(pooled));
+      base = 'pooled';
+    }
+    const entries = await foldLog(store, key, rt, 0);
+    rows.push({
+      agentId: key.slice(tenant.length + 1),
+      equal: JSON.stringify(agentStateToJson(rt)) === (await stored(key, rec.config)),
+      entries,
+      rewards: rt.version,
+      base,
+    });
+  }
+  return { experiment: id, phase: r.phase, equal: rows.every((x) => x.equal), agents: rows };
+}
+
 function summary(r: LiveExperimentRecord, tenant: string): Record<string, unknown> {
   const strip = (k: string): string => k.slice(tenant.length + 1);
   const groups: Record<string, unknown> = {};

@@ -31,6 +31,7 @@ export {
   experimentsPlugin,
   getExperiment,
   readoutOptions,
+  replayExperiment,
 } from './experiments.js';
 export { openStore } from './open-store.js';
 export {

@@ -16,6 +16,7 @@ import {
   normalizeLiveExperiment,
 } from '../../src/experiments/live-readout.js';
 import { createApp } from '../../src/serve/app.js';
+import { replayExperiment } from '../../src/serve/experiments.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import type { Store } from '../../src/store/store.js';
@@ -260,7 +261,21 @@ describe('phases', () => {
       }
     }
     expect(JSON.stringify(await state())).not.toBe(before);
-    // A Phase I decision rewarded after the switch trains the pooled state (where it was made), no group's.
+    // Replayable from the logs alone: a group's state is the pooled log up to the switch plus its own log.
+    const rep = await replayExperiment(store, 'default', 'ph');
+    expect(rep.equal).toBe(true);
+    expect(rep.agents.map((x) => [x.agentId, x.base, x.rewards])).toEqual([
+      ['exp.ph.pooled', 'empty', 3],
+      ['exp.ph.production', 'pooled', 4],
+      ['exp.ph.control', 'pooled', 4],
+      ['exp.ph.test', 'pooled', 4],
+    ]);
+    // ... and the check can fail: a stored state that the logs do not give.
+    const key = 'default/exp.ph.test';
+    const snap = (await store.loadSnapshot(key))!;
+    const wrong = { ...snap.state, counts: (snap.state['counts'] as number[]).map((c) => c + 1) };
+    await store.saveSnapshot(key, { seq: await store.lastSeq(key), state: wrong });
+    expect((await replayExperiment(store, 'default', 'ph')).equal).toBe(false);
   });
 
   it('Phase II can start empty', async () => {

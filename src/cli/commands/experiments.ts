@@ -1,15 +1,17 @@
 /**
- * `allot experiments readout`: the readout of a live experiment (issue 12) straight from a service's store, the
+ * `allot experiments readout|replay`. readout: the readout of a live experiment (issue 12) straight from a service's store, the
  * same function `GET /v1/experiments/{id}/readout` calls: per group users, decisions, rewards per active user,
  * per-index rates and EI/TD/IU/TE; the lift test/control - 1 with a user-level 95 % interval; per day and phase.
+ * replay: every state of the experiment rebuilt from the logs alone, compared with the stored state.
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AllotError } from '../../core/errors.js';
 import { DEFAULT_TENANT } from '../../serve/auth.js';
-import { experimentReadout, readoutOptions } from '../../serve/experiments.js';
+import { experimentReadout, readoutOptions, replayExperiment } from '../../serve/experiments.js';
 import { openStore } from '../../serve/open-store.js';
 import { emit, info, parseInteger, toJson } from '../io.js';
+
 import { DEFAULT_STORE } from './serve.js';
 
 const EXPERIMENT_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -51,17 +53,11 @@ export function registerExperiments(program: Command): void {
       '\nExample:\n  npx allot experiments readout --store sqlite:.allot/allot.db --experiment ucb-test --out out/readout.json',
     )
     .action(async (o: ReadoutFlags) => {
-      if (!EXPERIMENT_ID.test(o.experiment))
-        throw new AllotError(
-          'ALLOT_INVALID_ARGUMENT',
-          `--experiment must match ${EXPERIMENT_ID.source} (got ${JSON.stringify(o.experiment)})`,
-        );
+      checkId(o.experiment);
       const samples = parseInteger('--samples', o.samples, 0, 100_000);
       const seed = parseInteger('--seed', o.seed, 0);
       const daySeconds = parseInteger('--day-seconds', o.daySeconds, 1, 31_536_000);
-      if (o.store.startsWith('sqlite:') && !existsSync(o.store.slice('sqlite:'.length)))
-        throw new AllotError('ALLOT_FILE_NOT_FOUND', `--store ${o.store}: no such SQLite file`);
-      const store = await openStore(o.store);
+      const store = await openExisting(o.store);
       let readout: Awaited<ReturnType<typeof experimentReadout>>;
       try {
         readout = await experimentReadout(
@@ -85,4 +81,49 @@ export function registerExperiments(program: Command): void {
           (o.out === undefined ? '' : `; wrote ${o.out}`),
       );
     });
+
+  experiments
+    .command('replay')
+    .description(
+      'rebuild every state of an experiment from the logs alone (a Phase II group agent: the pooled log up to the switch, then its own) and check each equals the stored state',
+    )
+    .option('--store <url>', 'memory | sqlite:PATH | redis://HOST:PORT[/DB]', DEFAULT_STORE)
+    .requiredOption('--experiment <id>', 'experiment id (required)')
+    .option('--tenant <name>', 'tenant the experiment belongs to (with --auth on the server)', DEFAULT_TENANT)
+    .option('--out <file>', 'write the report JSON here (default stdout; written atomically)')
+    .addHelpText(
+      'after',
+      '\nExit 0 when every state is equal, 1 when one is not.\n\nExample:\n  npx allot experiments replay --store sqlite:.allot/allot.db --experiment ucb-1',
+    )
+    .action(async (o: Pick<ReadoutFlags, 'store' | 'experiment' | 'tenant' | 'out'>) => {
+      checkId(o.experiment);
+      const store = await openExisting(o.store);
+      let report: Awaited<ReturnType<typeof replayExperiment>>;
+      try {
+        report = await replayExperiment(store, o.tenant, o.experiment);
+      } finally {
+        await store.close();
+      }
+      emit(`${toJson(report)}\n`, o.out);
+      info(
+        report.equal
+          ? `replay equals the stored state of ${report.agents.length} agents`
+          : 'replay DIFFERS from the stored state',
+      );
+      if (!report.equal) process.exitCode = 1;
+    });
+}
+
+function checkId(id: string): void {
+  if (!EXPERIMENT_ID.test(id))
+    throw new AllotError(
+      'ALLOT_INVALID_ARGUMENT',
+      `--experiment must match ${EXPERIMENT_ID.source} (got ${JSON.stringify(id)})`,
+    );
+}
+
+async function openExisting(url: string) {
+  if (url.startsWith('sqlite:') && !existsSync(url.slice('sqlite:'.length)))
+    throw new AllotError('ALLOT_FILE_NOT_FOUND', `--store ${url}: no such SQLite file`);
+  return openStore(url);
 }
