@@ -37,7 +37,11 @@ afterAll(async () => {
 const v10 = () =>
   new PersonalizerClient(new ApiKeyCredentials({ inHeader: { 'Ocp-Apim-Subscription-Key': KEY } }), url);
 // A CommonJS package: its default export is the factory under vitest and `.default` under plain Node ESM.
-type CreateRest = (endpoint: string, key: { key: string }, o: { allowInsecureConnection: boolean }) => RestClient;
+type CreateRest = (
+  endpoint: string,
+  key: { key: string },
+  o: { allowInsecureConnection: boolean },
+) => RestClient;
 const restFactory = restModule as unknown as CreateRest | { default: CreateRest };
 const createRest = typeof restFactory === 'function' ? restFactory : restFactory.default;
 const rest = () => createRest(url, { key: KEY }, { allowInsecureConnection: true });
@@ -77,7 +81,11 @@ describe('Personalizer v1.0 client', () => {
     expect(again.rewardActionId).toBe(res.rewardActionId);
     expect((await state('news')).decisions).toBe(1);
 
-    const deferred = await client.rank({ contextFeatures: [{ a: 1 }], actions: articles, deferActivation: true });
+    const deferred = await client.rank({
+      contextFeatures: [{ a: 1 }],
+      actions: articles,
+      deferActivation: true,
+    });
     await client.events.reward(deferred.eventId!, { value: 1 });
     expect((await state('news')).rewards).toBe(1); // not activated: the reward is ignored
     await client.events.activate(deferred.eventId!);
@@ -95,9 +103,9 @@ describe('Personalizer v1.0 client', () => {
     expect(await app.personalizer.loops.sweep()).toBe(1); // b gets its default reward
     const after = await state('news');
     expect(after.rewards).toBe(before.rewards + 2);
-    const events = (
-      await app.inject({ method: 'GET', url: '/v1/agents/news/events?limit=100' })
-    ).json() as { events: Array<{ eventId: string; reward: number[]; defaultReward: boolean }> };
+    const events = (await app.inject({ method: 'GET', url: '/v1/agents/news/events?limit=100' })).json() as {
+      events: Array<{ eventId: string; reward: number[]; defaultReward: boolean }>;
+    };
     for (const id of [a.eventId, b.eventId]) {
       const row = events.events.find((e) => e.eventId === id)!;
       expect(row.reward).toEqual([0]);
@@ -142,7 +150,12 @@ describe('Personalizer v1.1-preview.3 REST client', () => {
         actions,
         slots: [
           { id: 'hero', features: [{ size: 'large' }], baselineAction: 'news' },
-          { id: 'side', features: [{ size: 'small' }], baselineAction: 'sports', excludedActions: ['movies'] },
+          {
+            id: 'side',
+            features: [{ size: 'small' }],
+            baselineAction: 'sports',
+            excludedActions: ['movies'],
+          },
         ],
         eventId: 'ms-1',
       },
