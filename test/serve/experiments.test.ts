@@ -18,6 +18,7 @@ import {
 import { createApp } from '../../src/serve/app.js';
 import { replayExperiment } from '../../src/serve/experiments.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
+import { createRedisStore } from '../../src/store/redis/index.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import type { Store } from '../../src/store/store.js';
 import { runCli } from '../helpers/cli.js';
@@ -202,6 +203,61 @@ describe('assignment', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('two replicas on one Redis', () => {
+  it('route, switch and read out the same experiment whichever replica a request reaches', async () => {
+    const prefix = `allot-exp-${process.pid}-${Date.now()}`;
+    const sa = createRedisStore({ url: 'redis://127.0.0.1:6379', prefix });
+    const sb = createRedisStore({ url: 'redis://127.0.0.1:6379', prefix });
+    const a = await createApp({ store: sa, now: () => clock, pollMs: 0, sweepMs: 0, web: false });
+    const b = await createApp({ store: sb, now: () => clock, pollMs: 0, sweepMs: 0, web: false });
+    try {
+      expect((await call(a, 'PUT', '/v1/experiments/rr', experimentBody())).statusCode).toBe(201);
+      expect((await call(b, 'PUT', '/v1/experiments/rr', experimentBody())).statusCode).toBe(200);
+      const lib = liveAssignment(normalizeLiveExperiment('rr', experimentBody()));
+      const rng = createRng(11);
+      const round = async (n: number, tag: string) => {
+        for (let i = 0; i < n; i++) {
+          clock += 1000;
+          const [x, y] = i % 2 === 0 ? [a, b] : [b, a];
+          const d = (
+            await call(x, 'POST', '/v1/experiments/rr/decide', { user: `p${i}`, eventId: `${tag}${i}` })
+          ).json();
+          expect(d.group).toBe(liveGroupOf(lib, `p${i}`));
+          const r = await call(y, 'POST', '/v1/experiments/rr/rewards', {
+            eventId: d.eventId,
+            reward: rng.uniform() < 0.5 ? 1 : 0,
+          });
+          expect(r.json()).toMatchObject({ applied: true, duplicate: false });
+        }
+      };
+      await round(24, 'one-');
+      expect((await call(b, 'POST', '/v1/experiments/rr/phase', { phase: 2 })).statusCode).toBe(200);
+      // The other replica sees Phase II at once (the record is read per request) and learns per group.
+      await round(24, 'two-');
+      const sta = (await call(a, 'GET', '/v1/experiments/rr/state')).json();
+      const stb = (await call(b, 'GET', '/v1/experiments/rr/state')).json();
+      expect(sta.phase).toBe(2);
+      expect(stb).toEqual(sta);
+      const total = ['production', 'control', 'test'].reduce((t, g) => t + sta.groups[g].rewards - 24, 0);
+      expect(total).toBe(24);
+      expect((await replayExperiment(sa, 'default', 'rr')).equal).toBe(true);
+      const ra = (await call(a, 'GET', '/v1/experiments/rr/readout?samples=20')).json();
+      expect((await call(b, 'GET', '/v1/experiments/rr/readout?samples=20')).json()).toEqual(ra);
+      expect(
+        ra.phases.map((p: { groups: Record<string, { decisions: number }> }) =>
+          Object.values(p.groups).reduce((t, g) => t + g.decisions, 0),
+        ),
+      ).toEqual([24, 24]);
+      expect((await call(a, 'DELETE', '/v1/experiments/rr')).statusCode).toBe(204);
+    } finally {
+      await a.close();
+      await b.close();
+      await sa.close();
+      await sb.close();
+    }
+  }, 60_000);
 });
 
 describe('phases', () => {
