@@ -464,6 +464,15 @@ export const forecastsView: View = (root) => {
     }
   });
   resetBtn.addEventListener('click', () => void loadBundled());
+  // Enter in the K field submits the form: apply K instead of reloading the page.
+  controls.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const k = controls.querySelector<HTMLInputElement>('input[name="K"]');
+    if (k && Number.isFinite(k.valueAsNumber) && k.valueAsNumber >= 0) {
+      sel.K = k.valueAsNumber;
+      compute();
+    }
+  });
 
   root.append(
     h('h1', {}, 'Forecasts: allocate K across locations'),
