@@ -427,6 +427,48 @@ describe('readout', () => {
     expect(JSON.parse(JSON.stringify(lib))).toEqual(r);
   }, 60_000);
 
+  it('applies CUPED with the rewards a named agent logged in the days before the experiment', async () => {
+    // Before the experiment: a production agent serves the same users for a week; a user's pre-period rewards
+    // predict their rewards during the experiment (heavy users stay heavy).
+    clock = T0 - 7 * DAY;
+    const pre = await call(app, 'PUT', '/v1/agents/prod', { policy: { type: 'ucb1' }, arms: ARMS });
+    expect(pre.statusCode).toBe(201);
+    const rng = createRng(77);
+    const heavy = (u: number) => u % 3 === 0;
+    for (let u = 0; u < 120; u++)
+      for (let v = 0; v < (heavy(u) ? 6 : 1); v++) {
+        clock += 1000;
+        const d = (
+          await call(app, 'POST', '/v1/agents/prod/decide', { user: `u${u}`, eventId: `pre-${u}-${v}` })
+        ).json();
+        await call(app, 'POST', '/v1/agents/prod/rewards', {
+          eventId: d.eventId,
+          reward: rng.uniform() < 0.6 ? 1 : 0,
+        });
+      }
+    clock = T0;
+    const b = { ...experimentBody(), pre: { agent: 'prod', days: 7 } };
+    expect((await call(app, 'PUT', '/v1/experiments/cu', b)).statusCode).toBe(201);
+    for (let u = 0; u < 120; u++)
+      for (let v = 0; v < (heavy(u) ? 6 : 1); v++) {
+        clock += 1000;
+        const d = (
+          await call(app, 'POST', '/v1/experiments/cu/decide', { user: `u${u}`, eventId: `cu-${u}-${v}` })
+        ).json();
+        await call(app, 'POST', '/v1/experiments/cu/rewards', {
+          eventId: d.eventId,
+          reward: rng.uniform() < 0.6 ? 1 : 0,
+        });
+      }
+    const r = (await call(app, 'GET', '/v1/experiments/cu/readout?samples=0')).json();
+    expect(r.notes.preUsers).toBe(120);
+    expect(r.lift.method).toBe('cuped');
+    const p = r.phases[0];
+    expect(p.liftCuped.varianceReduction).toBeGreaterThan(0.3);
+    expect(p.liftCuped.se).toBeLessThan(p.liftDelta.se);
+    expect(r.lift.ci95).toEqual(p.liftCuped.ci95);
+  }, 60_000);
+
   it('allot experiments readout prints the same readout from the store', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'allot-exp-cli-'));
     const path = join(dir, 's.db');

@@ -30,7 +30,11 @@ interface ReadoutFlags {
 export function registerExperiments(program: Command): void {
   const experiments = program
     .command('experiments')
-    .description('live A/B experiments of learning agents run by the decision service (docs/experiments.md)');
+    .description('live A/B experiments of learning agents run by the decision service (docs/experiments.md)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  npx allot experiments readout --store sqlite:.allot/allot.db --experiment ucb-1',
+    );
   experiments
     .command('readout')
     .description(
