@@ -4,6 +4,7 @@ import { AllotError, isAllotError } from '../../core/errors.js';
 import { createRng } from '../../core/rng.js';
 import { assertInteger, assertPositive } from '../../core/validate.js';
 import {
+  type CakeProblem,
   type CakeSolution,
   matrixRows,
   normalizeCakeConfig,
@@ -17,6 +18,7 @@ import {
 import {
   checkOutputPath,
   info,
+  isQuiet,
   numberOption,
   type OutputSpec,
   output,
@@ -79,11 +81,35 @@ export function dpSolveResult(sol: CakeSolution, seconds: number): DpSolveResult
   return sol.problem.shocks === null ? base : { ...base, shocks: Array.from(sol.problem.shocks.values) };
 }
 
+/**
+ * Progress of a long solve on a terminal: after the first second, the iteration and distance about once a second
+ * (on one rewritten stderr line, cleared at the end). Silent when stderr is not a TTY or with --quiet.
+ */
+function solveWithProgress(problem: CakeProblem): CakeSolution {
+  if (process.stderr.isTTY !== true || isQuiet()) return solveCakeProblem(problem);
+  const t0 = performance.now();
+  let next = t0 + 1000;
+  let shown = false;
+  const sol = solveCakeProblem(problem, {
+    onIteration: (iteration, distance) => {
+      const now = performance.now();
+      if (now < next) return;
+      next = now + 1000;
+      shown = true;
+      process.stderr.write(
+        `\rdp solve: iteration ${iteration}/${problem.maxIterations}, distance ${distance.toExponential(3)} `,
+      );
+    },
+  });
+  if (shown) process.stderr.write('\r\x1b[K');
+  return sol;
+}
+
 /** Solves a config file; returns the solution and its time in seconds. */
 function solveFile(path: string): { sol: CakeSolution; seconds: number } {
   const problem = normalizeCakeConfig(readJson(path, '--config'));
   const t0 = performance.now();
-  const sol = solveCakeProblem(problem);
+  const sol = solveWithProgress(problem);
   return { sol, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -203,7 +229,7 @@ export function registerDp(program: Command): void {
         const problem = normalizeCakeConfig(readJson(o.config, '--config'));
         const S = problem.shocks === null ? 1 : problem.shocks.values.length;
         if (initialShock !== undefined) assertInteger('--initial-shock', initialShock, 0, S - 1);
-        const sol = solveCakeProblem(problem);
+        const sol = solveWithProgress(problem);
         const path = simulateCake(
           sol,
           initialShock === undefined ? { w0, periods } : { w0, periods, initialShock },
