@@ -86,12 +86,23 @@ describe('the packed and installed package', () => {
   });
 
   it('a library import works from the installed package (root entry and a domain entry)', () => {
+    // The README's quick start, verbatim in substance.
     const code = [
       "import * as allot from 'allot';",
       "import { budgeted, linear } from 'allot/bandits';",
+      "import { createRng } from 'allot/core';",
+      "import { createQuantileDistribution, solveAllocation } from 'allot/forecast';",
+      "const bandit = linear.createLinearBandit({ d: 2, algorithm: 'linucb' });",
+      'const xs = Float64Array.from([1, 0, 0, 1, 0.7, 0.7]);',
+      'const chosen = linear.decideLinearTopL(bandit, xs, 3, 1, createRng(1));',
+      'linear.observeLinear(bandit, xs, chosen[0] * 2, 1, 1);',
+      'const theta = Array.from(linear.linearMean(bandit));',
       'const sol = budgeted.solveIlfp([0.9, 0.5, 0.4], [0.5, 0.2, 0.1], 2);',
       'if (allot.bandits.budgeted.solveIlfp !== budgeted.solveIlfp) throw new Error("two copies of the module");',
-      'console.log(JSON.stringify({ arms: sol.arms, linUcb: typeof linear.createLinearBandit }));',
+      'const levels = [0.1, 0.5, 0.9];',
+      'const F = [createQuantileDistribution(levels, [10, 20, 35]), createQuantileDistribution(levels, [1, 4, 9])];',
+      'const x = Array.from(solveAllocation(F, [30])[0].x);',
+      'console.log(JSON.stringify({ chosen: Array.from(chosen), theta, arms: sol.arms, x }));',
     ].join('\n');
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
       cwd: proj,
@@ -99,7 +110,13 @@ describe('the packed and installed package', () => {
       encoding: 'utf8',
     });
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ arms: [1, 2], linUcb: 'function' });
+    const got = JSON.parse(r.stdout) as { chosen: number[]; theta: number[]; arms: number[]; x: number[] };
+    expect(got.chosen).toEqual([0]);
+    expect(got.theta).toEqual([0.5, 0]);
+    expect(got.arms).toEqual([1, 2]);
+    // docs/forecast.md: x = [24.54, 5.46], summing to K = 30.
+    expect(got.x[0]).toBeCloseTo(24.539445, 5);
+    expect(got.x[0]! + got.x[1]!).toBeCloseTo(30, 9);
   });
 
   for (const d of DOMAINS) {
