@@ -1,17 +1,20 @@
 /**
  * explore: one multi-task UCB decision over 300 topics against a naive implementation (measured interleaved in the
- * same run), the exploration-efficiency metrics at 100,000 users x 30 topics x 1,000 posterior draws on the worker
- * pool, and the default simulation (20,000 users, 14 + 21 + 14 days) end to end.
+ * same run), P for one user by quadrature against 1,000 Monte Carlo draws, the exploration-efficiency metrics at
+ * 100,000 users x 30 topics (P by quadrature) on the worker pool, and the default simulation (20,000 users,
+ * 14 + 21 + 14 days, the experiment and its counterfactual) end to end.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { createMultiTaskUcb, multiTaskUcbSelect } from '../src/bandits/mab/index.js';
+import { runExploreReplications } from '../src/cli/commands/explore.js';
 import { createRng } from '../src/core/rng.js';
 import {
   betaPosteriorInto,
   createMaxProbabilityWork,
+  createQuadratureWork,
   METRICS_JOB_MODULE,
   maxProbabilitiesInto,
-  runRecsysExperiment,
+  maxProbabilitiesQuadratureInto,
   type SyntheticMetricsInput,
   type SyntheticMetricsResult,
 } from '../src/experiments/index.js';
@@ -151,15 +154,59 @@ export async function run(report: Reporter): Promise<void> {
   });
   report.row({ suite: 'explore', name: '  speed-up vs @stdlib beta draws', value: cp.speedup, unit: 'x' });
 
+  // 2a'. P for one user by quadrature against 1,000 Monte Carlo draws (interleaved in the same run), and the error
+  // of each against a fine-grid quadrature reference.
+  const qWork = createQuadratureWork(k30);
+  const pq = new Float64Array(k30);
+  const ref = new Float64Array(k30);
+  maxProbabilitiesQuadratureInto(k30, a, b, ref, 0, qWork, { maxStep: 0.02, stepSd: 0.02 });
+  const cq = compare(
+    {
+      name: 'maxProbabilitiesInto 1,000 draws',
+      fn: () => {
+        maxProbabilitiesInto(k30, a, b, 1000, prng, p, 0, work);
+        return p[0];
+      },
+    },
+    {
+      name: 'maxProbabilitiesQuadratureInto',
+      fn: () => {
+        maxProbabilitiesQuadratureInto(k30, a, b, pq, 0, qWork);
+        return pq[0];
+      },
+    },
+    { batches: 7, batchMs: 40 },
+  );
+  let errQ = 0;
+  let errMc = 0;
+  for (let k = 0; k < k30; k++) {
+    errQ = Math.max(errQ, Math.abs(pq[k]! - ref[k]!));
+    errMc = Math.max(errMc, Math.abs(p[k]! - ref[k]!));
+  }
+  report.row({
+    suite: 'explore',
+    name: 'P for one user, 30 topics, quadrature',
+    value: cq.candidate.nsPerOp / 1e3,
+    unit: 'µs/op',
+    note: `load ${cq.candidate.load.toFixed(2)}; max error ${errQ.toExponential(1)} (1,000 draws: ${errMc.toExponential(1)})`,
+  });
+  report.row({
+    suite: 'explore',
+    name: '  speed-up vs 1,000 Monte Carlo draws',
+    value: cq.speedup,
+    unit: 'x',
+  });
+
   if (process.env['ALLOT_BENCH_SKIP_LONG']) return; // the two rows below take minutes
 
-  // 2b. Metrics for 100,000 users x 30 topics x 1,000 draws on the worker pool (100 blocks of 1,000 users).
+  // 2b. Metrics for 100,000 users x 30 topics on the worker pool (100 blocks of 1,000 users), P by quadrature.
   const workers = availableParallelism();
   let res: SyntheticMetricsResult[] = [];
+  const cpu0 = process.cpuUsage();
   const ms = await wallMs(async () => {
     res = await runReplications<SyntheticMetricsInput, SyntheticMetricsResult>(
       { module: METRICS_JOB_MODULE, name: 'syntheticMetricsJob' },
-      { usersPerBlock: 1000, topics: 30, samples: 1000 },
+      { usersPerBlock: 1000, topics: 30, samples: 1000, method: 'quadrature' },
       { runs: 100, seed: 1, workers },
     );
   });
@@ -167,19 +214,19 @@ export async function run(report: Reporter): Promise<void> {
   consume(res.reduce((s, r) => s + r.EI, 0));
   report.row({
     suite: 'explore',
-    name: `metrics EI/TD/IU/TE, ${users} users x 30 topics x 1,000 draws`,
+    name: `metrics EI/TD/IU/TE, ${users} users x 30 topics, P by quadrature`,
     value: ms / 1000,
     unit: 's',
-    note: `${workers} workers, load ${loadavg()[0]!.toFixed(2)}`,
+    note: `${workers} workers, load ${loadavg()[0]!.toFixed(2)}, main-thread cpu ${(process.cpuUsage(cpu0).user / 1e6).toFixed(1)} s`,
   });
 
-  // 3. The default simulation end to end (single thread: sequential by day).
-  const simMs = await wallMs(() => runRecsysExperiment({}, createRng(1).fork(0)));
+  // 3. The default simulation end to end: the experiment and its counterfactual arm on two workers, as the CLI runs it.
+  const simMs = await wallMs(() => runExploreReplications({}, 1, 1, undefined));
   report.row({
     suite: 'explore',
-    name: 'default simulation, 20,000 users, 14 + 21 + 14 days, end to end',
+    name: 'default simulation, 20,000 users, 14 + 21 + 14 days, both arms, end to end',
     value: simMs / 1000,
     unit: 's',
-    note: `load ${loadavg()[0]!.toFixed(2)}`,
+    note: `${workers} workers, load ${loadavg()[0]!.toFixed(2)}`,
   });
 }

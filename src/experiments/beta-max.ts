@@ -33,7 +33,9 @@ export function lnBeta(a: number, b: number): number {
 
 /** Gauss–Legendre nodes and weights on [-1, 1], 5 points. */
 const GL_X = [-0.906179845938664, -0.5384693101056831, 0, 0.5384693101056831, 0.906179845938664];
-const GL_W = [0.2369268850561891, 0.4786286704993665, 0.5688888888888889, 0.4786286704993665, 0.2369268850561891];
+const GL_W = [
+  0.2369268850561891, 0.4786286704993665, 0.5688888888888889, 0.4786286704993665, 0.2369268850561891,
+];
 const NQ = 5;
 
 /**
@@ -45,7 +47,9 @@ const GL_S: Float64Array = (() => {
   const n = NQ;
   // Invert the Vandermonde matrix V[m][p] = x_m^p by Gauss–Jordan elimination.
   const v: number[][] = GL_X.map((x) => Array.from({ length: n }, (_, p) => x ** p));
-  const inv: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  const inv: number[][] = Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)),
+  );
   for (let c = 0; c < n; c++) {
     let piv = c;
     for (let r = c + 1; r < n; r++) if (Math.abs(v[r]![c]!) > Math.abs(v[piv]![c]!)) piv = r;
@@ -146,7 +150,10 @@ function cdfAt(z: number, a: number, b: number, lnB: number): number {
   const x = logistic(z);
   if (x < 1e-6) {
     // I_x(a, b) = x^a (1 - x)^b / (a B) (1 + (a + b) / (a + 1) x + O(x^2)).
-    return Math.min(1, Math.exp(a * Math.log(x) + b * Math.log1p(-x) - lnB - Math.log(a)) * (1 + ((a + b) / (a + 1)) * x));
+    return Math.min(
+      1,
+      Math.exp(a * Math.log(x) + b * Math.log1p(-x) - lnB - Math.log(a)) * (1 + ((a + b) / (a + 1)) * x),
+    );
   }
   return betaCdf(x, a, b);
 }

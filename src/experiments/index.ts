@@ -14,6 +14,15 @@ export {
   hashUnit,
 } from './assignment.js';
 export {
+  createQuadratureWork,
+  DEFAULT_QUADRATURE,
+  lnBeta,
+  lnGamma,
+  maxProbabilitiesQuadratureInto,
+  type QuadratureOptions,
+  type QuadratureWork,
+} from './beta-max.js';
+export {
   betaPosteriorInto,
   createMaxProbabilityWork,
   DEFAULT_KL_IMPUTE,
@@ -30,22 +39,48 @@ export {
   type SyntheticMetricsResult,
   syntheticMetricsJob,
 } from './metrics-job.js';
-export { type Lift, liftFromRatios, type RatioEstimate, ratioEstimate, userLevelLift } from './readout.js';
+export {
+  type CupedGroup,
+  type CupedLift,
+  cupedLift,
+  type GroupReadout,
+  type Lift,
+  liftFromRatios,
+  meanLift,
+  type PowerInput,
+  type PowerResult,
+  pairedLift,
+  powerAnalysis,
+  type RatioEstimate,
+  type RecordsReadout,
+  ratioEstimate,
+  readoutFromRecords,
+  type UserDayRecord,
+  userLevelLift,
+} from './readout.js';
 export {
   type ActivityBucket,
+  combineRecsysArms,
   DEFAULT_RECSYS_EXPERIMENT,
   type ExperimentDay,
   type GroupDay,
   JOB_MODULE,
+  type PhaseReadout,
+  type PlaysLift,
+  RECSYS_LIMITS,
+  type RecsysArmJobInput,
+  type RecsysArmResult,
   type RecsysExperimentConfig,
   type RecsysExperimentResult,
   type RecsysJobInput,
   type RecsysSweepInput,
+  recsysArmJob,
   recsysExperimentJob,
   recsysSweepJob,
   resolveRecsysExperiment,
   runRecsysExperiment,
   type StartDiagnostics,
+  simulateRecsysArm,
   simulateRecsysExperiment,
 } from './recsys-ab.js';
 export {
@@ -54,4 +89,5 @@ export {
   efficiencyLiftChart,
   playsLiftChart,
   taskLiftChart,
+  truthChart,
 } from './recsys-charts.js';

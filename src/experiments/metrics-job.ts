@@ -3,6 +3,7 @@
  * users (used by the benchmark of the metrics at production scale, and usable as a template for real logs).
  */
 import type { Rng } from '../core/rng.js';
+import { createQuadratureWork, maxProbabilitiesQuadratureInto } from './beta-max.js';
 import {
   betaPosteriorInto,
   createMaxProbabilityWork,
@@ -20,8 +21,10 @@ export interface SyntheticMetricsInput {
   readonly usersPerBlock: number;
   /** Topics. */
   readonly topics: number;
-  /** Posterior draws per user. */
+  /** Posterior draws per user (Monte Carlo only). */
   readonly samples: number;
+  /** How P is computed: `quadrature` (default) or `montecarlo`. */
+  readonly method?: 'quadrature' | 'montecarlo';
 }
 
 /** Sums of the metrics over a block (means are sums / users; TE weighted by plays). */
@@ -36,7 +39,7 @@ export interface SyntheticMetricsResult {
 
 /**
  * Draws a block of synthetic users (log-normal activity, concentrated topic histories, a day of recommendations)
- * and computes P by Monte Carlo and EI, TD, IU, TE for each.
+ * and computes P (by quadrature, or Monte Carlo with `method: 'montecarlo'`) and EI, TD, IU, TE for each.
  *
  * @param input - block size, topics, posterior draws.
  * @param _index - block index (the stream depends on it already).
@@ -59,6 +62,7 @@ export function syntheticMetricsJob(
   const topicRate = new Float64Array(K);
   for (let k = 0; k < K; k++) topicRate[k] = 0.15 + 0.3 * rng.uniform();
   const work = createMaxProbabilityWork(K);
+  const qWork = createQuadratureWork(K);
   const m: ExplorationMetrics = { EI: 0, TD: 0, IU: 0, TE: 0 };
   const out: SyntheticMetricsResult = { users: 0, EI: 0, TD: 0, IU: 0, TEnum: 0, TEden: 0 };
   for (let u = 0; u < input.usersPerBlock; u++) {
@@ -87,7 +91,8 @@ export function syntheticMetricsJob(
     }
     const ubar = Math.min(0.99, Math.max(0.01, (rs + 3) / (ns + 10)));
     betaPosteriorInto(K, shown, rel, 0, topicRate, ubar, 0.3, 2, a, b);
-    maxProbabilitiesInto(K, a, b, input.samples, rng, p, 0, work);
+    if (input.method === 'montecarlo') maxProbabilitiesInto(K, a, b, input.samples, rng, p, 0, work);
+    else maxProbabilitiesQuadratureInto(K, a, b, p, 0, qWork);
     explorationMetricsInto(K, p, 0, q, 0, 1e-3, m);
     out.users++;
     out.EI += m.EI;

@@ -2,9 +2,14 @@
  * The two-phase, three-group A/B experiment of Guo et al. (2023, section 3.3 and Figure 2) on the simulated
  * short-video recommender: users are hashed into production, control and test; after a burn-in on the production
  * policy, Phase I serves multi-task UCB (Eq. 1) to test only while one reward model is trained daily on the pooled
- * data of all groups; Phase II trains one model per group on that group's data only. Each day yields per-group
- * metrics (plays, task rates, the exploration-efficiency metrics of section 4.2) and the user-level readout
- * test/control - 1 with a 95 % delta-method interval.
+ * data of all groups; Phase II trains one model per group on that group's data only (upstream sourcing stays on the
+ * all-data model, as in the paper). Each day yields per-group metrics (plays, task rates, the exploration-efficiency
+ * metrics of section 4.2) and the user-level readout test/control - 1 with a 95 % delta-method interval.
+ *
+ * The simulation also serves the SAME users from the same random streams with exploration switched off in test
+ * (the counterfactual arm, everyone greedy): the paired difference is the ground truth of exploration's effect on the
+ * test users, the counterfactual's test/control readout is the A/A test, and the paired difference on the control
+ * users is the leakage of test's exploration into control.
  */
 
 import { ucbSelect } from '../bandits/mab/multitask-ucb.js';
@@ -15,6 +20,7 @@ import {
   cloneRewardModel,
   createInteractionLog,
   createRewardModel,
+  type InteractionLog,
   predictUser,
   type RewardModel,
   type RewardModelOptions,
@@ -24,18 +30,26 @@ import {
   continues,
   createRecsysWorld,
   drawAvailable,
+  drawCandidates,
+  drawFromCandidates,
   drawSessions,
+  driftInterests,
+  launchDays,
   N_TASKS,
   OUTCOME_COMPLETE,
   OUTCOME_LOOP,
   OUTCOME_SKIP,
+  type RecsysWorld,
   type RecsysWorldConfig,
   respond,
   TASK_COMPLETE,
   TASK_LOOP,
   TASK_SKIP,
+  WORLD_PRESET_NAMES,
+  WORLD_PRESETS,
 } from '../sim/recsys/world.js';
 import { assignUser, createAssignment, GROUPS, type GroupName, hashUnit } from './assignment.js';
+import { createQuadratureWork, maxProbabilitiesQuadratureInto } from './beta-max.js';
 import {
   betaPosteriorInto,
   createMaxProbabilityWork,
@@ -44,18 +58,38 @@ import {
   explorationMetricsInto,
   maxProbabilitiesInto,
 } from './exploration-metrics.js';
-import { type Lift, liftFromRatios, ratioEstimate } from './readout.js';
+import {
+  cupedLift,
+  type Lift,
+  liftFromRatios,
+  meanLift,
+  type PowerResult,
+  pairedLift,
+  powerAnalysis,
+  ratioEstimate,
+} from './readout.js';
 
 /** The module URL of this file, for the worker pool. */
 export const JOB_MODULE: string = import.meta.url;
 
+/** Documented maxima of the experiment's sizes (checked before any work starts). */
+export const RECSYS_LIMITS = {
+  users: 200_000,
+  topics: 1024,
+  days: 365,
+  posteriorSamples: 100_000,
+  replications: 100,
+  /** users x all days x replications. */
+  userDays: 50_000_000,
+} as const;
+
 /** Settings of one simulated experiment (all fields but none required; see {@link resolveRecsysExperiment}). */
 export interface RecsysExperimentConfig {
-  /** Users (default 20000). */
+  /** Users (default 20000, at most 1,000,000). */
   readonly users: number;
   /** Topics (default 30). */
   readonly topics: number;
-  /** Days of production-only history before the experiment (default 14). */
+  /** Days of production-only history before the experiment (default 14; the pre-period of CUPED). */
   readonly daysBurnin: number;
   /** Days of Phase I (default 21: the paper's 3 weeks). */
   readonly daysPhase1: number;
@@ -63,13 +97,22 @@ export interface RecsysExperimentConfig {
   readonly daysPhase2: number;
   /** Shares of production, control, test (default 0.9, 0.05, 0.05). */
   readonly shares: readonly [number, number, number];
-  /** UCB exploration scale gamma of the test group (default 1). */
+  /** UCB exploration scale gamma of the test group (default 1, in units of `gammaScale`). */
   readonly gamma: number;
-  /** The N_{t,a}(C) = 0 rule of the UCB: 0 = infinite bonus (default), n0 > 0 = bonus with N_{t,a} = n0. */
+  /**
+   * `spread` (default): gamma is in units of the user's score spread (the sd of sum_T alpha_T rhat across the
+   * launched topics, recomputed daily); `absolute`: gamma multiplies the bonus directly, as Eq. 1 is written.
+   */
+  readonly gammaScale: 'absolute' | 'spread';
+  /** The N_{t,a}(C) = 0 rule of the UCB: 0 = infinite bonus, n0 > 0 = bonus with N_{t,a} = n0 (default 1). */
   readonly unseenCount: number;
+  /** Daily discount of the UCB counts N_{t,a}, N_t in (0, 1] (default 1: no discount). */
+  readonly discount: number;
   /** Task weights alpha_T for complete, loop, skip (default 1, 0.5, -0.5). */
   readonly alpha: readonly [number, number, number];
-  /** Posterior draws per user and day for P (default 100). */
+  /** How P is computed: `quadrature` (default, exact to about 1e-6) or `montecarlo` (posteriorSamples draws). */
+  readonly posteriorMethod: 'quadrature' | 'montecarlo';
+  /** Posterior draws per user and day for P with `montecarlo` (default 1000). */
   readonly posteriorSamples: number;
   /** Strength (pseudo-impressions) of the light Beta prior of P (default 2). */
   readonly priorStrength: number;
@@ -77,7 +120,11 @@ export interface RecsysExperimentConfig {
   readonly klImpute: number;
   /** Salt of the hash assignment (default 0). */
   readonly salt: number;
-  /** Environment parameters beyond users and topics. */
+  /** Named world (default `funnel`; `uniform` is the old world; see WORLD_PRESETS). */
+  readonly preset: string;
+  /** Serve the counterfactual arm (everyone greedy, same users and streams) for the truth and the A/A (default true). */
+  readonly truth: boolean;
+  /** Environment parameters beyond users and topics (override the preset). */
   readonly world: Partial<Omit<RecsysWorldConfig, 'users' | 'topics'>>;
   /** Reward-model hyper-parameters. */
   readonly model: Partial<RewardModelOptions>;
@@ -92,12 +139,17 @@ export const DEFAULT_RECSYS_EXPERIMENT: RecsysExperimentConfig = {
   daysPhase2: 14,
   shares: [0.9, 0.05, 0.05],
   gamma: 1,
-  unseenCount: 0,
+  gammaScale: 'spread',
+  unseenCount: 1,
+  discount: 1,
   alpha: [1, 0.5, -0.5],
-  posteriorSamples: 100,
+  posteriorMethod: 'quadrature',
+  posteriorSamples: 1000,
   priorStrength: 2,
   klImpute: DEFAULT_KL_IMPUTE,
   salt: 0,
+  preset: 'funnel',
+  truth: true,
   world: {},
   model: {},
 };
@@ -130,6 +182,11 @@ export interface GroupDay {
   metricUsers: number;
 }
 
+/** A plays readout: `{plays: {estimate, ci95, se}}`. */
+export interface PlaysLift {
+  plays: Lift;
+}
+
 /** One day of the experiment. */
 export interface ExperimentDay {
   /** Experiment day, 1 = first day of Phase I. */
@@ -137,8 +194,38 @@ export interface ExperimentDay {
   /** 1 or 2. */
   phase: 1 | 2;
   groups: Record<GroupName, GroupDay>;
-  /** test/control - 1 with 95 % delta-method intervals at the user level. */
+  /** test/control - 1 with 95 % delta-method intervals at the user level (per active user, this day). */
   lift: Record<'plays' | 'impressions' | 'complete' | 'loop' | 'skip' | 'EI' | 'TD' | 'IU' | 'TE', Lift>;
+  /** This day's paired truth: plays of the test users with exploration / without - 1 (null without truth). */
+  truth: PlaysLift | null;
+  /** This day's A/A: test/control - 1 of plays per active user in the counterfactual arm (null without truth). */
+  aa: PlaysLift | null;
+  /**
+   * Cumulative within the phase up to this day: the readout (plays per assigned user, test/control - 1), the paired
+   * truth and the A/A, each with a user-level interval.
+   */
+  cumulative: { lift: PlaysLift; truth: PlaysLift | null; aa: PlaysLift | null };
+}
+
+/** The cumulative readout of one phase. */
+export interface PhaseReadout {
+  phase: 1 | 2;
+  /** First and last experiment day of the phase. */
+  days: [number, number];
+  /** Plays per assigned user over the phase, test/control - 1, user-level delta-method interval. */
+  lift: PlaysLift;
+  /** The same with CUPED on the burn-in plays (null without burn-in). */
+  liftCuped: PlaysLift | null;
+  /** The A/A counterpart: the same readout in the counterfactual arm (no exploration anywhere). */
+  aa: PlaysLift | null;
+  /** The A/A with CUPED. */
+  aaCuped: PlaysLift | null;
+  /** Paired truth on the test users over the phase. */
+  truth: PlaysLift | null;
+  /** Paired effect of test's exploration on the CONTROL users over the phase (leakage; 0 when none). */
+  leakage: PlaysLift | null;
+  /** Share of the variance of per-user plays removed by CUPED. */
+  cupedVarianceReduction: number | null;
 }
 
 /** Exploration efficiency by user activity (Figure 4): users bucketed by plays over the experiment. */
@@ -164,6 +251,12 @@ export interface RecsysExperimentResult {
   assigned: Record<GroupName, number>;
   /** How well the production policy knew users' interests when the experiment started (end of the burn-in). */
   diagnostics: StartDiagnostics;
+  /** The paired effect of exploration on the test users over all experiment days (null without truth). */
+  truth: PlaysLift | null;
+  /** Per phase: the cumulative readout, its A/A counterpart, the truth and the leakage. */
+  phases: PhaseReadout[];
+  /** Power of the whole-experiment readout for the configured shares (cv of per-user plays in control). */
+  power: (PowerResult & { cv: number; varianceReductionCuped: number | null }) | null;
 }
 
 /** State of knowledge at the start of Phase I, over users with at least one impression (simulator truth). */
@@ -181,22 +274,30 @@ export interface StartDiagnostics {
 /**
  * Validates settings and fills defaults.
  *
- * @throws ALLOT_OUT_OF_RANGE for zero users or topics, days < 1 (burn-in may be 0), gamma < 0, shares not summing
- *   to 1 or a zero control/test share; ALLOT_INVALID_ARGUMENT for non-integers; ALLOT_SHAPE_MISMATCH for shares or
+ * @throws ALLOT_OUT_OF_RANGE for zero users or topics, days < 1 (burn-in may be 0), sizes above
+ *   {@link RECSYS_LIMITS}, gamma < 0, a discount outside (0, 1], shares not summing to 1 or a zero control/test
+ *   share; ALLOT_INVALID_ARGUMENT for non-integers, an unknown preset or method; ALLOT_SHAPE_MISMATCH for shares or
  *   alpha of the wrong length.
  */
 export function resolveRecsysExperiment(
   partial: Partial<RecsysExperimentConfig> = {},
 ): RecsysExperimentConfig {
   const c: RecsysExperimentConfig = { ...DEFAULT_RECSYS_EXPERIMENT, ...partial };
-  assertInteger('users', c.users, 1);
-  assertInteger('topics', c.topics, 1, 1024);
-  assertInteger('daysBurnin', c.daysBurnin, 0);
-  assertInteger('daysPhase1', c.daysPhase1, 1);
-  assertInteger('daysPhase2', c.daysPhase2, 1);
+  assertInteger('users', c.users, 1, RECSYS_LIMITS.users);
+  assertInteger('topics', c.topics, 1, RECSYS_LIMITS.topics);
+  assertInteger('daysBurnin', c.daysBurnin, 0, RECSYS_LIMITS.days);
+  assertInteger('daysPhase1', c.daysPhase1, 1, RECSYS_LIMITS.days);
+  assertInteger('daysPhase2', c.daysPhase2, 1, RECSYS_LIMITS.days);
   createAssignment(c.shares, c.salt);
   assertNonNegative('gamma', c.gamma);
+  if (c.gammaScale !== 'absolute' && c.gammaScale !== 'spread') {
+    throw new AllotError(
+      'ALLOT_INVALID_ARGUMENT',
+      `gammaScale must be one of absolute, spread (got ${JSON.stringify(c.gammaScale)})`,
+    );
+  }
   assertNonNegative('unseenCount', c.unseenCount);
+  assertInInterval('discount', c.discount, 0, 1, true, false);
   if (c.alpha.length !== N_TASKS) {
     throw new AllotError(
       'ALLOT_SHAPE_MISMATCH',
@@ -204,9 +305,21 @@ export function resolveRecsysExperiment(
     );
   }
   toFiniteArray('alpha', Array.from(c.alpha));
-  assertInteger('posteriorSamples', c.posteriorSamples, 1);
+  if (c.posteriorMethod !== 'quadrature' && c.posteriorMethod !== 'montecarlo') {
+    throw new AllotError(
+      'ALLOT_INVALID_ARGUMENT',
+      `posteriorMethod must be one of quadrature, montecarlo (got ${JSON.stringify(c.posteriorMethod)})`,
+    );
+  }
+  assertInteger('posteriorSamples', c.posteriorSamples, 1, RECSYS_LIMITS.posteriorSamples);
   assertInInterval('priorStrength', c.priorStrength, 0, Number.POSITIVE_INFINITY, true);
   assertInInterval('klImpute', c.klImpute, 0, 1, true, true);
+  if (!Object.hasOwn(WORLD_PRESETS, c.preset)) {
+    throw new AllotError(
+      'ALLOT_INVALID_ARGUMENT',
+      `preset must be one of ${WORLD_PRESET_NAMES.join(', ')} (got ${JSON.stringify(c.preset)})`,
+    );
+  }
   return c;
 }
 
@@ -225,13 +338,131 @@ function newAcc(): Acc {
   return { active: [], eiSum: 0, tdSum: 0, iuSum: 0, teNum: 0, teDen: 0, metricUsers: [] };
 }
 
+/** Everything that depends on the policy: one arm of the simulation (the experiment, or its counterfactual). */
+interface Arm {
+  /** gamma of the test group in Phase I and II (0 in the counterfactual arm). */
+  readonly gammaTest: number;
+  readonly log: InteractionLog;
+  /** User factors of the pooled (all-data) model, and of the per-group models in Phase II. */
+  readonly factorsPooled: Float64Array;
+  factorsGroup: Float64Array | undefined;
+  readonly pooled: RewardModel;
+  perGroup: RewardModel[] | undefined;
+  /** UCB counts N_{t,a}(C) (discounted when discount < 1) and N_t(C). */
+  readonly ucbCounts: Float64Array;
+  readonly ucbTotal: Float64Array;
+  /** Satisfaction S_i (recent completion rate). */
+  readonly sat: Float64Array;
+  /** Serving model's sum_T alpha_T rhat per <user, topic>, and the upstream (pooled) model's. */
+  readonly exploit: Float64Array;
+  readonly upstream: Float64Array;
+  /** Spread of the serving and upstream scores per user. */
+  readonly spread: Float64Array;
+  readonly upSpread: Float64Array;
+  /** Today's plays, impressions, task events per user; today's impressions and completions per <user, topic>. */
+  readonly dPlays: Float64Array;
+  readonly dImp: Float64Array;
+  readonly dTask: Float64Array;
+  readonly todayShown: Float64Array;
+  readonly todayComplete: Float64Array;
+  /** Plays per user summed per phase: index 0 = burn-in (the pre-period), 1, 2. */
+  readonly phasePlays: [Float64Array, Float64Array, Float64Array];
+}
+
+function createArm(
+  U: number,
+  K: number,
+  gammaTest: number,
+  satInit: number,
+  modelOpts: Partial<RewardModelOptions>,
+  rng: Rng,
+): Arm {
+  const T = N_TASKS;
+  const pooled = createRewardModel(T, K, modelOpts, rng, [0.3, 0.05, 0.4]);
+  const rank = pooled.options.rank;
+  return {
+    gammaTest,
+    log: createInteractionLog(U, K, T),
+    factorsPooled: new Float64Array(U * T * rank),
+    factorsGroup: undefined,
+    pooled,
+    perGroup: undefined,
+    ucbCounts: new Float64Array(U * K),
+    ucbTotal: new Float64Array(U),
+    sat: new Float64Array(U).fill(satInit),
+    exploit: new Float64Array(U * K),
+    upstream: new Float64Array(U * K),
+    spread: new Float64Array(U),
+    upSpread: new Float64Array(U),
+    dPlays: new Float64Array(U),
+    dImp: new Float64Array(U),
+    dTask: new Float64Array(T * U),
+    todayShown: new Float64Array(U * K),
+    todayComplete: new Float64Array(U * K),
+    phasePlays: [new Float64Array(U), new Float64Array(U), new Float64Array(U)],
+  };
+}
+
+/** Spread (population sd) of row `i` of `x` over the launched topics. */
+function launchedSpread(x: Float64Array, i: number, K: number, launched: Uint8Array): number {
+  let s = 0;
+  let ss = 0;
+  let n = 0;
+  for (let k = 0; k < K; k++) {
+    if (launched[k] === 0) continue;
+    const v = x[i * K + k]!;
+    s += v;
+    ss += v * v;
+    n++;
+  }
+  if (n === 0) return 0;
+  const m = s / n;
+  return Math.sqrt(Math.max(0, ss / n - m * m));
+}
+
+/** Picks the values of `users` from `x`. */
+function pick(x: Float64Array, users: Int32Array): Float64Array {
+  const out = new Float64Array(users.length);
+  for (let j = 0; j < users.length; j++) out[j] = x[users[j]!]!;
+  return out;
+}
+
+const plays = (l: Lift): PlaysLift => ({ plays: l });
+
+/** One arm of a simulated experiment: the experiment itself, or its counterfactual (exploration off in test). */
+export interface RecsysArmResult {
+  /** gamma of the test group in this arm. */
+  gammaTest: number;
+  /** Tracked users: the control users, then the test users (ids ascending in each). */
+  tracked: Int32Array;
+  /** Number of control users at the start of `tracked`. */
+  nControl: number;
+  /** Plays per tracked user on each experiment day (index day - 1). */
+  dailyPlays: Float64Array[];
+  /** Impressions per tracked user on each experiment day. */
+  dailyImpressions: Float64Array[];
+  /** Plays per tracked user during the burn-in (the pre-period of CUPED). */
+  prePlays: Float64Array;
+  /** Only for the full arm: per-day metrics (truth, aa and their cumulative versions filled by the combination). */
+  days: ExperimentDay[] | null;
+  buckets: Record<'control' | 'test', ActivityBucket[]> | null;
+  diagnostics: StartDiagnostics | null;
+  assigned: Record<GroupName, number>;
+  setting: Record<string, unknown>;
+}
+
 /**
- * Runs one simulated two-phase experiment.
+ * Runs one simulated two-phase experiment (and, with `truth`, its counterfactual on the same users).
+ *
+ * @remarks The two arms are {@link simulateRecsysArm} with the test group's gamma and with gamma = 0 on the same
+ * random stream (the same world, the same users, the same per-user daily draws), combined by
+ * {@link combineRecsysArms}; the CLI runs the two arms on two worker threads.
  *
  * @param partial - settings (defaults {@link DEFAULT_RECSYS_EXPERIMENT}).
- * @param rng - the run's random source (forked into world, model, assignment-free day streams).
- * @param onProgress - called after each simulated day with (done, total).
- * @returns per-day group metrics and lifts, activity buckets, the settings.
+ * @param rng - the run's random source (forked into world, model, per-day and per-user streams).
+ * @param onProgress - called after each simulated day with (done, total) (both arms counted).
+ * @returns per-day group metrics and lifts, the phase readouts with their A/A and truth, activity buckets, the
+ *   settings.
  * @throws errors of {@link resolveRecsysExperiment}.
  */
 export function runRecsysExperiment(
@@ -240,9 +471,41 @@ export function runRecsysExperiment(
   onProgress?: (done: number, total: number) => void,
 ): RecsysExperimentResult {
   const c = resolveRecsysExperiment(partial);
+  const total = (c.daysBurnin + c.daysPhase1 + c.daysPhase2) * (c.truth ? 2 : 1);
+  const main = simulateRecsysArm(c, rng, c.gamma, true, (d) => onProgress?.(d, total));
+  const cf = c.truth ? simulateRecsysArm(c, rng, 0, false, (d, t) => onProgress?.(t + d, total)) : undefined;
+  return combineRecsysArms(main, cf);
+}
+
+/**
+ * Simulates one arm of the experiment.
+ *
+ * @param partial - settings.
+ * @param rng - the run's random source: two arms on the same `rng` meet the same world and users with the same
+ *   draws (common random numbers).
+ * @param gammaTest - gamma of the test group in this arm (the experiment: `gamma`; the counterfactual: 0).
+ * @param full - compute the per-day metrics (EI, TD, IU, TE, the readouts) and buckets; false keeps only the plays of
+ *   the control and test users (enough for the truth and the A/A).
+ * @param onProgress - called after each simulated day with (done, total).
+ * @returns the arm.
+ * @throws errors of {@link resolveRecsysExperiment}.
+ */
+export function simulateRecsysArm(
+  partial: Partial<RecsysExperimentConfig>,
+  rng: Rng,
+  gammaTest: number,
+  full: boolean,
+  onProgress?: (done: number, total: number) => void,
+): RecsysArmResult {
+  const c = resolveRecsysExperiment(partial);
   const U = c.users;
   const K = c.topics;
-  const world = createRecsysWorld({ ...c.world, users: U, topics: K }, rng.fork(0));
+  const worldConfig = { ...WORLD_PRESETS[c.preset], ...c.world, users: U, topics: K };
+  const world: RecsysWorld = createRecsysWorld(worldConfig, rng.fork(0));
+  const wc = world.config;
+  const personalised = wc.sourcing === 'personalised';
+  const expDays = c.daysPhase1 + c.daysPhase2;
+  const launches = launchDays(wc.newTopics, expDays);
   const assignment = createAssignment(c.shares, c.salt);
   const group = new Uint8Array(U);
   const lists: number[][] = [[], [], []];
@@ -257,26 +520,25 @@ export function runRecsysExperiment(
   }
   const allUsers = Int32Array.from({ length: U }, (_, i) => i);
   const groupUsers = lists.map((l) => Int32Array.from(l));
-  const T = N_TASKS;
-  const log = createInteractionLog(U, K, T);
-  const modelOpts = c.model;
-  const rank = modelOpts.rank ?? 3;
-  const factors = new Float64Array(U * T * rank);
-  const pooled = createRewardModel(T, K, modelOpts, rng.fork(1), [0.3, 0.05, 0.4]);
-  let perGroup: RewardModel[] | undefined;
   const alpha = Float64Array.from(c.alpha);
-  const exploit = new Float64Array(U * K);
-  const todayShown = new Float64Array(U * K);
-  const todayComplete = new Float64Array(U * K);
-  const dPlays = new Float64Array(U);
-  const dImp = new Float64Array(U);
-  const dTask = new Float64Array(T * U);
+  const main = createArm(U, K, gammaTest, world.referenceRate, c.model, rng.fork(1));
+  const tracked = Int32Array.from([...lists[1]!, ...lists[2]!]);
+  const dailyPlays: Float64Array[] = [];
+  const dailyImpressions: Float64Array[] = [];
   const avail = new Int32Array(K);
+  const cand = new Int32Array(K);
+  const keys = new Float64Array(K);
   const pBuf = new Float64Array(K);
   const aBuf = new Float64Array(K);
   const bBuf = new Float64Array(K);
+  const sBuf = new Float64Array(K);
+  const rBuf = new Float64Array(K);
+  const qBuf = new Float64Array(K);
+  const tBuf = new Float64Array(K);
   const topicRate = new Float64Array(K);
+  const tShown = new Float64Array(K);
   const mpWork = createMaxProbabilityWork(K);
+  const qWork = createQuadratureWork(K);
   const m: ExplorationMetrics = { EI: 0, TD: 0, IU: 0, TE: 0 };
   // Per-user sums over experiment days for the activity buckets.
   const uPlays = new Float64Array(U);
@@ -290,34 +552,38 @@ export function runRecsysExperiment(
   const vTD = new Float64Array(U);
   const vIU = new Float64Array(U);
   const vTE = new Float64Array(U);
-  const totalDays = c.daysBurnin + c.daysPhase1 + c.daysPhase2;
+  const totalDays = c.daysBurnin + expDays;
   const days: ExperimentDay[] = [];
-  const maxImp = world.config.maxImpressions;
+  const maxImp = wc.maxImpressions;
   const UK = U * K;
   const metricRng = rng.fork(3);
+  const satW = 1 - 2 ** (-1 / wc.satisfactionHalfLife);
+  const beta = wc.activityResponse;
   let diagnostics: StartDiagnostics = {
     bestTopicShown: Number.NaN,
     bestTopicIsMostShown: Number.NaN,
     relevanceGapOfModelTop: Number.NaN,
     topicsShown: Number.NaN,
   };
-  const startDiagnostics = (): StartDiagnostics => {
+  const startDiagnostics = (arm: Arm): StartDiagnostics => {
     let n = 0;
     let seen = 0;
     let most = 0;
     let gap = 0;
     let distinct = 0;
+    const log = arm.log;
     for (let i = 0; i < U; i++) {
       if (log.shownTotal[i]! <= 0) continue;
       n++;
-      let best = 0;
-      let top = 0;
-      let mostShown = 0;
+      let best = -1;
+      let top = -1;
+      let mostShown = -1;
       for (let k = 0; k < K; k++) {
+        if (world.launched[k] === 0) continue;
         const idx = i * K + k;
-        if (world.relevance[idx]! > world.relevance[i * K + best]!) best = k;
-        if (exploit[idx]! > exploit[i * K + top]!) top = k;
-        if (log.shown[idx]! > log.shown[i * K + mostShown]!) mostShown = k;
+        if (best < 0 || world.relevance[idx]! > world.relevance[i * K + best]!) best = k;
+        if (top < 0 || arm.exploit[idx]! > arm.exploit[i * K + top]!) top = k;
+        if (mostShown < 0 || log.shown[idx]! > log.shown[i * K + mostShown]!) mostShown = k;
         if (log.shown[idx]! > 0) distinct++;
       }
       if (log.shown[i * K + best]! > 0) seen++;
@@ -331,65 +597,74 @@ export function runRecsysExperiment(
       topicsShown: distinct / n,
     };
   };
-  for (let day = 1; day <= totalDays; day++) {
-    const expDay = day - c.daysBurnin;
-    const phase = expDay <= 0 ? 0 : expDay <= c.daysPhase1 ? 1 : 2;
-    // Daily refresh of the reward model(s) on the data logged before today.
-    if (phase === 2 && perGroup === undefined) perGroup = [0, 1, 2].map(() => cloneRewardModel(pooled));
+
+  /** Daily refresh of the arm's model(s) on the data logged before today, and today's scores. */
+  const trainAndScore = (arm: Arm, phase: number, day: number): void => {
+    if (phase === 2 && arm.perGroup === undefined) {
+      arm.perGroup = [0, 1, 2].map(() => cloneRewardModel(arm.pooled));
+      arm.factorsGroup = arm.factorsPooled.slice();
+    }
     if (day > 1) {
-      if (phase < 2) trainRewardModel(pooled, factors, log, allUsers);
-      else for (let g = 0; g < 3; g++) trainRewardModel(perGroup![g]!, factors, log, groupUsers[g]!);
+      // The pooled model is trained on everyone's data in every phase: in Phase I it serves everyone, in Phase II
+      // it is the upstream sourcing model "trained on the full production data".
+      trainRewardModel(arm.pooled, arm.factorsPooled, arm.log, allUsers);
+      if (phase === 2) {
+        for (let g = 0; g < 3; g++)
+          trainRewardModel(arm.perGroup![g]!, arm.factorsGroup!, arm.log, groupUsers[g]!);
+      }
     }
     for (let i = 0; i < U; i++) {
-      const model = phase < 2 ? pooled : perGroup![group[i]!]!;
-      predictUser(model, factors, log, i, alpha, exploit);
-    }
-    if (expDay === 1) diagnostics = startDiagnostics();
-    // Topic and global relevance rates before today (for the light prior of P).
-    let gShown = 0;
-    let gRel = 0;
-    if (phase > 0) {
-      topicRate.fill(0);
-      const tShown = new Float64Array(K);
-      for (let i = 0; i < U; i++) {
-        for (let k = 0; k < K; k++) {
-          tShown[k]! += log.shown[i * K + k]!;
-          topicRate[k]! += log.events[TASK_COMPLETE * UK + i * K + k]!;
-        }
+      predictUser(arm.pooled, arm.factorsPooled, arm.log, i, alpha, arm.upstream);
+      arm.upSpread[i] = launchedSpread(arm.upstream, i, K, world.launched);
+      if (phase === 2) {
+        predictUser(arm.perGroup![group[i]!]!, arm.factorsGroup!, arm.log, i, alpha, arm.exploit);
+        arm.spread[i] = launchedSpread(arm.exploit, i, K, world.launched);
       }
-      for (let k = 0; k < K; k++) {
-        gShown += tShown[k]!;
-        gRel += topicRate[k]!;
-      }
-      const gbar0 = gShown > 0 ? gRel / gShown : 0.3;
-      for (let k = 0; k < K; k++) topicRate[k] = (topicRate[k]! + 10 * gbar0) / (tShown[k]! + 10);
     }
-    const gbar = Math.min(0.99, Math.max(0.01, gShown > 0 ? gRel / gShown : 0.3));
-    for (let k = 0; k < K; k++) topicRate[k] = Math.min(0.99, Math.max(0.01, topicRate[k]! || gbar));
-    // Serve the day.
+    if (phase < 2) {
+      arm.exploit.set(arm.upstream);
+      arm.spread.set(arm.upSpread);
+    }
+  };
+
+  /** Serves one day to every user of the arm. */
+  const serve = (arm: Arm, phase: number, day: number): void => {
+    const { log, exploit, upstream, ucbCounts, ucbTotal, dPlays, dImp, dTask, todayShown, todayComplete } =
+      arm;
     todayShown.fill(0);
     todayComplete.fill(0);
     dPlays.fill(0);
     dImp.fill(0);
     dTask.fill(0);
-    // One stream per user and day: a user's randomness does not depend on what other users were shown, so
-    // settings compared on the same seed meet the same users with the same draws (common random numbers).
+    if (c.discount < 1 && day > 1) {
+      for (let j = 0; j < UK; j++) ucbCounts[j]! *= c.discount;
+      for (let i = 0; i < U; i++) ucbTotal[i]! *= c.discount;
+    }
+    // One stream per user and day: a user's randomness does not depend on what other users were shown, and both
+    // arms meet the same users with the same draws (common random numbers).
     const dayRoot = rng.fork(100 + day);
     for (let i = 0; i < U; i++) {
       const g = group[i]!;
-      const gamma = phase >= 1 && g === 2 ? c.gamma : 0;
+      let gamma = phase >= 1 && g === 2 ? arm.gammaTest : 0;
+      if (gamma > 0 && c.gammaScale === 'spread') gamma *= arm.spread[i]!;
       const dayRng = dayRoot.fork(i);
-      const sessions = drawSessions(world, i, dayRng);
+      const mult = beta > 0 ? Math.exp(beta * (arm.sat[i]! - world.referenceRate)) : 1;
+      const sessions = drawSessions(world, i, dayRng, mult);
       const row = i * K;
       for (let s = 0; s < sessions; s++) {
+        const nCand = personalised
+          ? drawCandidates(world, upstream, row, arm.upSpread[i]!, dayRng, keys, cand)
+          : 0;
         for (let n = 0; n < maxImp; n++) {
-          const nAvail = drawAvailable(world, dayRng, avail);
+          const nAvail = personalised
+            ? drawFromCandidates(world, cand, nCand, dayRng, avail)
+            : drawAvailable(world, dayRng, avail);
           const a = ucbSelect(
             exploit,
             row,
-            log.shown,
+            ucbCounts,
             row,
-            log.shownTotal[i]!,
+            ucbTotal[i]!,
             gamma,
             c.unseenCount,
             avail,
@@ -399,6 +674,8 @@ export function runRecsysExperiment(
           const out = respond(world, i, a, dayRng);
           log.shown[row + a]! += 1;
           log.shownTotal[i]! += 1;
+          ucbCounts[row + a]! += 1;
+          ucbTotal[i]! += 1;
           todayShown[row + a]! += 1;
           dImp[i]! += 1;
           if (out & OUTCOME_COMPLETE) {
@@ -419,141 +696,324 @@ export function runRecsysExperiment(
           if (!continues(world, out, dayRng)) break;
         }
       }
+      if (dImp[i]! > 0) arm.sat[i]! += satW * (dTask[TASK_COMPLETE * U + i]! / dImp[i]! - arm.sat[i]!);
+      arm.phasePlays[phase]![i]! += dPlays[i]!;
     }
-    if (phase > 0) days.push(readDay());
-    onProgress?.(day, totalDays);
+  };
 
-    function readDay(): ExperimentDay {
-      const accs = [newAcc(), newAcc(), newAcc()];
-      const dayMetricRng = metricRng.fork(day);
+  let curGbar = 0.3;
+  for (let day = 1; day <= totalDays; day++) {
+    const expDay = day - c.daysBurnin;
+    const phase = expDay <= 0 ? 0 : expDay <= c.daysPhase1 ? 1 : 2;
+    // The world is shared by both arms: launches and interest drift do not depend on the policy.
+    for (let j = 0; j < launches.length; j++)
+      if (launches[j] === expDay) world.launched[K - wc.newTopics + j] = 1;
+    if (day > 1) driftInterests(world, rng.fork(200 + day));
+    trainAndScore(main, phase, day);
+    if (expDay === 1) diagnostics = startDiagnostics(main);
+    // Topic and global relevance rates before today (for the light prior of P), over launched topics.
+    let gShown = 0;
+    let gRel = 0;
+    if (phase > 0 && full) {
+      topicRate.fill(0);
+      tShown.fill(0);
+      const log = main.log;
       for (let i = 0; i < U; i++) {
-        if (dImp[i]! <= 0) continue;
-        const acc = accs[group[i]!]!;
-        acc.active.push(i);
-        uPlays[i]! += dPlays[i]!;
-        if (metricUser[i] === 0) continue;
-        // P from data before today; Q from today's recommendations.
-        let n = 0;
-        let r = 0;
         for (let k = 0; k < K; k++) {
-          const idx = i * K + k;
-          const sh = log.shown[idx]! - todayShown[idx]!;
-          const re = log.events[TASK_COMPLETE * UK + idx]! - todayComplete[idx]!;
-          n += sh;
-          r += re;
-          aBuf[k] = sh;
-          bBuf[k] = re;
+          tShown[k]! += log.shown[i * K + k]!;
+          topicRate[k]! += log.events[TASK_COMPLETE * UK + i * K + k]!;
         }
-        const ubar = Math.min(0.99, Math.max(0.01, (r + 10 * gbar) / (n + 10)));
-        betaPosteriorInto(K, aBuf, bBuf, 0, topicRate, ubar, gbar, c.priorStrength, aBuf, bBuf);
-        maxProbabilitiesInto(K, aBuf, bBuf, c.posteriorSamples, dayMetricRng, pBuf, 0, mpWork);
-        explorationMetricsInto(K, pBuf, 0, todayShown, i * K, c.klImpute, m);
-        acc.metricUsers.push(i);
-        acc.eiSum += m.EI;
-        acc.tdSum += m.TD;
-        acc.iuSum += m.IU;
-        acc.teNum += dPlays[i]! * m.TE;
-        acc.teDen += dPlays[i]!;
-        vEI[i] = m.EI;
-        vTD[i] = m.TD;
-        vIU[i] = m.IU;
-        vTE[i] = m.TE;
-        uDays[i]! += 1;
-        uEI[i]! += m.EI;
-        uTD[i]! += m.TD;
-        uIU[i]! += m.IU;
-        uTE[i]! += m.TE;
       }
-      const groups = {} as Record<GroupName, GroupDay>;
-      const ratios: Record<string, ReturnType<typeof ratioEstimate>>[] = [];
-      for (let g = 0; g < 3; g++) {
-        const acc = accs[g]!;
-        const na = acc.active.length;
-        const ones = new Float64Array(na).fill(1);
-        const plays = new Float64Array(na);
-        const imp = new Float64Array(na);
-        const comp = new Float64Array(na);
-        const loop = new Float64Array(na);
-        const skip = new Float64Array(na);
-        for (let j = 0; j < na; j++) {
-          const i = acc.active[j]!;
-          plays[j] = dPlays[i]!;
-          imp[j] = dImp[i]!;
-          comp[j] = dTask[TASK_COMPLETE * U + i]!;
-          loop[j] = dTask[TASK_LOOP * U + i]!;
-          skip[j] = dTask[TASK_SKIP * U + i]!;
+      for (let k = 0; k < K; k++) {
+        gShown += tShown[k]!;
+        gRel += topicRate[k]!;
+      }
+      const gbar0 = gShown > 0 ? gRel / gShown : 0.3;
+      for (let k = 0; k < K; k++) topicRate[k] = (topicRate[k]! + 10 * gbar0) / (tShown[k]! + 10);
+    }
+    const gbar = Math.min(0.99, Math.max(0.01, gShown > 0 ? gRel / gShown : 0.3));
+    curGbar = gbar;
+    for (let k = 0; k < K; k++) topicRate[k] = Math.min(0.99, Math.max(0.01, topicRate[k]! || gbar));
+    serve(main, phase, day);
+    if (phase > 0) {
+      dailyPlays.push(pick(main.dPlays, tracked));
+      dailyImpressions.push(pick(main.dImp, tracked));
+      if (full) days.push(readDay(expDay, phase as 1 | 2, day));
+    }
+    onProgress?.(day, totalDays);
+  }
+
+  function readDay(expDay: number, phase: 1 | 2, day: number): ExperimentDay {
+    const { log, todayShown, todayComplete, dPlays, dImp, dTask } = main;
+    const accs = [newAcc(), newAcc(), newAcc()];
+    const dayMetricRng = metricRng.fork(day);
+    // Launched topics (P and Q are over the topics that exist today).
+    let nk = 0;
+    for (let k = 0; k < K; k++) if (world.launched[k] === 1) cand[nk++] = k;
+    for (let i = 0; i < U; i++) {
+      if (dImp[i]! <= 0) continue;
+      const acc = accs[group[i]!]!;
+      acc.active.push(i);
+      uPlays[i]! += dPlays[i]!;
+      if (metricUser[i] === 0) continue;
+      // P from data before today; Q from today's recommendations.
+      let n = 0;
+      let r = 0;
+      for (let j = 0; j < nk; j++) {
+        const idx = i * K + cand[j]!;
+        const sh = log.shown[idx]! - todayShown[idx]!;
+        const re = log.events[TASK_COMPLETE * UK + idx]! - todayComplete[idx]!;
+        n += sh;
+        r += re;
+        sBuf[j] = sh;
+        rBuf[j] = re;
+        qBuf[j] = todayShown[idx]!;
+        tBuf[j] = topicRate[cand[j]!]!;
+      }
+      const ubar = Math.min(0.99, Math.max(0.01, (r + 10 * curGbar) / (n + 10)));
+      betaPosteriorInto(nk, sBuf, rBuf, 0, tBuf, ubar, curGbar, c.priorStrength, aBuf, bBuf);
+      if (c.posteriorMethod === 'quadrature') maxProbabilitiesQuadratureInto(nk, aBuf, bBuf, pBuf, 0, qWork);
+      else maxProbabilitiesInto(nk, aBuf, bBuf, c.posteriorSamples, dayMetricRng, pBuf, 0, mpWork);
+      explorationMetricsInto(nk, pBuf, 0, qBuf, 0, c.klImpute, m);
+      acc.metricUsers.push(i);
+      acc.eiSum += m.EI;
+      acc.tdSum += m.TD;
+      acc.iuSum += m.IU;
+      acc.teNum += dPlays[i]! * m.TE;
+      acc.teDen += dPlays[i]!;
+      vEI[i] = m.EI;
+      vTD[i] = m.TD;
+      vIU[i] = m.IU;
+      vTE[i] = m.TE;
+      uDays[i]! += 1;
+      uEI[i]! += m.EI;
+      uTD[i]! += m.TD;
+      uIU[i]! += m.IU;
+      uTE[i]! += m.TE;
+    }
+    const groups = {} as Record<GroupName, GroupDay>;
+    const ratios: Record<string, ReturnType<typeof ratioEstimate>>[] = [];
+    for (let g = 0; g < 3; g++) {
+      const acc = accs[g]!;
+      const na = acc.active.length;
+      const ones = new Float64Array(na).fill(1);
+      const pl = new Float64Array(na);
+      const imp = new Float64Array(na);
+      const comp = new Float64Array(na);
+      const loop = new Float64Array(na);
+      const skip = new Float64Array(na);
+      for (let j = 0; j < na; j++) {
+        const i = acc.active[j]!;
+        pl[j] = dPlays[i]!;
+        imp[j] = dImp[i]!;
+        comp[j] = dTask[TASK_COMPLETE * U + i]!;
+        loop[j] = dTask[TASK_LOOP * U + i]!;
+        skip[j] = dTask[TASK_SKIP * U + i]!;
+      }
+      const nm = acc.metricUsers.length;
+      const mOnes = new Float64Array(nm).fill(1);
+      const ei = new Float64Array(nm);
+      const td = new Float64Array(nm);
+      const iu = new Float64Array(nm);
+      const teY = new Float64Array(nm);
+      const teX = new Float64Array(nm);
+      for (let j = 0; j < nm; j++) {
+        const i = acc.metricUsers[j]!;
+        ei[j] = vEI[i]!;
+        td[j] = vTD[i]!;
+        iu[j] = vIU[i]!;
+        teY[j] = dPlays[i]! * vTE[i]!;
+        teX[j] = dPlays[i]!;
+      }
+      const r = {
+        plays: ratioEstimate(na, pl, ones),
+        impressions: ratioEstimate(na, imp, ones),
+        complete: ratioEstimate(na, comp, imp),
+        loop: ratioEstimate(na, loop, imp),
+        skip: ratioEstimate(na, skip, imp),
+        EI: ratioEstimate(nm, ei, mOnes),
+        TD: ratioEstimate(nm, td, mOnes),
+        IU: ratioEstimate(nm, iu, mOnes),
+        TE: ratioEstimate(nm, teY, teX),
+      };
+      ratios.push(r);
+      const orNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+      groups[GROUPS[g]!] = {
+        users: na,
+        plays: na > 0 ? r.plays.ratio : 0,
+        impressions: na > 0 ? r.impressions.ratio : 0,
+        complete: orNull(r.complete.ratio) ?? 0,
+        loop: orNull(r.loop.ratio) ?? 0,
+        skip: orNull(r.skip.ratio) ?? 0,
+        playRate: orNull(ratioEstimate(na, pl, imp).ratio) ?? 0,
+        EI: nm > 0 ? acc.eiSum / nm : null,
+        TD: nm > 0 ? acc.tdSum / nm : null,
+        IU: nm > 0 ? acc.iuSum / nm : null,
+        TE: acc.teDen > 0 ? acc.teNum / acc.teDen : null,
+        metricUsers: nm,
+      };
+    }
+    const lift = {} as ExperimentDay['lift'];
+    for (const key of ['plays', 'impressions', 'complete', 'loop', 'skip', 'EI', 'TD', 'IU', 'TE'] as const) {
+      lift[key] = liftFromRatios(ratios[2]![key]!, ratios[1]![key]!);
+    }
+    const pp = main.phasePlays[phase];
+    const cumulative = {
+      lift: plays(meanLift(pick(pp, groupUsers[2]!), pick(pp, groupUsers[1]!))),
+      truth: null,
+      aa: null,
+    };
+    return { day: expDay, phase, groups, lift, truth: null, aa: null, cumulative };
+  }
+
+  return {
+    gammaTest,
+    tracked,
+    nControl: lists[1]!.length,
+    dailyPlays,
+    dailyImpressions,
+    prePlays: pick(main.phasePlays[0], tracked),
+    days: full ? days : null,
+    buckets: full
+      ? {
+          control: activityBuckets(groupUsers[1]!, uPlays, uDays, uEI, uTD, uIU, uTE),
+          test: activityBuckets(groupUsers[2]!, uPlays, uDays, uEI, uTD, uIU, uTE),
         }
-        const nm = acc.metricUsers.length;
-        const mOnes = new Float64Array(nm).fill(1);
-        const ei = new Float64Array(nm);
-        const td = new Float64Array(nm);
-        const iu = new Float64Array(nm);
-        const teY = new Float64Array(nm);
-        const teX = new Float64Array(nm);
-        for (let j = 0; j < nm; j++) {
-          const i = acc.metricUsers[j]!;
-          ei[j] = vEI[i]!;
-          td[j] = vTD[i]!;
-          iu[j] = vIU[i]!;
-          teY[j] = dPlays[i]! * vTE[i]!;
-          teX[j] = dPlays[i]!;
-        }
-        const r = {
-          plays: ratioEstimate(na, plays, ones),
-          impressions: ratioEstimate(na, imp, ones),
-          complete: ratioEstimate(na, comp, imp),
-          loop: ratioEstimate(na, loop, imp),
-          skip: ratioEstimate(na, skip, imp),
-          EI: ratioEstimate(nm, ei, mOnes),
-          TD: ratioEstimate(nm, td, mOnes),
-          IU: ratioEstimate(nm, iu, mOnes),
-          TE: ratioEstimate(nm, teY, teX),
-        };
-        ratios.push(r);
-        const orNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
-        groups[GROUPS[g]!] = {
-          users: na,
-          plays: na > 0 ? r.plays.ratio : 0,
-          impressions: na > 0 ? r.impressions.ratio : 0,
-          complete: orNull(r.complete.ratio) ?? 0,
-          loop: orNull(r.loop.ratio) ?? 0,
-          skip: orNull(r.skip.ratio) ?? 0,
-          playRate: orNull(ratioEstimate(na, plays, imp).ratio) ?? 0,
-          EI: nm > 0 ? acc.eiSum / nm : null,
-          TD: nm > 0 ? acc.tdSum / nm : null,
-          IU: nm > 0 ? acc.iuSum / nm : null,
-          TE: acc.teDen > 0 ? acc.teNum / acc.teDen : null,
-          metricUsers: nm,
-        };
-      }
-      const lift = {} as ExperimentDay['lift'];
-      for (const key of [
-        'plays',
-        'impressions',
-        'complete',
-        'loop',
-        'skip',
-        'EI',
-        'TD',
-        'IU',
-        'TE',
-      ] as const) {
-        lift[key] = liftFromRatios(ratios[2]![key]!, ratios[1]![key]!);
-      }
-      return { day: expDay, phase: phase as 1 | 2, groups, lift };
+      : null,
+    diagnostics: full ? diagnostics : null,
+    assigned: { production: lists[0]!.length, control: lists[1]!.length, test: lists[2]!.length },
+    setting: { ...c, world: world.config, model: main.pooled.options, launchDays: launches },
+  };
+}
+
+/** Sums per-user arrays of the days [from, to] (1-based, inclusive) over the index range [lo, hi). */
+function sumDays(
+  daily: readonly Float64Array[],
+  from: number,
+  to: number,
+  lo: number,
+  hi: number,
+): Float64Array {
+  const out = new Float64Array(hi - lo);
+  for (let d = from; d <= to; d++) {
+    const x = daily[d - 1]!;
+    for (let j = lo; j < hi; j++) out[j - lo]! += x[j]!;
+  }
+  return out;
+}
+
+/** The plays of the users in [lo, hi) who were active that day. */
+function activePlays(plays: Float64Array, imp: Float64Array, lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let j = lo; j < hi; j++) if (imp[j]! > 0) out.push(plays[j]!);
+  return out;
+}
+
+/**
+ * Combines the experiment arm with its counterfactual (same settings and stream, exploration off in test) into the
+ * result: per day the paired truth and the A/A (daily and cumulative within the phase); per phase the cumulative
+ * readout (plays per assigned user, user-level delta-method interval), with CUPED on the burn-in plays, its A/A, the
+ * paired truth on the test users and the leakage on the control users; the truth over all days; the power.
+ *
+ * @param main - the full arm (simulated with `full = true`).
+ * @param cf - the counterfactual arm, or undefined (then truth, A/A and leakage are null).
+ * @returns the experiment result.
+ * @throws ALLOT_INVALID_ARGUMENT when `main` is not a full arm or the arms track different users.
+ */
+export function combineRecsysArms(main: RecsysArmResult, cf?: RecsysArmResult): RecsysExperimentResult {
+  if (main.days === null || main.buckets === null || main.diagnostics === null) {
+    throw new AllotError('ALLOT_INVALID_ARGUMENT', 'main must be a full arm (simulated with full = true)');
+  }
+  if (cf !== undefined && (cf.tracked.length !== main.tracked.length || cf.nControl !== main.nControl)) {
+    throw new AllotError('ALLOT_INVALID_ARGUMENT', 'the arms must come from the same settings and stream');
+  }
+  const nc = main.nControl;
+  const n = main.tracked.length;
+  const days = main.days;
+  const p1 = days.filter((d) => d.phase === 1).length;
+  const nDays = days.length;
+  for (const d of days) {
+    if (cf === undefined) break;
+    const from = d.phase === 1 ? 1 : p1 + 1;
+    const mp = main.dailyPlays[d.day - 1]!;
+    const cp = cf.dailyPlays[d.day - 1]!;
+    d.truth = plays(pairedLift(mp.subarray(nc, n), cp.subarray(nc, n)));
+    const ci = cf.dailyImpressions[d.day - 1]!;
+    d.aa = plays(meanLift(activePlays(cp, ci, nc, n), activePlays(cp, ci, 0, nc)));
+    const mt = sumDays(main.dailyPlays, from, d.day, nc, n);
+    const ct = sumDays(cf.dailyPlays, from, d.day, nc, n);
+    const cc = sumDays(cf.dailyPlays, from, d.day, 0, nc);
+    d.cumulative.truth = plays(pairedLift(mt, ct));
+    d.cumulative.aa = plays(meanLift(ct, cc));
+  }
+  const hasPre = Number(main.setting.daysBurnin) > 0;
+  const preT = main.prePlays.subarray(nc, n);
+  const preC = main.prePlays.subarray(0, nc);
+  const phases: PhaseReadout[] = ([1, 2] as const).map((ph) => {
+    const from = ph === 1 ? 1 : p1 + 1;
+    const to = ph === 1 ? p1 : nDays;
+    const yt = sumDays(main.dailyPlays, from, to, nc, n);
+    const yc = sumDays(main.dailyPlays, from, to, 0, nc);
+    const cuped = hasPre ? cupedLift({ y: yt, x: preT }, { y: yc, x: preC }) : null;
+    const out: PhaseReadout = {
+      phase: ph,
+      days: [from, to],
+      lift: plays(meanLift(yt, yc)),
+      liftCuped: cuped === null ? null : plays(stripCuped(cuped)),
+      aa: null,
+      aaCuped: null,
+      truth: null,
+      leakage: null,
+      cupedVarianceReduction: cuped?.varianceReduction ?? null,
+    };
+    if (cf !== undefined) {
+      const ft = sumDays(cf.dailyPlays, from, to, nc, n);
+      const fc = sumDays(cf.dailyPlays, from, to, 0, nc);
+      out.aa = plays(meanLift(ft, fc));
+      out.aaCuped = hasPre ? plays(stripCuped(cupedLift({ y: ft, x: preT }, { y: fc, x: preC }))) : null;
+      out.truth = plays(pairedLift(yt, ft));
+      out.leakage = plays(pairedLift(yc, fc));
+    }
+    return out;
+  });
+  const allT = sumDays(main.dailyPlays, 1, nDays, nc, n);
+  const allC = sumDays(main.dailyPlays, 1, nDays, 0, nc);
+  const truth = cf === undefined ? null : plays(pairedLift(allT, sumDays(cf.dailyPlays, 1, nDays, nc, n)));
+  let power: RecsysExperimentResult['power'] = null;
+  {
+    let s = 0;
+    let ss = 0;
+    for (const v of allC) {
+      s += v;
+      ss += v * v;
+    }
+    const m = allC.length;
+    const mean = s / Math.max(1, m);
+    const sd = m > 1 ? Math.sqrt(Math.max(0, (ss - m * mean * mean) / (m - 1))) : Number.NaN;
+    const cv = sd / mean;
+    if (Number.isFinite(cv) && cv > 0 && n - nc > 0 && nc > 0) {
+      const vr = hasPre ? cupedLift({ y: allT, x: preT }, { y: allC, x: preC }).varianceReduction : null;
+      power = {
+        cv,
+        varianceReductionCuped: vr,
+        ...powerAnalysis({ cv, nTest: n - nc, nControl: nc, effect: 0.005 }),
+      };
     }
   }
-  const buckets = {
-    control: activityBuckets(groupUsers[1]!, uPlays, uDays, uEI, uTD, uIU, uTE),
-    test: activityBuckets(groupUsers[2]!, uPlays, uDays, uEI, uTD, uIU, uTE),
-  };
   return {
-    setting: { ...c, world: world.config, model: pooled.options },
+    setting: main.setting,
     days,
-    buckets,
-    assigned: { production: lists[0]!.length, control: lists[1]!.length, test: lists[2]!.length },
-    diagnostics,
+    buckets: main.buckets,
+    assigned: main.assigned,
+    diagnostics: main.diagnostics,
+    truth,
+    phases,
+    power,
   };
+}
+
+function stripCuped(l: Lift): Lift {
+  return { estimate: l.estimate, ci95: l.ci95, se: l.se };
 }
 
 /** Users bucketed by total plays over the experiment in powers of two; per-user day averages, then means. */
@@ -607,7 +1067,7 @@ function activityBuckets(
 export type RecsysJobInput = Partial<RecsysExperimentConfig>;
 
 /**
- * Replication job for the worker pool: one full experiment on the replication's stream.
+ * Replication job for the worker pool: one full experiment (both arms, sequentially) on the replication's stream.
  *
  * @param input - settings.
  * @param _index - replication index (the stream already depends on it).
@@ -616,6 +1076,30 @@ export type RecsysJobInput = Partial<RecsysExperimentConfig>;
  */
 export function recsysExperimentJob(input: RecsysJobInput, _index: number, rng: Rng): RecsysExperimentResult {
   return runRecsysExperiment(input, rng);
+}
+
+/** Input of {@link recsysArmJob}: settings per simulation and the root seed; job j runs arm j % 2 of simulation j / 2. */
+export interface RecsysArmJobInput {
+  readonly settings: readonly Partial<RecsysExperimentConfig>[];
+  readonly seed: number;
+  /** Stream of simulation s: `createRng(seed).fork(streams[s])` (default: 0 for every simulation: the same users). */
+  readonly streams?: readonly number[];
+}
+
+/**
+ * Job for the worker pool that runs the two arms of each simulation in parallel: job `j` simulates arm `j % 2`
+ * (0 = the experiment with its metrics, 1 = the counterfactual with gamma 0 in test) of simulation `floor(j / 2)`,
+ * both on `createRng(seed).fork(stream)`; pair the results with {@link combineRecsysArms}.
+ *
+ * @param input - settings, seed and streams.
+ * @param index - job index.
+ * @returns the arm.
+ */
+export function recsysArmJob(input: RecsysArmJobInput, index: number, _rng: Rng): RecsysArmResult {
+  const s = Math.floor(index / 2);
+  const c = resolveRecsysExperiment(input.settings[s]!);
+  const rng = createRng(input.seed).fork(input.streams?.[s] ?? 0);
+  return index % 2 === 0 ? simulateRecsysArm(c, rng, c.gamma, true) : simulateRecsysArm(c, rng, 0, false);
 }
 
 /** Input of {@link recsysSweepJob}: one settings object per replication index, all on the same seed. */

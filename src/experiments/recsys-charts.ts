@@ -106,3 +106,39 @@ export function taskLiftChart(days: readonly ExperimentDay[]): ChartSpec {
     ],
   });
 }
+
+/**
+ * The truth beside the readouts, by day (cumulative within each phase, in %): the paired effect of exploration on
+ * the test users, the A/B readout test/control - 1 (plays per assigned user) and its A/A counterpart.
+ */
+export function truthChart(
+  days: readonly ExperimentDay[],
+  title = 'Truth and readouts (cumulative within the phase)',
+): ChartSpec {
+  const x = days.map((d) => d.day);
+  const pct = (v: number | null | undefined): number =>
+    v === null || v === undefined ? Number.NaN : 100 * v;
+  const p1 = days.filter((d) => d.phase === 1).length;
+  const band = (
+    name: string,
+    get: (d: ExperimentDay) => { estimate: number | null; ci95: [number | null, number | null] } | undefined,
+  ): Series => ({
+    name,
+    x,
+    y: days.map((d) => pct(get(d)?.estimate)),
+    lower: days.map((d) => pct(get(d)?.ci95[0])),
+    upper: days.map((d) => pct(get(d)?.ci95[1])),
+  });
+  return lineChart({
+    title: `${title}; Phase II from day ${p1 + 1}`,
+    xLabel: 'experiment day',
+    yLabel: 'effect on plays (%)',
+    series: [
+      band('truth (paired, test users)', (d) => d.cumulative.truth?.plays),
+      band('A/B readout (test/control - 1)', (d) => d.cumulative.lift.plays),
+      band('A/A (no exploration anywhere)', (d) => d.cumulative.aa?.plays),
+      zeroLine(days),
+    ],
+    points: true,
+  });
+}

@@ -66,7 +66,8 @@ describe('P by quadrature (probability that each Beta is the largest)', () => {
         const f = new Float64Array(K);
         maxProbabilitiesQuadratureInto(K, a, b, q, 0, work);
         maxProbabilitiesQuadratureInto(K, a, b, f, 0, work, { maxStep: 0.04, stepSd: 0.03 });
-        for (let k = 0; k < K; k++) expect(Math.abs(q[k]! - f[k]!), `${kind} ${seed} ${k}`).toBeLessThan(1e-5);
+        for (let k = 0; k < K; k++)
+          expect(Math.abs(q[k]! - f[k]!), `${kind} ${seed} ${k}`).toBeLessThan(1e-5);
       }
     }
     // X ~ U(0, 1), Y ~ Beta(2, 1): P(X > Y) = integral x^2 dx = 1/3.

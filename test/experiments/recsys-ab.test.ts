@@ -4,13 +4,25 @@ import {
   activityChart,
   efficiencyLevelChart,
   efficiencyLiftChart,
+  meanLift,
   playsLiftChart,
+  type RecsysArmResult,
   runRecsysExperiment,
+  simulateRecsysArm,
   simulateRecsysExperiment,
   taskLiftChart,
+  truthChart,
 } from '../../src/experiments/index.js';
 
-const SMALL = { users: 600, daysBurnin: 4, daysPhase1: 3, daysPhase2: 2, posteriorSamples: 50 };
+/** Per-user plays of the control and test users of an arm summed over the experiment days [from, to]. */
+function phaseTotals(arm: RecsysArmResult, from: number, to: number): { control: number[]; test: number[] } {
+  const n = arm.tracked.length;
+  const tot = new Float64Array(n);
+  for (let d = from; d <= to; d++) for (let j = 0; j < n; j++) tot[j]! += arm.dailyPlays[d - 1]![j]!;
+  return { control: Array.from(tot.subarray(0, arm.nControl)), test: Array.from(tot.subarray(arm.nControl)) };
+}
+
+const SMALL = { users: 600, daysBurnin: 4, daysPhase1: 3, daysPhase2: 2 };
 
 describe('two-phase three-group experiment on the simulated recommender', () => {
   it('reports phases 1 then 2, every group each day, and the lift test/control - 1 of plays', () => {
@@ -69,13 +81,88 @@ describe('two-phase three-group experiment on the simulated recommender', () => 
     expect(Math.abs(g0.days[0]!.groups.test.TD! - g0.days[0]!.groups.control.TD!)).toBeLessThan(1.5);
   });
 
+  it('measures the truth on the same users: with gamma = 0 the two arms are identical (truth and leakage 0)', () => {
+    const r = simulateRecsysExperiment({ ...SMALL, gamma: 0 }, 3);
+    expect(r.truth!.plays.estimate).toBe(0);
+    for (const p of r.phases) {
+      expect(p.truth!.plays.estimate).toBe(0);
+      expect(p.leakage!.plays.estimate).toBe(0);
+      // The A/A counterpart is then the readout itself.
+      expect(p.aa!.plays.estimate).toBeCloseTo(p.lift.plays.estimate!, 12);
+    }
+    for (const d of r.days) expect(d.truth!.plays.estimate).toBe(0);
+    // With exploration the truth moves, and the result carries the contract fields.
+    const u = simulateRecsysExperiment({ ...SMALL, gamma: 2 }, 3);
+    expect(u.truth!.plays.estimate).not.toBe(0);
+    expect(u.truth!.plays.ci95[0]!).toBeLessThan(u.truth!.plays.estimate!);
+    expect(u.phases.map((p) => p.phase)).toEqual([1, 2]);
+    for (const p of u.phases) {
+      for (const f of ['lift', 'aa', 'truth', 'leakage', 'liftCuped'] as const) {
+        expect(p[f]!.plays.ci95).toHaveLength(2);
+      }
+    }
+    expect(u.power!.mde80).toBeGreaterThan(0);
+    const spec = JSON.stringify(truthChart(u.days));
+    expect(spec).toContain('truth (paired, test users)');
+  });
+
+  it("the phase A/A equals the counterfactual arm's readout, and covers 0 in >= 90 % of 50 seeded small runs", () => {
+    const cfg = {
+      users: 800,
+      shares: [0.5, 0.25, 0.25] as [number, number, number],
+      daysBurnin: 3,
+      daysPhase1: 3,
+      daysPhase2: 2,
+    };
+    const rng = createRng(9).fork(0);
+    const r = runRecsysExperiment(cfg, rng);
+    const cf = simulateRecsysArm(cfg, rng, 0, false);
+    const t1 = phaseTotals(cf, 1, 3);
+    expect(r.phases[0]!.aa!.plays.estimate).toBeCloseTo(meanLift(t1.test, t1.control).estimate!, 12);
+    let covered1 = 0;
+    let covered2 = 0;
+    for (let seed = 0; seed < 50; seed++) {
+      const arm = simulateRecsysArm(cfg, createRng(seed).fork(0), 0, false);
+      for (const [from, to, ph] of [
+        [1, 3, 1],
+        [4, 5, 2],
+      ] as const) {
+        const t = phaseTotals(arm, from, to);
+        const l = meanLift(t.test, t.control);
+        if (l.ci95[0]! <= 0 && 0 <= l.ci95[1]!) {
+          if (ph === 1) covered1++;
+          else covered2++;
+        }
+      }
+    }
+    expect(covered1).toBeGreaterThanOrEqual(45);
+    expect(covered2).toBeGreaterThanOrEqual(45);
+  }, 300_000);
+
+  it('keeps the old world as a preset and the Monte Carlo P as an option', () => {
+    const q = simulateRecsysExperiment({ ...SMALL, preset: 'uniform', truth: false }, 4);
+    const mc = simulateRecsysExperiment(
+      { ...SMALL, preset: 'uniform', truth: false, posteriorMethod: 'montecarlo', posteriorSamples: 2000 },
+      4,
+    );
+    expect(q.truth).toBeNull();
+    expect((q.setting.world as { sourcing: string }).sourcing).toBe('uniform');
+    // Same users and recommendations; P differs only by Monte Carlo error.
+    expect(mc.days[0]!.groups.control.plays).toBe(q.days[0]!.groups.control.plays);
+    expect(Math.abs(mc.days[0]!.groups.control.IU! - q.days[0]!.groups.control.IU!)).toBeLessThan(0.02);
+  });
+
   it('rejects bad settings with one clear error', () => {
     expect(() => simulateRecsysExperiment({ users: 0 }, 1)).toThrow(
-      /users must be an integer >= 1 \(got 0\)/,
+      /users must be an integer in \[1, 200000\] \(got 0\)/,
     );
+    expect(() => simulateRecsysExperiment({ users: 1e9 }, 1)).toThrow(
+      /users must be an integer in \[1, 200000\]/,
+    );
+    expect(() => simulateRecsysExperiment({ preset: 'mars' }, 1)).toThrow(/preset must be one of funnel/);
     expect(() => simulateRecsysExperiment({ gamma: -1 }, 1)).toThrow(/gamma must be >= 0 \(got -1\)/);
     expect(() => simulateRecsysExperiment({ daysPhase1: 0 }, 1)).toThrow(
-      /daysPhase1 must be an integer >= 1/,
+      /daysPhase1 must be an integer in \[1, 365\]/,
     );
     expect(() => simulateRecsysExperiment({ shares: [0.8, 0.1, 0.05] }, 1)).toThrow(/shares must sum to 1/);
   });

@@ -18,6 +18,8 @@ export {
   createMultiTaskUcb,
   createMultiTaskUcbState,
   decideMultiTaskUcb,
+  discountMultiTaskUcbState,
+  type GammaScale,
   learnMultiTaskUcb,
   type MultiTaskUcbContext,
   type MultiTaskUcbDelta,
@@ -26,6 +28,7 @@ export {
   mergeMultiTaskUcbState,
   multiTaskUcbScore,
   multiTaskUcbSelect,
+  scoreSpread,
   ucbSelect,
 } from './multitask-ucb.js';
 export {

@@ -22,6 +22,39 @@ export interface MultiTaskUcbPolicy {
    * a value n0 > 0 instead uses N_{t,a}(C) = n0 in the bonus, a finite optimism for never-shown arms.
    */
   readonly unseenCount: number;
+  /**
+   * Scale of gamma: `absolute` (default; the bonus is gamma sqrt(ln N_t / N_{t,a}) as in Eq. 1) or `spread` (the
+   * bonus is gamma s_C sqrt(ln N_t / N_{t,a}) with s_C the standard deviation of the user's exploitation term
+   * sum_T alpha_T rhat_a(T, C) across the arms considered: gamma in units of the user's own score spread).
+   */
+  readonly gammaScale: GammaScale;
+}
+
+/** How gamma is scaled: in score units (`absolute`) or in units of the user's score spread across arms (`spread`). */
+export type GammaScale = 'absolute' | 'spread';
+
+/**
+ * Kernel: the standard deviation of `exploit[offset + a]` over the arms `available[0..n)` (all K arms when
+ * `available` is undefined): the score spread s_C of the `spread` gamma scale.
+ *
+ * @returns the population standard deviation (0 for one arm).
+ */
+export function scoreSpread(
+  exploit: Float64Array,
+  offset: number,
+  k: number,
+  available?: ArrayLike<number>,
+  nAvailable: number = available === undefined ? k : available.length,
+): number {
+  let s = 0;
+  let ss = 0;
+  for (let j = 0; j < nAvailable; j++) {
+    const v = exploit[offset + (available === undefined ? j : available[j]!)]!;
+    s += v;
+    ss += v * v;
+  }
+  const m = s / nAvailable;
+  return Math.sqrt(Math.max(0, ss / nAvailable - m * m));
 }
 
 /**
@@ -62,13 +95,39 @@ export function createMultiTaskUcb(opts: {
   readonly alpha: ArrayLike<number>;
   readonly gamma: number;
   readonly unseenCount?: number;
+  readonly gammaScale?: GammaScale;
 }): MultiTaskUcbPolicy {
   assertInteger('k', opts.k, 1);
   const alpha = toFiniteArray('alpha', Array.from(opts.alpha), 1);
   assertNonNegative('gamma', opts.gamma);
   const unseenCount = opts.unseenCount ?? 0;
   assertNonNegative('unseenCount', unseenCount);
-  return { k: opts.k, tasks: alpha.length, alpha, gamma: opts.gamma, unseenCount };
+  const gammaScale = opts.gammaScale ?? 'absolute';
+  if (gammaScale !== 'absolute' && gammaScale !== 'spread') {
+    throw new AllotError(
+      'ALLOT_INVALID_ARGUMENT',
+      `gammaScale must be one of absolute, spread (got ${JSON.stringify(gammaScale)})`,
+    );
+  }
+  return { k: opts.k, tasks: alpha.length, alpha, gamma: opts.gamma, unseenCount, gammaScale };
+}
+
+/**
+ * Discounts a user's counts in place (N_{t,a} <- factor N_{t,a}, N_t <- factor N_t), e.g. once a day with
+ * factor < 1, so that arms not shown for a while regain a bonus and drifting interests are re-explored.
+ *
+ * @param state - the user's counts.
+ * @param factor - in (0, 1].
+ * @returns `state`.
+ * @throws ALLOT_OUT_OF_RANGE for a factor outside (0, 1].
+ */
+export function discountMultiTaskUcbState(state: MultiTaskUcbState, factor: number): MultiTaskUcbState {
+  if (!(factor > 0 && factor <= 1)) {
+    throw new AllotError('ALLOT_OUT_OF_RANGE', `factor must be in (0, 1] (got ${factor})`);
+  }
+  for (let i = 0; i < state.counts.length; i++) state.counts[i]! *= factor;
+  state.total *= factor;
+  return state;
 }
 
 /** An empty per-user state for `k` arms. */
@@ -97,7 +156,8 @@ export function createMultiTaskUcbState(k: number): MultiTaskUcbState {
  * @param predictions - rhat, |T| x K row-major (trusted).
  * @param state - the user's counts (trusted).
  * @param arm - arm index in [0, K) (trusted).
- * @returns U_{t,a}(C); +Infinity for a never-shown arm when gamma > 0.
+ * @returns U_{t,a}(C); +Infinity for a never-shown arm when gamma > 0. gamma is used as given (absolute): the
+ *   `spread` scale needs every arm, see {@link multiTaskUcbSelect} and {@link scoreSpread}.
  */
 export function multiTaskUcbScore(
   policy: MultiTaskUcbPolicy,
@@ -182,7 +242,8 @@ export function ucbSelect(
 /**
  * Kernel: the arm of Eq. 1 among `available[0..nAvailable)` from raw multi-task predictions (no allocation).
  *
- * @remarks Same rule as {@link ucbSelect}, the exploitation term sum_T alpha_T rhat_a(T, C) computed per arm.
+ * @remarks Same rule as {@link ucbSelect}, the exploitation term sum_T alpha_T rhat_a(T, C) computed per arm; with
+ * `gammaScale: 'spread'` gamma is multiplied by the spread of that term over the available arms.
  *
  * @param policy - alpha and gamma.
  * @param predictions - rhat, |T| x K row-major.
@@ -200,7 +261,19 @@ export function multiTaskUcbSelect(
   const k = policy.k;
   const tasks = policy.tasks;
   const alpha = policy.alpha;
-  const gamma = policy.gamma;
+  let gamma = policy.gamma;
+  if (gamma > 0 && policy.gammaScale === 'spread') {
+    let s = 0;
+    let ss = 0;
+    for (let j = 0; j < nAvailable; j++) {
+      let e = 0;
+      for (let t = 0; t < tasks; t++) e += alpha[t]! * predictions[t * k + available[j]!]!;
+      s += e;
+      ss += e * e;
+    }
+    const m = s / nAvailable;
+    gamma *= Math.sqrt(Math.max(0, ss / nAvailable - m * m));
+  }
   const unseenCount = policy.unseenCount;
   const counts = state.counts;
   const lnTotal = state.total > 1 ? Math.log(state.total) : 0;

@@ -1,10 +1,13 @@
 /**
  * A short-video recommender environment: users with latent topic interests and heavy-tailed activity, daily
- * sessions, a random subset of topics available at each request, and several tasks per impression (complete,
- * loop, skip; a play is an impression that is not skipped) generated from the latent relevance.
+ * sessions, candidate topics at each request (from a personalised upstream sourcing stage, or a uniform random
+ * subset in the `uniform` preset), several tasks per impression (complete, loop, skip; a play is an impression that
+ * is not skipped) generated from the latent relevance, topics launched during the experiment, interest drift and
+ * activity that responds to recent satisfaction.
  */
 import { AllotError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
+import { sampleNormal } from '../../core/samplers.js';
 import { assertInInterval, assertInteger, assertNonNegative, assertPositive } from '../../core/validate.js';
 
 /** Task indices of an impression's outcome. */
@@ -52,7 +55,58 @@ export interface RecsysWorldConfig {
   readonly stopAfterComplete: number;
   /** Impressions per session at most (default 40). */
   readonly maxImpressions: number;
+  /**
+   * Where a request's candidate topics come from (default `personalised`): `personalised` = an upstream sourcing
+   * stage draws `candidates` topics per session by a softmax of its own (pooled, all-data) model's score at
+   * temperature `sourcingTemperature` x the user's score spread, plus `randomCandidates` uniform ones, and each of
+   * them is available at a request with probability `availability`; `uniform` = every launched topic is available at
+   * each request with probability `availability` (the old world).
+   */
+  readonly sourcing: 'personalised' | 'uniform';
+  /** Topics sourced per session by the personalised sourcing (default 8; at most `topics`). */
+  readonly candidates: number;
+  /** Softmax temperature of the sourcing, in units of the user's score spread across topics (default 0.5). */
+  readonly sourcingTemperature: number;
+  /** Extra uniformly random candidate topics per session (default 1). */
+  readonly randomCandidates: number;
+  /**
+   * Topics launched during the experiment (default 6, at most topics - 1): the last `newTopics` topic indices are unavailable until
+   * their launch day (spread evenly over the experiment days); nobody has data on them at launch, so only
+   * exploration (or the model's generalisation) teaches the shared model about them.
+   */
+  readonly newTopics: number;
+  /** Logit offset of launched topics' relevance (default 0.5: new topics are trends, attractive on average). */
+  readonly newTopicBoost: number;
+  /**
+   * Half-life in days of users' interests (default 60; 0 = stationary): user factors and idiosyncratic logits
+   * follow a stationary AR(1) with daily coefficient 2^(-1/halfLife), so what was learned about a user goes stale.
+   */
+  readonly interestHalfLife: number;
+  /**
+   * Response of activity to satisfaction (default 2): expected sessions are multiplied by
+   * exp(activityResponse (S_i - S_0)), S_i the user's recent completion rate (exponentially weighted over active
+   * days, half-life `satisfactionHalfLife`), S_0 the completion rate of a uniformly random topic; 0 = fixed activity.
+   */
+  readonly activityResponse: number;
+  /** Half-life in active days of the satisfaction average S_i (default 7). */
+  readonly satisfactionHalfLife: number;
 }
+
+/** Named worlds: `funnel` (the default), `uniform` (the old world), `no-leakage`, `strong-leakage`. */
+export const WORLD_PRESETS: Readonly<Record<string, Partial<RecsysWorldConfig>>> = {
+  funnel: {},
+  uniform: {
+    sourcing: 'uniform',
+    newTopics: 0,
+    interestHalfLife: 0,
+    activityResponse: 0,
+  },
+  'no-leakage': { newTopics: 0, interestHalfLife: 0 },
+  'strong-leakage': { newTopics: 12, newTopicBoost: 1, interestHalfLife: 30 },
+};
+
+/** The names of {@link WORLD_PRESETS}. */
+export const WORLD_PRESET_NAMES: readonly string[] = Object.keys(WORLD_PRESETS);
 
 /** The default environment. */
 export const DEFAULT_WORLD: RecsysWorldConfig = {
@@ -73,6 +127,15 @@ export const DEFAULT_WORLD: RecsysWorldConfig = {
   stopAfterPlay: 0.12,
   stopAfterComplete: 0.05,
   maxImpressions: 40,
+  sourcing: 'personalised',
+  candidates: 8,
+  sourcingTemperature: 0.5,
+  randomCandidates: 1,
+  newTopics: 6,
+  newTopicBoost: 0.5,
+  interestHalfLife: 60,
+  activityResponse: 2,
+  satisfactionHalfLife: 7,
 };
 
 /** A drawn environment: true relevance per <user, topic> and activity per user. */
@@ -82,8 +145,20 @@ export interface RecsysWorld {
   readonly topics: number;
   /** True p(complete) per <user, topic>, U x K row-major. */
   readonly relevance: Float64Array;
-  /** Expected sessions per day per user, length U. */
+  /** Expected sessions per day per user (before the satisfaction response), length U. */
   readonly sessionRate: Float64Array;
+  /** Topic popularity logits b_k (launched topics include the boost), length K. */
+  readonly topicLogit: Float64Array;
+  /** Topic factors v_k, K x rank. */
+  readonly topicFactors: Float64Array;
+  /** User factors u_i, U x rank (drift in place). */
+  readonly userFactors: Float64Array;
+  /** Idiosyncratic logits e_ik, U x K (drift in place). */
+  readonly idiosyncratic: Float64Array;
+  /** 1 when topic k is launched (available), length K; new topics start at 0. */
+  readonly launched: Uint8Array;
+  /** S_0: the mean relevance over users and topics at creation (completion rate of a random topic). */
+  readonly referenceRate: number;
 }
 
 /**
@@ -92,7 +167,18 @@ export interface RecsysWorld {
  * @throws ALLOT_OUT_OF_RANGE / ALLOT_INVALID_ARGUMENT naming the bad field.
  */
 export function resolveWorldConfig(partial: Partial<RecsysWorldConfig> = {}): RecsysWorldConfig {
-  const c: RecsysWorldConfig = { ...DEFAULT_WORLD, ...partial };
+  const merged: RecsysWorldConfig = { ...DEFAULT_WORLD, ...partial };
+  // Small worlds: at most topics - 1 new topics and `topics` candidates.
+  const topics = merged.topics;
+  const c: RecsysWorldConfig =
+    Number.isInteger(topics) && topics >= 1
+      ? {
+          ...merged,
+          newTopics: Math.min(merged.newTopics, topics - 1),
+          candidates: Math.min(merged.candidates, topics),
+          randomCandidates: Math.min(merged.randomCandidates, topics),
+        }
+      : merged;
   assertInteger('users', c.users, 1);
   assertInteger('topics', c.topics, 1, 1024);
   assertInteger('rank', c.rank, 1, 16);
@@ -114,6 +200,20 @@ export function resolveWorldConfig(partial: Partial<RecsysWorldConfig> = {}): Re
     assertInInterval(f, c[f], 0, 1);
   }
   assertInteger('maxImpressions', c.maxImpressions, 1);
+  if (c.sourcing !== 'personalised' && c.sourcing !== 'uniform') {
+    throw new AllotError(
+      'ALLOT_INVALID_ARGUMENT',
+      `sourcing must be one of personalised, uniform (got ${JSON.stringify(c.sourcing)})`,
+    );
+  }
+  assertInteger('candidates', c.candidates, 1, c.topics);
+  assertPositive('sourcingTemperature', c.sourcingTemperature);
+  assertInteger('randomCandidates', c.randomCandidates, 0, c.topics);
+  assertInteger('newTopics', c.newTopics, 0, c.topics - 1);
+  assertInInterval('newTopicBoost', c.newTopicBoost, -20, 20);
+  assertNonNegative('interestHalfLife', c.interestHalfLife);
+  assertInInterval('activityResponse', c.activityResponse, 0, 20);
+  assertPositive('satisfactionHalfLife', c.satisfactionHalfLife);
   return c;
 }
 
@@ -136,23 +236,182 @@ export function createRecsysWorld(partial: Partial<RecsysWorldConfig>, rng: Rng)
   const { users: U, topics: K, rank: r } = c;
   const v = new Float64Array(K * r);
   const b = new Float64Array(K);
+  const launched = new Uint8Array(K).fill(1);
   for (let k = 0; k < K; k++) {
     b[k] = rng.normal(0, 1) * c.topicSd;
     for (let j = 0; j < r; j++) v[k * r + j] = rng.normal(0, 1);
   }
+  for (let k = K - c.newTopics; k < K; k++) {
+    b[k]! += c.newTopicBoost;
+    launched[k] = 0;
+  }
   const relevance = new Float64Array(U * K);
   const sessionRate = new Float64Array(U);
-  const u = new Float64Array(r);
+  const u = new Float64Array(U * r);
+  const e = new Float64Array(U * K);
   for (let i = 0; i < U; i++) {
-    for (let j = 0; j < r; j++) u[j] = rng.normal(0, 1) * c.userFactorSd;
+    for (let j = 0; j < r; j++) u[i * r + j] = rng.normal(0, 1) * c.userFactorSd;
     sessionRate[i] = Math.min(c.maxSessionRate, c.medianSessions * Math.exp(c.activitySd * rng.normal(0, 1)));
+    for (let k = 0; k < K; k++) e[i * K + k] = rng.normal(0, 1) * c.idiosyncraticSd;
+  }
+  const w: RecsysWorld = {
+    config: c,
+    users: U,
+    topics: K,
+    relevance,
+    sessionRate,
+    topicLogit: b,
+    topicFactors: v,
+    userFactors: u,
+    idiosyncratic: e,
+    launched,
+    referenceRate: 0,
+  };
+  updateRelevance(w);
+  let s = 0;
+  for (let i = 0; i < U * K; i++) s += relevance[i]!;
+  return { ...w, referenceRate: s / (U * K) };
+}
+
+/** Recomputes rho_ik = logistic(baseLogit + b_k + u_i . v_k + e_ik) for every user and topic. */
+export function updateRelevance(world: RecsysWorld): void {
+  const { users: U, topics: K } = world;
+  const r = world.config.rank;
+  const { topicLogit: b, topicFactors: v, userFactors: u, idiosyncratic: e, relevance } = world;
+  const base = world.config.baseLogit;
+  for (let i = 0; i < U; i++) {
     for (let k = 0; k < K; k++) {
-      let z = c.baseLogit + b[k]! + rng.normal(0, 1) * c.idiosyncraticSd;
-      for (let j = 0; j < r; j++) z += u[j]! * v[k * r + j]!;
+      let z = base + b[k]! + e[i * K + k]!;
+      for (let j = 0; j < r; j++) z += u[i * r + j]! * v[k * r + j]!;
       relevance[i * K + k] = 1 / (1 + Math.exp(-z));
     }
   }
-  return { config: c, users: U, topics: K, relevance, sessionRate };
+}
+
+/**
+ * One day of interest drift (a no-op when `interestHalfLife` is 0): x <- phi x + sqrt(1 - phi^2) sd z for every
+ * user factor and idiosyncratic logit, phi = 2^(-1/halfLife), z ~ N(0, 1) (stationary: the spread of interests is
+ * unchanged, who likes what changes), then the relevance is recomputed.
+ *
+ * @param world - the world (updated in place).
+ * @param rng - the day's drift stream (the same for every policy compared on one world).
+ */
+export function driftInterests(world: RecsysWorld, rng: Rng): void {
+  const h = world.config.interestHalfLife;
+  if (!(h > 0)) return;
+  const phi = 2 ** (-1 / h);
+  const s = Math.sqrt(1 - phi * phi);
+  const su = s * world.config.userFactorSd;
+  const se = s * world.config.idiosyncraticSd;
+  const u = world.userFactors;
+  const e = world.idiosyncratic;
+  for (let i = 0; i < u.length; i++) u[i] = phi * u[i]! + su * sampleNormal(rng);
+  for (let i = 0; i < e.length; i++) e[i] = phi * e[i]! + se * sampleNormal(rng);
+  updateRelevance(world);
+}
+
+/**
+ * The experiment days on which the `newTopics` topics launch: evenly spread, day_j = 1 + floor(j D / n).
+ *
+ * @param n - number of new topics.
+ * @param days - experiment days D (Phase I + Phase II).
+ * @returns launch day per new topic (ascending), topic K - n + j launching on entry j.
+ */
+export function launchDays(n: number, days: number): number[] {
+  return Array.from({ length: n }, (_, j) => 1 + Math.floor((j * days) / n));
+}
+
+/**
+ * Kernel: a session's sourced candidate topics (personalised sourcing): Gumbel-top-M of the upstream score
+ * s_k / (T spread) over launched topics (a softmax draw without replacement), then `randomCandidates` uniform
+ * launched topics not yet drawn. Consumes exactly K + randomCandidates uniforms.
+ *
+ * @param world - the environment.
+ * @param score - upstream scores, read at `offset + k`.
+ * @param offset - the user's row offset in `score`.
+ * @param spread - the user's score spread (sd across launched topics; > 0).
+ * @param rng - random source.
+ * @param keys - scratch of length K.
+ * @param out - receives the candidate topics.
+ * @returns the number of candidates.
+ */
+export function drawCandidates(
+  world: RecsysWorld,
+  score: Float64Array,
+  offset: number,
+  spread: number,
+  rng: Rng,
+  keys: Float64Array,
+  out: Int32Array,
+): number {
+  const K = world.topics;
+  const c = world.config;
+  const inv = 1 / (c.sourcingTemperature * Math.max(spread, 1e-9));
+  let nLaunched = 0;
+  for (let k = 0; k < K; k++) {
+    const u = rng.uniform();
+    if (world.launched[k] === 0) {
+      keys[k] = Number.NEGATIVE_INFINITY;
+      continue;
+    }
+    nLaunched++;
+    // Gumbel key: s / T - ln(-ln u).
+    keys[k] = score[offset + k]! * inv - Math.log(-Math.log(u > 0 ? u : Number.MIN_VALUE));
+  }
+  const m = Math.min(c.candidates, nLaunched);
+  let n = 0;
+  for (let j = 0; j < m; j++) {
+    let best = -1;
+    for (let k = 0; k < K; k++)
+      if (keys[k]! > Number.NEGATIVE_INFINITY && (best < 0 || keys[k]! > keys[best]!)) best = k;
+    out[n++] = best;
+    keys[best] = Number.NEGATIVE_INFINITY;
+  }
+  for (let j = 0; j < c.randomCandidates; j++) {
+    const u = rng.uniform();
+    if (n >= nLaunched) continue;
+    // The floor(u * left)-th launched topic not drawn yet.
+    let idx = Math.floor(u * (nLaunched - n));
+    for (let k = 0; k < K; k++) {
+      if (world.launched[k] === 0 || keys[k] === Number.NEGATIVE_INFINITY) continue;
+      if (idx-- === 0) {
+        out[n++] = k;
+        keys[k] = Number.NEGATIVE_INFINITY;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * Kernel: the topics available at one request among a session's candidates, each with probability
+ * `availability` (at least one; one 32-bit word per request when there are <= 32 candidates).
+ *
+ * @returns how many topics are available.
+ */
+export function drawFromCandidates(
+  world: RecsysWorld,
+  candidates: Int32Array,
+  nCandidates: number,
+  rng: Rng,
+  out: Int32Array,
+): number {
+  const p = world.config.availability;
+  for (let attempt = 0; ; attempt++) {
+    let n = 0;
+    if (p === 0.5 && nCandidates <= 32) {
+      const bits = rng.uint32();
+      for (let j = 0; j < nCandidates; j++) if ((bits >>> j) & 1) out[n++] = candidates[j]!;
+    } else {
+      for (let j = 0; j < nCandidates; j++) if (rng.uniform() < p) out[n++] = candidates[j]!;
+    }
+    if (n > 0) return n;
+    if (attempt > 64) {
+      out[0] = candidates[0]!;
+      return 1;
+    }
+  }
 }
 
 /**
@@ -168,15 +427,16 @@ export function drawAvailable(world: RecsysWorld, rng: Rng, out: Int32Array): nu
   const p = world.config.availability;
   for (;;) {
     let n = 0;
+    const launched = world.launched;
     if (p === 0.5) {
       // One 32-bit word per 32 topics: each bit is a fair coin.
       for (let w = 0; w < K; w += 32) {
         const bits = rng.uint32();
         const m = Math.min(32, K - w);
-        for (let j = 0; j < m; j++) if ((bits >>> j) & 1) out[n++] = w + j;
+        for (let j = 0; j < m; j++) if ((bits >>> j) & 1 && launched[w + j] === 1) out[n++] = w + j;
       }
     } else {
-      for (let k = 0; k < K; k++) if (rng.uniform() < p) out[n++] = k;
+      for (let k = 0; k < K; k++) if (rng.uniform() < p && launched[k] === 1) out[n++] = k;
     }
     if (n > 0) return n;
   }
@@ -199,10 +459,11 @@ export const OUTCOME_SKIP = 4;
  */
 export function respond(world: RecsysWorld, user: number, topic: number, rng: Rng): number {
   const rho = world.relevance[user * world.topics + topic]!;
-  if (rng.uniform() < rho) {
-    return rng.uniform() < world.config.loopScale * rho ? OUTCOME_COMPLETE | OUTCOME_LOOP : OUTCOME_COMPLETE;
-  }
-  return rng.uniform() < world.config.skipIfIncomplete ? OUTCOME_SKIP : 0;
+  // Exactly two uniforms per impression, so runs that differ only in the policy stay aligned (common random numbers).
+  const u1 = rng.uniform();
+  const u2 = rng.uniform();
+  if (u1 < rho) return u2 < world.config.loopScale * rho ? OUTCOME_COMPLETE | OUTCOME_LOOP : OUTCOME_COMPLETE;
+  return u2 < world.config.skipIfIncomplete ? OUTCOME_SKIP : 0;
 }
 
 /** Kernel: whether the session goes on after an impression with `outcome`. */
@@ -217,15 +478,22 @@ export function continues(world: RecsysWorld, outcome: number, rng: Rng): boolea
   return rng.uniform() >= stop;
 }
 
-/** Kernel: the number of sessions of `user` today, Poisson(sessionRate) by inversion. */
-export function drawSessions(world: RecsysWorld, user: number, rng: Rng): number {
-  const lambda = world.sessionRate[user]!;
-  const l = Math.exp(-lambda);
+/**
+ * Kernel: the number of sessions of `user` today, Poisson(sessionRate x multiplier) by inversion of ONE uniform
+ * (monotone in the rate: a more satisfied user has at least as many sessions on the same draw).
+ *
+ * @param multiplier - activity multiplier (default 1), the rate is capped at `maxSessionRate`.
+ */
+export function drawSessions(world: RecsysWorld, user: number, rng: Rng, multiplier = 1): number {
+  const lambda = Math.min(world.config.maxSessionRate, world.sessionRate[user]! * multiplier);
+  const u = rng.uniform();
+  let p = Math.exp(-lambda);
+  let cdf = p;
   let k = 0;
-  let p = rng.uniform();
-  while (p > l) {
+  while (u > cdf && k < 1000) {
     k++;
-    p *= rng.uniform();
+    p *= lambda / k;
+    cdf += p;
   }
   return k;
 }

@@ -26,7 +26,7 @@ describe('recommender environment', () => {
   });
 
   it('draws a non-empty subset of topics per request, about half of them by default', () => {
-    const w = createRecsysWorld({ users: 1, topics: 30 }, createRng(2));
+    const w = createRecsysWorld({ users: 1, topics: 30, newTopics: 0 }, createRng(2));
     const rng = createRng(3);
     const out = new Int32Array(30);
     let total = 0;
