@@ -488,7 +488,7 @@ function groupOf(a: Acc, computed: boolean): LiveGroupReadout {
  *
  * @param record - the experiment (for its id, creation time, phase and arms).
  * @param events - every logged decision of the experiment's agents with its reward, any order.
- * @param pre - pre-period observations (null: no pre-period).
+ * @param pre - pre-period observations (null or empty: no CUPED).
  * @param opts - day length, metric draws and seed.
  * @returns the readout.
  * @throws ALLOT_OUT_OF_RANGE for a bad option.
@@ -687,6 +687,8 @@ export function liveReadout(
 
   const preTotals = new Map<string, number>();
   if (pre !== null) for (const p of pre) preTotals.set(p.user, (preTotals.get(p.user) ?? 0) + p.value);
+  // A pre-period without any logged decision carries no information: no CUPED (and the note says so).
+  const usePre = preTotals.size > 0;
 
   const phases: LivePhaseReadout[] = [...phaseAcc.keys()].sort().map((p) => {
     const acc = phaseAcc.get(p)!;
@@ -696,7 +698,7 @@ export function liveReadout(
     const yc = [...acc.control.users.values()];
     const liftDelta = meanLift(yt, yc);
     let liftCuped: CupedLift | null = null;
-    if (pre !== null) {
+    if (usePre) {
       const xt = [...acc.test.users.keys()].map((u) => preTotals.get(u) ?? 0);
       const xc = [...acc.control.users.keys()].map((u) => preTotals.get(u) ?? 0);
       liftCuped = liveCupedLift({ y: yt, x: xt }, { y: yc, x: xc });
@@ -729,7 +731,9 @@ export function liveReadout(
       cuped:
         pre === null
           ? 'no pre-experiment period configured: lift is the plain user-level delta-method lift (liftCuped null)'
-          : `CUPED on the ${record.pre?.days ?? '?'} days before the experiment (agent ${record.pre?.agent ?? '?'})`,
+          : !usePre
+            ? 'the pre-experiment period has no logged decisions: lift is the plain delta-method lift (liftCuped null)'
+            : `CUPED on the ${record.pre?.days ?? '?'} days before the experiment (agent ${record.pre?.agent ?? '?'})`,
       exploration: computeMetrics
         ? `EI/TD/IU/TE per user-day, P by ${samples} Monte Carlo draws (seed ${seed})`
         : samples === 0

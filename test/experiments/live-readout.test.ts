@@ -191,6 +191,13 @@ describe('liveReadout', () => {
     expect(r.notes.preUsers).toBe(4);
   });
 
+  it('does not call it CUPED when the pre-period has no logged decision', () => {
+    const r = liveReadout(record(), events, [], { samples: 0 });
+    expect(r.lift.method).toBe('delta');
+    expect(r.phases[0]!.liftCuped).toBeNull();
+    expect(r.notes.cuped).toMatch(/no logged decisions/);
+  });
+
   it('gives the plain lift under CUPED with a constant covariate', () => {
     const l = liveCupedLift({ y: [1, 2, 0], x: [5, 5, 5] }, { y: [1, 2], x: [5, 5] });
     expect(l.theta).toBe(0);
