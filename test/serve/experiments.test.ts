@@ -512,6 +512,17 @@ describe('readout', () => {
         message: expect.stringMatching(/experiment "nope" does not exist/),
       });
       expect(existsSync(out2)).toBe(false);
+      // replay: every state rebuilt from the logs equals the stored one.
+      const out3 = join(dir, 'replay.json');
+      await program.parseAsync(
+        ['experiments', 'replay', '--store', `sqlite:${path}`, '--experiment', 'cli', '--out', out3],
+        {
+          from: 'user',
+        },
+      );
+      const rep = JSON.parse(readFileSync(out3, 'utf8'));
+      expect(rep).toMatchObject({ experiment: 'cli', phase: 1, equal: true });
+      expect(rep.agents.map((x: { agentId: string }) => x.agentId)).toEqual(['exp.cli.pooled']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
