@@ -10,7 +10,7 @@ import { AllotError } from '../../core/errors.js';
 import { DEFAULT_TENANT } from '../../serve/auth.js';
 import { experimentReadout, readoutOptions, replayExperiment } from '../../serve/experiments.js';
 import { openStore } from '../../serve/open-store.js';
-import { emit, info, parseInteger, toJson } from '../io.js';
+import { checkOutputPath, emit, info, parseInteger, toJson } from '../io.js';
 
 import { DEFAULT_STORE } from './serve.js';
 
@@ -61,6 +61,7 @@ export function registerExperiments(program: Command): void {
       const samples = parseInteger('--samples', o.samples, 0, 100_000);
       const seed = parseInteger('--seed', o.seed, 0);
       const daySeconds = parseInteger('--day-seconds', o.daySeconds, 1, 31_536_000);
+      if (o.out !== undefined) checkOutputPath(o.out, '--out');
       const store = await openExisting(o.store);
       let readout: Awaited<ReturnType<typeof experimentReadout>>;
       try {
@@ -101,6 +102,7 @@ export function registerExperiments(program: Command): void {
     )
     .action(async (o: Pick<ReadoutFlags, 'store' | 'experiment' | 'tenant' | 'out'>) => {
       checkId(o.experiment);
+      if (o.out !== undefined) checkOutputPath(o.out, '--out');
       const store = await openExisting(o.store);
       let report: Awaited<ReturnType<typeof replayExperiment>>;
       try {
