@@ -181,4 +181,28 @@ describe('Personalizer v1.1-preview.3 REST client', () => {
     const act = await client.path('/multislot/events/{eventId}/activate', 'ms-1').post();
     expect(act.status).toBe('204');
   });
+  it('evaluates candidate policies offline on the loop log (Online = the logged mean reward)', async () => {
+    const client = rest();
+    const res = await client.path('/evaluations').post({
+      body: {
+        name: 'eps',
+        startTime: new Date(clock - 86_400_000).toISOString(),
+        endTime: new Date(clock + 86_400_000).toISOString(),
+        policies: [{ name: 'greedy', arguments: '--cb_explore_adf --epsilon 0' }],
+      },
+    });
+    if (isUnexpected(res)) throw new Error(JSON.stringify(res.body));
+    expect(res.status).toBe('201');
+    const results = res.body.policyResults!;
+    expect(results.map((r) => r.policySource)).toEqual(['Online', 'Baseline', 'Random', 'Custom']);
+    // The logged single-slot rewards of this loop so far.
+    const events = (await app.inject({ method: 'GET', url: '/v1/agents/news/events?limit=1000' })).json() as {
+      events: Array<{ reward: number[] | null; applied: boolean | null; actions: string[] }>;
+    };
+    const logged = events.events.filter((e) => e.reward !== null && e.applied && e.actions.length === 1);
+    const mean = logged.reduce((s, e) => s + e.reward![0]!, 0) / logged.length;
+    expect(results[0]!.totalSummary.averageReward).toBeCloseTo(mean, 12);
+    const got = await client.path('/evaluations/{evaluationId}', res.body.id).get();
+    expect((got.body as { id: string }).id).toBe(res.body.id);
+  });
 });

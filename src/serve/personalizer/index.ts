@@ -13,6 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServeContext, ServePlugin } from '../app.js';
 import { lookupToken } from '../auth.js';
 import { PersonalizerError, toPersonalizerError } from './errors.js';
+import { createEvaluation, deleteEvaluation, getEvaluation, listEvaluations } from './evaluations.js';
 import { createPersonalizerLoops, type PersonalizerLoops } from './loop.js';
 
 export {
@@ -210,6 +211,35 @@ export const personalizerPlugin: ServePlugin = async (app: FastifyInstance, ctx:
       child.get(`${prefix}/model`, opts('BadRequest'), async (req) => loops.exportModel(loopKey(req)));
       child.delete(`${prefix}/model`, opts('ModelResetFailed'), async (req, reply) => {
         await loops.resetModel(loopKey(req));
+        return reply.code(204).send();
+      });
+      child.post(`${prefix}/evaluations`, opts('InvalidEvaluationContract'), async (req, reply) => {
+        const key = loopKey(req);
+        const cfg = await loops.getConfiguration(key);
+        const ev = await createEvaluation(
+          ctx.service,
+          key,
+          req.body,
+          cfg.explorationPercentage,
+          settings.now(),
+        );
+        reply.code(201);
+        return ev;
+      });
+      child.get(`${prefix}/evaluations`, opts('BadRequest'), async (req) => {
+        const key = loopKey(req);
+        await loops.ensure(key);
+        return listEvaluations(ctx.service, key);
+      });
+      child.get(`${prefix}/evaluations/:evaluationId`, opts('BadRequest'), async (req) =>
+        getEvaluation(ctx.service, loopKey(req), (req.params as { evaluationId: string }).evaluationId),
+      );
+      child.delete(`${prefix}/evaluations/:evaluationId`, opts('BadRequest'), async (req, reply) => {
+        await deleteEvaluation(
+          ctx.service,
+          loopKey(req),
+          (req.params as { evaluationId: string }).evaluationId,
+        );
         return reply.code(204).send();
       });
       child.delete(`${prefix}/logs`, opts('BadRequest'), async (req, reply) => {
