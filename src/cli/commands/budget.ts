@@ -75,6 +75,8 @@ export interface BudgetSimulationSetting {
   readonly epsilon: number;
   readonly correlation: number;
   readonly checkpoints: readonly number[];
+  /** Common random numbers across policies and schemes (paired draws per arm); default false. */
+  readonly crn?: boolean;
 }
 
 /** RESULT.json of `allot budget simulate`. */
@@ -113,7 +115,7 @@ export async function runBudgetSimulation(
   try {
     runs = await runReplications<unknown, { policies: BudgetedPolicyRun[] }>(
       { module: JOB_MODULE, name: 'budgetedReplication' },
-      { instance, L: s.plays, checkpoints, rhoStar, policies: specs },
+      { instance, L: s.plays, checkpoints, rhoStar, policies: specs, crn: s.crn === true },
       {
         runs: s.runs,
         seed: s.seed,
@@ -138,6 +140,7 @@ export async function runBudgetSimulation(
       epsilon: s.epsilon,
       correlation: s.correlation,
       checkpoints,
+      crn: s.crn === true,
       ucbBv1Lambda: lambda,
       optimalArms: arms,
       armRewardMeans: instance.rewardMean,
@@ -186,6 +189,7 @@ interface SimulateOpts {
   epsilon: string;
   correlation: string;
   checkpoints?: string;
+  crn?: boolean;
   workers?: string;
   out?: string;
   plot?: string;
@@ -316,6 +320,12 @@ export function registerBudget(program: Command): void {
       '--checkpoints <list>',
       `ascending budgets <= B where regret is recorded, at most ${BUDGET_LIMITS.checkpoints} (default: B/10, 2B/10, ..., B)`,
     )
+    .option(
+      '--crn',
+      "common random numbers: arm i's n-th pull draws the same reward and cost under every policy and scheme, " +
+        'so their regrets are paired (default: each policy on its own stream)',
+      false,
+    )
     .option('--workers <n>', `worker threads, <= ${BUDGET_LIMITS.workers} (default: all cores)`)
     .option('--out <file>', 'write RESULT.json here instead of stdout')
     .option('--plot <prefix>', 'also write the regret-vs-budget chart to <prefix>-regret.svg')
@@ -375,6 +385,7 @@ export function registerBudget(program: Command): void {
         epsilon,
         correlation,
         checkpoints,
+        crn: o.crn === true,
       };
       const workers =
         o.workers === undefined ? undefined : parseInteger('--workers', o.workers, 1, BUDGET_LIMITS.workers);

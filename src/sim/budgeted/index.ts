@@ -17,10 +17,13 @@ export {
   MULTINOMIAL_SUPPORT,
 } from './env.js';
 export {
+  type ArmStreams,
   type BudgetedEpisode,
   type BudgetedJobInput,
   type BudgetedPolicyRun,
   budgetedReplication,
+  createArmStreams,
+  ENV_STREAM,
   JOB_MODULE,
   knownMeansReplication,
   MAX_ROUNDS,

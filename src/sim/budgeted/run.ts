@@ -34,6 +34,35 @@ export interface BudgetedEpisode {
   readonly spent: number;
 }
 
+/** The stream (of a replication's generator) the per-arm environment streams fork from under common random numbers. */
+export const ENV_STREAM = 999_983;
+
+/**
+ * Per-arm environment streams for common random numbers: arm i draws from `base.fork(i)`, created on its first pull,
+ * so the n-th pull of arm i gives the same reward and cost under every policy that starts from the same `base`.
+ */
+export interface ArmStreams {
+  get(arm: number): Rng;
+}
+
+/**
+ * Creates lazily forked per-arm streams (see {@link ArmStreams}).
+ *
+ * @param base - the replication's environment generator (e.g. `rng.fork(ENV_STREAM)`); not advanced.
+ * @param K - number of arms.
+ * @returns the streams.
+ */
+export function createArmStreams(base: Rng, K: number): ArmStreams {
+  const streams: (Rng | undefined)[] = new Array(K);
+  return {
+    get(arm: number): Rng {
+      let r = streams[arm];
+      if (r === undefined) streams[arm] = r = base.fork(arm);
+      return r;
+    },
+  };
+}
+
 /** Hard cap on rounds per episode (guards against a policy stuck on zero-cost arms). */
 export const MAX_ROUNDS = 100_000_000;
 
@@ -50,7 +79,8 @@ export const MAX_ROUNDS = 100_000_000;
  * @param policy - the policy (fresh: its statistics start empty).
  * @param budget - B > 0 (not checked).
  * @param checkpoints - ascending budgets <= B.
- * @param rng - the episode's generator (environment and policy draws).
+ * @param rng - the episode's generator (policy draws, and environment draws unless `arms` is given).
+ * @param arms - per-arm environment streams (common random numbers), or undefined to draw from `rng`.
  * @returns rewards at the checkpoints and totals.
  * @throws ALLOT_NOT_CONVERGED when the run exceeds {@link MAX_ROUNDS} rounds.
  */
@@ -60,10 +90,11 @@ export function runBudgetedEpisode(
   budget: number,
   checkpoints: ArrayLike<number>,
   rng: Rng,
+  arms?: ArmStreams,
 ): BudgetedEpisode {
   const L = policy.L;
   const state = createBudgetedStats(env.K);
-  const arms = new Int32Array(L);
+  const chosen = new Int32Array(L);
   const rewards = new Float64Array(L);
   const costs = new Float64Array(L);
   const rc = new Float64Array(2);
@@ -82,14 +113,14 @@ export function runBudgetedEpisode(
   let rounds = 0;
   for (;;) {
     ctx.spent = spent;
-    policy.decide(state, ctx, rng, arms);
+    policy.decide(state, ctx, rng, chosen);
     let roundCost = 0;
     let roundReward = 0;
     let roundPseudo = 0;
     let roundPseudoCost = 0;
     for (let k = 0; k < L; k++) {
-      const i = arms[k]!;
-      env.sample(i, rng, rc);
+      const i = chosen[k]!;
+      env.sample(i, arms === undefined ? rng : arms.get(i), rc);
       rewards[k] = rc[0]!;
       costs[k] = rc[1]!;
       roundReward += rc[0]!;
@@ -110,7 +141,7 @@ export function runBudgetedEpisode(
     pseudoCost += roundPseudoCost;
     spent = after;
     rounds++;
-    policy.learnInto(state, ctx, arms, rewards, costs, rng);
+    policy.learnInto(state, ctx, chosen, rewards, costs, rng);
     if (rounds >= MAX_ROUNDS) {
       throw new AllotError('ALLOT_NOT_CONVERGED', `episode exceeded ${MAX_ROUNDS} rounds (spent ${spent})`);
     }
@@ -150,6 +181,12 @@ export interface BudgetedJobInput {
   readonly rhoStar: number;
   /** Policies to run (eps-first's budget is set per checkpoint by the job). */
   readonly policies: readonly BudgetedPolicySpec[];
+  /**
+   * Common random numbers: every episode of the replication draws arm i's rewards and costs from the same stream
+   * `rng.fork(ENV_STREAM).fork(i)`, so policies and schemes are compared on paired draws (default false: each
+   * policy's own stream, the behaviour before this option).
+   */
+  readonly crn?: boolean;
 }
 
 /** One policy's outcome in one replication. */
@@ -200,6 +237,9 @@ export function budgetedReplication(
   const cps = input.checkpoints;
   const B = cps[cps.length - 1]!;
   const K = input.instance.K;
+  const envBase = input.crn === true ? rng.fork(ENV_STREAM) : null;
+  const armStreams = (): ArmStreams | undefined =>
+    envBase === null ? undefined : createArmStreams(envBase, K);
   const out: BudgetedPolicyRun[] = [];
   for (const spec of input.policies) {
     const t0 = performance.now();
@@ -213,7 +253,7 @@ export function budgetedReplication(
       for (let j = 0; j < cps.length; j++) {
         const b = cps[j]!;
         const policy = createBudgetedPolicy({ ...spec, budget: b }, K, input.L);
-        const ep = runBudgetedEpisode(env, policy, b, [b], prng.fork(j));
+        const ep = runBudgetedEpisode(env, policy, b, [b], prng.fork(j), armStreams());
         regret[j] = b * input.rhoStar - ep.reward;
         pseudoRegret[j] = b * input.rhoStar - ep.pseudoAt[0]!;
         gapRegret[j] = input.rhoStar * ep.pseudoCostAt[0]! - ep.pseudoAt[0]!;
@@ -222,7 +262,7 @@ export function budgetedReplication(
       }
     } else {
       const policy = createBudgetedPolicy(spec, K, input.L);
-      const ep = runBudgetedEpisode(env, policy, B, cps, prng);
+      const ep = runBudgetedEpisode(env, policy, B, cps, prng, armStreams());
       for (let j = 0; j < cps.length; j++) {
         regret[j] = cps[j]! * input.rhoStar - ep.rewardAt[j]!;
         pseudoRegret[j] = cps[j]! * input.rhoStar - ep.pseudoAt[j]!;
@@ -254,7 +294,14 @@ export function knownMeansReplication(
   const env = createBudgetedEnv(input.instance);
   const cps = input.checkpoints;
   const policy = createKnownMeansPolicy(input.instance.rewardMean, input.instance.costMean, input.L);
-  const ep = runBudgetedEpisode(env, policy, cps[cps.length - 1]!, cps, rng.fork(1000));
+  const ep = runBudgetedEpisode(
+    env,
+    policy,
+    cps[cps.length - 1]!,
+    cps,
+    rng.fork(1000),
+    input.crn === true ? createArmStreams(rng.fork(ENV_STREAM), input.instance.K) : undefined,
+  );
   return {
     regret: cps.map((b, j) => b * input.rhoStar - ep.rewardAt[j]!),
     pseudoRegret: cps.map((b, j) => b * input.rhoStar - ep.pseudoAt[j]!),

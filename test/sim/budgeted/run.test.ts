@@ -10,6 +10,8 @@ import {
 } from '../../../src/sim/budgeted/env.js';
 import {
   budgetedReplication,
+  createArmStreams,
+  ENV_STREAM,
   JOB_MODULE,
   optimalRatio,
   policyStream,
@@ -259,5 +261,61 @@ describe('replications', () => {
     expect(() => createBudgetedPolicy({ name: 'ucb-bv1', scheme: 'R', lambda: 0.1 }, 3, 1)).toThrow(
       /Scheme T only/,
     );
+  });
+});
+
+describe('common random numbers (crn)', () => {
+  const instance = generateBudgetedInstance({ dist: 'multinomial', K: 5, seed: 2 });
+  const env = createBudgetedEnv(instance);
+
+  it("arm i's n-th pull draws the same reward and cost whatever the policy pulled before", () => {
+    // Record every (arm, reward, cost) of two different policies on the same per-arm streams.
+    const record = (name: 'mrcb' | 'kube'): Map<number, number[][]> => {
+      const draws = new Map<number, number[][]>();
+      const spy: BudgetedEnv = {
+        ...env,
+        sample(i: number, rng: Rng, out: Float64Array): void {
+          env.sample(i, rng, out);
+          if (!draws.has(i)) draws.set(i, []);
+          draws.get(i)!.push([out[0]!, out[1]!]);
+        },
+      };
+      const policy = createBudgetedPolicy({ name }, 5, 2);
+      runBudgetedEpisode(
+        spy,
+        policy,
+        300,
+        [300],
+        createRng(7).fork(name.length),
+        createArmStreams(createRng(1).fork(ENV_STREAM), 5),
+      );
+      return draws;
+    };
+    const a = record('mrcb');
+    const b = record('kube');
+    let compared = 0;
+    for (const [arm, da] of a) {
+      const db = b.get(arm) ?? [];
+      const n = Math.min(da.length, db.length);
+      for (let k = 0; k < n; k++) expect(db[k]).toEqual(da[k]);
+      compared += n;
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+
+  it('crn pairs the policies of a replication and is reproducible; without it the old streams are kept', () => {
+    const L = 2;
+    const { rhoStar } = optimalRatio(instance, L);
+    const checkpoints = [200, 400];
+    const policies = expandPolicies(['mrcb', 'bts'], 'R');
+    const base = { instance, L, checkpoints, rhoStar, policies };
+    const off = budgetedReplication(base, 0, createRng(3).fork(0));
+    const off2 = budgetedReplication({ ...base, crn: false }, 0, createRng(3).fork(0));
+    const on = budgetedReplication({ ...base, crn: true }, 0, createRng(3).fork(0));
+    const on2 = budgetedReplication({ ...base, crn: true }, 0, createRng(3).fork(0));
+    const strip = (r: typeof on): unknown => r.policies.map(({ seconds: _s, ...x }) => x);
+    expect(strip(off2)).toEqual(strip(off));
+    expect(strip(on2)).toEqual(strip(on));
+    expect(strip(on)).not.toEqual(strip(off));
   });
 });
