@@ -272,9 +272,10 @@ export interface LiveDay {
   readonly date: string;
   /** Active control + test users that day. */
   readonly users: number;
+  /** The day's figures per group (as {@link LiveGroupReadout}, over that day only). */
   readonly groups: Record<
     GroupName,
-    { users: number; decisions: number; rewardPerUser: number | null; exploration: LiveExploration | null }
+    Pick<LiveGroupReadout, 'users' | 'decisions' | 'rewards' | 'rewardPerUser' | 'taskRates' | 'exploration'>
   >;
   /** Cumulative lift from the phase's first day to the end of this one (user-level, delta method). */
   readonly lift: Lift;
@@ -668,7 +669,9 @@ export function liveReadout(
         groups[g] = {
           users: gr.users,
           decisions: gr.decisions,
+          rewards: gr.rewards,
           rewardPerUser: gr.rewardPerUser,
+          taskRates: gr.taskRates,
           exploration: gr.exploration,
         };
       }
