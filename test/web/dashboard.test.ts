@@ -4,12 +4,13 @@
  * the dp view's in-browser solve equals `allot dp solve`, the forecast allocation totals K, and the first page load
  * stays under 1 MB on the wire.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDpReport } from '../../src/reports/index.js';
-import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 import { api, launchBrowser, type Server, screenshot, startServer, watchErrors } from './browser.js';
 
 let server: Server;
@@ -115,7 +116,7 @@ describe('dashboard views', () => {
       await expect(page.locator('header nav a[aria-current="page"]').count()).resolves.toBe(1);
       await screenshot(page, name, !name.startsWith('reproductions'));
       await page.reload();
-      await ready(page);
+      await page.waitForSelector('header nav a[aria-current="page"]');
       expect(new URL(page.url()).pathname).toBe(path);
       expect(errors).toEqual([]);
       await page.close();
@@ -205,14 +206,59 @@ describe('agents view', () => {
   });
 });
 
+describe('experiments view', () => {
+  it('shows an experiment run through the API: its phase, the lift with its interval and the groups', async () => {
+    const agent = (epsilon: number) => ({
+      policy: { type: 'epsilon-greedy', epsilon },
+      arms: ['a', 'b', 'c'],
+    });
+    await api(server.url, 'PUT', '/v1/experiments/web-exp', {
+      groups: {
+        production: { share: 0.5, agent: agent(0) },
+        control: { share: 0.25, agent: agent(0) },
+        test: { share: 0.25, agent: agent(0.3) },
+      },
+    });
+    for (let i = 0; i < 80; i++) {
+      const d = (await api(server.url, 'POST', '/v1/experiments/web-exp/decide', { user: `u${i % 40}` })) as {
+        eventId: string;
+        actions: string[];
+      };
+      await api(server.url, 'POST', '/v1/experiments/web-exp/rewards', {
+        eventId: d.eventId,
+        reward: d.actions[0] === 'b' ? 1 : 0,
+      });
+    }
+    const list = await open('/experiments');
+    await list.page.locator('[data-testid="experiment-row"][data-experiment-id="web-exp"]').waitFor();
+    await list.page.close();
+    const { page, errors } = await open('/experiments/web-exp');
+    await expect
+      .poll(() => page.getByTestId('experiment-lift').textContent(), { timeout: 30_000 })
+      .toMatch(/%/);
+    await chartsDrawn(page);
+    await expect(page.locator('table[aria-label="Groups"] thead').textContent()).resolves.toMatch(
+      /control.*test/,
+    );
+    await screenshot(page, 'experiment');
+    expect(errors).toEqual([...list.errors]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('dp view', () => {
   interface DpHook {
     iterations: number;
     value: number[];
   }
   const cliSolve = (config: string): { iterations: number; value: number[] } => {
-    const r = runCli(['dp', 'solve', '--config', config]);
-    expect(r.code).toBe(0);
+    // The built CLI, as a user runs it.
+    const r = spawnSync(process.execPath, ['bin/allot.js', 'dp', 'solve', '--config', config], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
     return JSON.parse(r.stdout) as { iterations: number; value: number[] };
   };
   /** Largest |a - b| / max(1, |b|): V is about -234 at the smallest cake, so 1e-12 is relative there. */

@@ -26,6 +26,9 @@ function responsive(spec: ChartSpec): Record<string, unknown> {
     s['autosize'] = { type: 'fit-x', contains: 'padding' };
   }
   if (typeof s['title'] === 'string' && s['description'] === undefined) s['description'] = s['title'];
+  // Long titles start at the left edge instead of overflowing both sides of a narrow chart.
+  const config = (s['config'] ?? {}) as Record<string, unknown>;
+  s['config'] = { ...config, title: { anchor: 'start', ...((config['title'] as object) ?? {}) } };
   return s;
 }
 

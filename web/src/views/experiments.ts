@@ -2,8 +2,7 @@
  * Experiments: the fair three-group, two-phase A/B tests the service runs (issue 12): per group users, decisions
  * and rewards per user; the lift of test over control with its interval, per day and cumulative.
  */
-import { barChart } from '../../../src/core/chart.js';
-import { rateChart } from '../../../src/reports/index.js';
+import { barChart, lineChart } from '../../../src/core/chart.js';
 import { ApiError, getJson, poll } from '../api.js';
 import { chartBox, renderChart } from '../chart.js';
 import { fmt, h, notice } from '../dom.js';
@@ -34,8 +33,8 @@ async function hasPath(path: string, signal: AbortSignal): Promise<boolean> {
 function scalar(v: unknown): string {
   if (typeof v === 'number') return fmt(v);
   if (typeof v === 'string' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number'))
-    return `[${fmt(v[0])}, ${fmt(v[1])}]`;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number'))
+    return v.length === 2 ? `[${fmt(v[0])}, ${fmt(v[1])}]` : v.map((x) => fmt(x)).join(', ');
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
     if (typeof o['estimate'] === 'number')
@@ -48,7 +47,25 @@ function scalar(v: unknown): string {
   return '–';
 }
 
-function groupTable(groups: Readout['groups']): HTMLElement {
+/** One level of nesting flattened (`exploration.EI`), so nested metrics get their own rows. */
+function flatten(g: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(g)) {
+    if (
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      typeof (v as Record<string, unknown>)['estimate'] !== 'number'
+    ) {
+      for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) out[`${k}.${k2}`] = v2;
+    } else out[k] = v;
+  }
+  return out;
+}
+
+function groupTable(raw: Readout['groups']): HTMLElement {
+  const groups: Record<string, Record<string, unknown>> = {};
+  for (const [k, v] of Object.entries(raw)) groups[k] = flatten(v);
   const names = Object.keys(groups);
   const keys = [...new Set(names.flatMap((g) => Object.keys(groups[g] ?? {})))];
   return h(
@@ -196,26 +213,38 @@ export const experimentsView: View = (root, params) => {
           ? `${(100 * r.lift.estimate).toFixed(1)} % [${(100 * r.lift.ci95[0]).toFixed(1)}, ${(100 * r.lift.ci95[1]).toFixed(1)}]`
           : '–';
         tableBox.replaceChildren(groupTable(r.groups));
-        const days = (r.days ?? []).map((d) => {
-          const lift = (d['lift'] ?? null) as Lift | null;
-          const t = String(d['day'] ?? d['date'] ?? d['t'] ?? '');
-          return {
-            t,
-            rate: lift ? lift.estimate : null,
-            lower: lift ? lift.ci95[0] : null,
-            upper: lift ? lift.ci95[1] : null,
-            n: Number((d['users'] as number | undefined) ?? 0),
-          };
-        });
-        if (days.length > 0)
+        const days = (r.days ?? [])
+          .map((d) => ({
+            day: Number(d['day']),
+            lift: (d['lift'] ?? null) as Lift | null,
+            daily: (d['dailyLift'] ?? null) as Lift | null,
+          }))
+          .filter((d) => Number.isFinite(d.day) && d.lift !== null);
+        if (days.length > 0) {
+          const x = days.map((d) => d.day);
           void renderChart(
             liftBox,
-            rateChart(days, {
-              title: 'Lift test / control − 1 (cumulative to each day, 95% interval)',
+            lineChart({
+              title: 'Lift test / control − 1 in rewards per user, cumulative to each day (95% interval)',
+              xLabel: 'experiment day',
               yLabel: 'lift',
+              points: true,
+              series: [
+                {
+                  name: 'lift',
+                  x,
+                  y: days.map((d) => d.lift!.estimate),
+                  lower: days.map((d) => d.lift!.ci95[0]),
+                  upper: days.map((d) => d.lift!.ci95[1]),
+                },
+                ...(days.some((d) => d.daily !== null)
+                  ? [{ name: 'that day alone', x, y: days.map((d) => d.daily?.estimate ?? Number.NaN) }]
+                  : []),
+                { name: 'no effect', x: [x[0]!, x[x.length - 1]!], y: [0, 0], dashed: true },
+              ],
             }),
           );
-        else liftBox.replaceChildren(notice('info', 'No per-day readout yet.'));
+        } else liftBox.replaceChildren(notice('info', 'No per-day readout yet.'));
         const bars = Object.entries(r.groups)
           .filter(([, g]) => typeof g['rewardPerUser'] === 'number')
           .map(([name, g]) => ({
