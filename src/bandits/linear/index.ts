@@ -16,6 +16,7 @@ export {
   applyLinearDelta,
   assertCandidates,
   createLinearBandit,
+  DEFAULT_ALPHA_SCALE,
   decideLinearTopL,
   ensureScratch,
   LINEAR_ALGORITHMS,

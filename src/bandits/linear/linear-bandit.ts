@@ -44,6 +44,12 @@ import {
 /** The two exploration schemes. */
 export type LinearAlgorithm = 'linucb' | 'lints';
 
+/**
+ * The default LinUCB radius multiplier: 0.1, chosen by a sweep of plain LinUCB at one position on a tuning seed (the
+ * paper tunes its LinUCB's α; docs/rank.md). It was 1 (the theoretical OFUL radius) before issue 13.
+ */
+export const DEFAULT_ALPHA_SCALE = 0.1;
+
 /** The algorithm names accepted by {@link createLinearBandit}. */
 export const LINEAR_ALGORITHMS: readonly LinearAlgorithm[] = ['linucb', 'lints'];
 
@@ -57,7 +63,10 @@ export interface LinearBanditOptions {
   readonly lambda?: number;
   /** LinUCB confidence δ in (0, 1) (default 0.1). */
   readonly delta?: number;
-  /** LinUCB multiplier of the OFUL radius (default 1 = the theoretical radius). */
+  /**
+   * LinUCB multiplier of the OFUL radius (default {@link DEFAULT_ALPHA_SCALE} = 0.1; 1 is the theoretical radius,
+   * which keeps LinUCB exploring for tens of thousands of rounds at d = 65: docs/rank.md has the sweep).
+   */
   readonly alphaScale?: number;
   /** LinUCB sub-Gaussian noise scale R (default 1). */
   readonly noiseScale?: number;
@@ -136,7 +145,7 @@ function resolve(o: LinearBanditOptions): LinearBanditConfig {
     algorithm,
     lambda: o.lambda ?? 1,
     delta: o.delta ?? 0.1,
-    alphaScale: o.alphaScale ?? 1,
+    alphaScale: o.alphaScale ?? DEFAULT_ALPHA_SCALE,
     noiseScale: o.noiseScale ?? 1,
     thetaBound: o.thetaBound ?? 1,
     alpha0: o.alpha0 ?? 1,

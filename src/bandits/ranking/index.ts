@@ -13,6 +13,7 @@ export {
 export {
   type ClickLog,
   estimateLogPositionBias,
+  LOG_BIAS_LIMITS,
   LOG_BIAS_METHODS,
   type LogBiasMethod,
   type LogBiasOptions,
@@ -53,6 +54,7 @@ export {
   PROBIT_MODELS,
   type ProbitAverage,
   type ProbitBias,
+  type ProbitLogOptions,
   type ProbitModel,
   probitPositionBias,
   updatePositionBias,

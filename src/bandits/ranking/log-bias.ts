@@ -9,6 +9,13 @@
  * method reports q̂_ℓ/q̂_1, the paper's normalisation for CTR and PR. Intervals: percentile bootstrap over log rows
  * (B resamples, seeded) for q̂; Wilson score intervals for the per-position CTR.
  *
+ * Under a non-uniform logging policy the items at the top differ from those below, and CTR per position is biased.
+ * With the logged propensities p_i (the probability that the logging policy put item i at its position), each row
+ * gets the weight w_i = 1/p_i: CTR becomes the self-normalised weighted mean Σ w c / Σ w per position, EM's M-steps
+ * weighted means, and the probit's averages weighted sums. For a uniform policy the weights are constant and the
+ * estimates equal the unweighted ones. The weighted estimates rest on the effective sample size
+ * (Σw)²/Σw² per position, which is reported.
+ *
  * References:
  * - B. Ermis et al., arXiv:2004.13106, §4. X. Wang et al., WSDM 2018. T. Graepel et al., ICML 2010.
  * - E. B. Wilson, "Probable inference, the law of succession, and statistical inference", JASA 22(158), 1927.
@@ -18,7 +25,13 @@ import { normalQuantile } from '../../core/dist.js';
 import { AllotError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
 import { assertInInterval, assertInteger, assertOneOf } from '../../core/validate.js';
-import { ctrPositionBias, emPositionBias, probitPositionBias } from './position-bias.js';
+import {
+  ctrPositionBias,
+  emPositionBias,
+  PROBIT_MODELS,
+  type ProbitModel,
+  probitPositionBias,
+} from './position-bias.js';
 
 /** A click log in columnar form. */
 export interface ClickLog {
@@ -35,6 +48,8 @@ export interface ClickLog {
   /** rows*dim row-major features for the probit estimator (may be empty when dim = 0). */
   readonly features: Float64Array;
   readonly dim: number;
+  /** Optional weight per row, 1/propensity of the logged placement (absent: unweighted). */
+  readonly weight?: Float64Array;
 }
 
 /** Estimators available for logs. */
@@ -81,6 +96,16 @@ export interface LogBiasResult {
   readonly byPosition: LogBiasPosition[];
   /** EM only: iterations and convergence of the full-data fit. */
   readonly em?: { readonly iterations: number; readonly converged: boolean; readonly logLikelihood: number };
+  /** Weighting by inverse propensities: null when the log is unweighted. */
+  readonly weighting: {
+    readonly scheme: string;
+    readonly minWeight: number;
+    readonly maxWeight: number;
+    /** Kish effective sample size (Σw)²/Σw² per position. */
+    readonly effectiveSampleSize: number[];
+  } | null;
+  /** Why the data may not support the estimate (empty when nothing was found). */
+  readonly warnings: string[];
 }
 
 /** Options of {@link estimateLogPositionBias}. */
@@ -92,7 +117,16 @@ export interface LogBiasOptions {
   readonly level?: number;
   /** Seed recorded in the output (the rng is what draws). */
   readonly seed?: number;
+  /** Probit β (default 1) and model (default 'shared'). */
+  readonly probitBeta?: number;
+  readonly probitModel?: ProbitModel;
 }
+
+/** Documented maxima of a log estimate (checked before any work). */
+export const LOG_BIAS_LIMITS: { readonly positions: number; readonly resamples: number } = {
+  positions: 1000,
+  resamples: 100_000,
+};
 
 /**
  * Wilson score interval of a binomial proportion.
@@ -131,11 +165,14 @@ function pointEstimate(
   method: LogBiasMethod,
   rows: Int32Array | null,
   warm: PointEstimate | null,
+  probit: { beta: number; model: ProbitModel },
 ): PointEstimate | null {
   const n = rows === null ? log.position.length : rows.length;
   const pos = rows === null ? log.position : new Int32Array(n);
   const clk = rows === null ? log.click : new Float64Array(n);
   const itm = rows === null ? log.item : new Int32Array(n);
+  const lw = log.weight;
+  const wts = lw === undefined ? undefined : rows === null ? lw : new Float64Array(n);
   let feats = log.features;
   if (rows !== null) {
     feats = method === 'probit' ? new Float64Array(n * log.dim) : feats;
@@ -144,12 +181,13 @@ function pointEstimate(
       pos[i] = log.position[r]!;
       clk[i] = log.click[r]!;
       itm[i] = log.item[r]!;
+      if (wts !== undefined) wts[i] = lw![r]!;
       if (method === 'probit') feats.set(log.features.subarray(r * log.dim, (r + 1) * log.dim), i * log.dim);
     }
   }
   const L = log.positions;
   if (method === 'ctr') {
-    const c = ctrPositionBias(pos, clk, L);
+    const c = ctrPositionBias(pos, clk, L, wts);
     return c.ctr[0]! > 0 ? { raw: c.ctr } : null;
   }
   if (method === 'em') {
@@ -159,6 +197,7 @@ function pointEstimate(
       nItems: log.items,
       maxIterations: rows === null ? 5000 : 1000,
       tol: rows === null ? 1e-7 : 1e-6,
+      ...(wts === undefined ? {} : { weights: wts }),
       ...(warm === null
         ? {}
         : { init: warm.raw, ...(warm.gamma === undefined ? {} : { initGamma: warm.gamma }) }),
@@ -171,7 +210,12 @@ function pointEstimate(
         }
       : null;
   }
-  return { raw: probitPositionBias(feats, log.dim, pos, clk, L).q };
+  const q = probitPositionBias(feats, log.dim, pos, clk, L, {
+    beta: probit.beta,
+    model: probit.model,
+    ...(wts === undefined ? {} : { weights: wts }),
+  }).q;
+  return q[0]! > 0 ? { raw: q } : null;
 }
 
 function quantileSorted(xs: Float64Array, p: number): number {
@@ -194,11 +238,16 @@ export function estimateLogPositionBias(log: ClickLog, options: LogBiasOptions, 
   const method = assertOneOf('method', options.method, LOG_BIAS_METHODS);
   const B = options.resamples ?? 200;
   const level = options.level ?? 0.95;
-  assertInteger('resamples', B, 0, 100000);
+  assertInteger('resamples', B, 0, LOG_BIAS_LIMITS.resamples);
   assertInInterval('level', level, 0, 1, true, true);
+  const probit = {
+    beta: options.probitBeta ?? 1,
+    model: assertOneOf('probit model', options.probitModel ?? 'shared', PROBIT_MODELS),
+  };
   const L = log.positions;
+  assertInteger('positions', L, 1, LOG_BIAS_LIMITS.positions);
   const n = log.position.length;
-  const full = pointEstimate(log, method, null, null);
+  const full = pointEstimate(log, method, null, null, probit);
   if (full === null) {
     throw new AllotError(
       'ALLOT_DEGENERATE',
@@ -217,7 +266,7 @@ export function estimateLogPositionBias(log: ClickLog, options: LogBiasOptions, 
   const rows = new Int32Array(n);
   for (let b = 0; b < B; b++) {
     for (let i = 0; i < n; i++) rows[i] = rng.int(n);
-    const est = pointEstimate(log, method, rows, full);
+    const est = pointEstimate(log, method, rows, full, probit);
     if (est === null) continue;
     const qb = norm(est.raw);
     for (let l = 0; l < L; l++) boots[l]![used] = qb[l]!;
@@ -241,6 +290,8 @@ export function estimateLogPositionBias(log: ClickLog, options: LogBiasOptions, 
       ctrUpper: cu,
     });
   }
+  const weighting = log.weight === undefined ? null : weightSummary(log);
+  const warnings = logWarnings(byPosition, level, B, used, weighting);
   return {
     method,
     rows: n,
@@ -258,5 +309,81 @@ export function estimateLogPositionBias(log: ClickLog, options: LogBiasOptions, 
     ctrInterval: 'Wilson score',
     byPosition,
     ...(full.em === undefined ? {} : { em: full.em }),
+    weighting,
+    warnings,
   };
+}
+
+function weightSummary(log: ClickLog): NonNullable<LogBiasResult['weighting']> {
+  const w = log.weight!;
+  const L = log.positions;
+  const s1 = new Float64Array(L);
+  const s2 = new Float64Array(L);
+  let lo = Infinity;
+  let hi = 0;
+  for (let i = 0; i < w.length; i++) {
+    const v = w[i]!;
+    const l = log.position[i]!;
+    s1[l]! += v;
+    s2[l]! += v * v;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return {
+    scheme: 'inverse propensity, self-normalised per position',
+    minWeight: lo,
+    maxWeight: hi,
+    effectiveSampleSize: Array.from(s1, (v, l) => (s2[l]! > 0 ? (v * v) / s2[l]! : 0)),
+  };
+}
+
+/** Minimum clicks per position below which a warning is given. */
+const FEW_CLICKS = 30;
+
+function logWarnings(
+  byPosition: readonly LogBiasPosition[],
+  level: number,
+  resamples: number,
+  used: number,
+  weighting: LogBiasResult['weighting'],
+): string[] {
+  const out: string[] = [];
+  const few = byPosition.filter((p) => p.clicks < FEW_CLICKS);
+  if (few.length > 0) {
+    out.push(
+      `only ${few.map((p) => `${p.clicks} click${p.clicks === 1 ? '' : 's'} at position ${p.position}`).join(', ')} ` +
+        `(fewer than ${FEW_CLICKS}): the estimate rests on very few events`,
+    );
+  }
+  for (const p of byPosition) {
+    if (p.position === 1 || resamples === 0) continue;
+    if (!(Number.isFinite(p.lower) && Number.isFinite(p.upper)) || !(p.lower > 0) || p.upper / p.lower > 10) {
+      out.push(
+        `position ${p.position}: the ${Math.round(level * 100)}% interval [${fmtNum(p.lower)}, ${fmtNum(p.upper)}] ` +
+          'spans more than a factor of 10, so the data cannot pin q down there',
+      );
+    }
+  }
+  if (resamples > 0 && used < 0.9 * resamples) {
+    out.push(
+      `${resamples - used} of ${resamples} bootstrap resamples had no click at position 1 and were dropped: the interval is optimistic`,
+    );
+  }
+  if (weighting !== null) {
+    const ess = weighting.effectiveSampleSize;
+    const low = ess.map((e, l) => ({ e, l })).filter(({ e }) => e < 100);
+    if (low.length > 0) {
+      out.push(
+        `the propensity weights leave an effective sample size of ${low.map(({ e, l }) => `${fmtNum(e)} at position ${l + 1}`).join(', ')}: the weighted estimate is dominated by a few rows`,
+      );
+    }
+  }
+  return out;
+}
+
+function fmtNum(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3)
+    ? x.toExponential(2)
+    : String(Number(x.toFixed(3)));
 }

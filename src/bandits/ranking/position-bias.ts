@@ -445,24 +445,54 @@ function checkLog(positions: ArrayLike<number>, clicks: ArrayLike<number>, L: nu
   }
 }
 
+function checkWeights(weights: ArrayLike<number> | undefined, n: number): void {
+  if (weights === undefined) return;
+  if (weights.length !== n) {
+    throw new AllotError('ALLOT_SHAPE_MISMATCH', `weights must have ${n} entries (got ${weights.length})`);
+  }
+  for (let i = 0; i < n; i++) {
+    const w = weights[i]!;
+    if (!(w > 0 && Number.isFinite(w))) {
+      throw new AllotError('ALLOT_OUT_OF_RANGE', `weight of entry ${i} must be finite and > 0 (got ${w})`);
+    }
+  }
+}
+
 /**
  * CTR per position (Eq. 2–3) and q̂_ℓ = ρ_ℓ / ρ_1 for a click log.
  *
+ * @remarks With weights (inverse logged propensities), ρ_ℓ = Σ_{i at ℓ} w_i c_i / Σ_{i at ℓ} w_i, the
+ * self-normalised importance-weighted CTR: it reweights the items shown at each position to the same (uniform)
+ * item distribution, so ρ_ℓ/ρ_1 estimates q_ℓ/q_1 also when the logging policy put better items on top.
+ * `impressions` and `clicks` stay raw counts.
  * @param positions - 0-based position of each entry.
  * @param clicks - click (0/1, or an expected click in [0, 1]) of each entry.
  * @param L - number of positions.
+ * @param weights - optional positive weight per entry (default: all 1).
  * @throws ALLOT_SHAPE_MISMATCH / ALLOT_OUT_OF_RANGE for a bad log.
  */
-export function ctrPositionBias(positions: ArrayLike<number>, clicks: ArrayLike<number>, L: number): CtrBias {
+export function ctrPositionBias(
+  positions: ArrayLike<number>,
+  clicks: ArrayLike<number>,
+  L: number,
+  weights?: ArrayLike<number>,
+): CtrBias {
   checkLog(positions, clicks, L);
+  checkWeights(weights, positions.length);
   const impressions = new Float64Array(L);
   const clk = new Float64Array(L);
+  const wSum = new Float64Array(L);
+  const wClk = new Float64Array(L);
   for (let i = 0; i < positions.length; i++) {
-    impressions[positions[i]!]! += 1;
-    clk[positions[i]!]! += clicks[i]!;
+    const l = positions[i]!;
+    const w = weights === undefined ? 1 : weights[i]!;
+    impressions[l]! += 1;
+    clk[l]! += clicks[i]!;
+    wSum[l]! += w;
+    wClk[l]! += w * clicks[i]!;
   }
   const ctr = new Float64Array(L);
-  for (let l = 0; l < L; l++) ctr[l] = impressions[l]! > 0 ? clk[l]! / impressions[l]! : 0;
+  for (let l = 0; l < L; l++) ctr[l] = wSum[l]! > 0 ? wClk[l]! / wSum[l]! : 0;
   const q = new Float64Array(L);
   for (let l = 0; l < L; l++) q[l] = ctr[0]! > 0 ? ctr[l]! / ctr[0]! : 0;
   return { impressions, clicks: clk, ctr, q };
@@ -484,6 +514,8 @@ export interface EmOptions {
   readonly maxIterations?: number;
   /** Stop when max |Δq| < tol (default 1e-9). */
   readonly tol?: number;
+  /** Positive weight per entry (inverse logged propensities); the M-steps become weighted means. */
+  readonly weights?: ArrayLike<number>;
 }
 
 /** Result of {@link emPositionBias}. */
@@ -519,6 +551,8 @@ export function emPositionBias(
 ): EmResult {
   checkLog(positions, clicks, L);
   const n = positions.length;
+  const wts = options.weights;
+  checkWeights(wts, n);
   const maxIt = options.maxIterations ?? 500;
   const tol = options.tol ?? 1e-9;
   const q = new Float64Array(L);
@@ -575,12 +609,13 @@ export function emPositionBias(
       const ql = q[l]!;
       const den = 1 - ql * g;
       const pe = den > 0 ? c + ((1 - c) * ql * (1 - g)) / den : 1;
-      sumE[l]! += pe;
-      cnt[l]! += 1;
+      const w = wts === undefined ? 1 : wts[i]!;
+      sumE[l]! += w * pe;
+      cnt[l]! += w;
       if (sumR !== null) {
         const pr = den > 0 ? c + ((1 - c) * (1 - ql) * g) / den : 1;
-        sumR[items![i]!]! += pr;
-        cntR![items![i]!]! += 1;
+        sumR[items![i]!]! += w * pr;
+        cntR![items![i]!]! += w;
       }
     }
     // Convergence is judged on identified quantities: q itself when γ is fixed; otherwise q_ℓ/q_1 and q_1·γ_j
@@ -622,18 +657,34 @@ export function emPositionBias(
   return { q, gamma: gammaItems, iterations: it, converged, logLikelihood: ll };
 }
 
+/** Options of {@link probitPositionBias}. */
+export interface ProbitLogOptions {
+  /** adPredictor β (default 1). */
+  readonly beta?: number;
+  /** 'shared' (default): one model on [x; e_ℓ]; 'per-position': one model per position. */
+  readonly model?: ProbitModel;
+  /** Positive weight per entry (inverse logged propensities) for the averages over entries. */
+  readonly weights?: ArrayLike<number>;
+}
+
 /**
- * Probit (adPredictor) position bias of a click log: one model per position trained in log order on (features,
- * click); q̂_ℓ = mean_x P̂_ℓ(x) / mean_x P̂_1(x) over all entries' features (a ratio of averages: with rare clicks
- * the average of per-entry ratios is dominated by entries where P̂_1 is tiny). Not clipped, so a position examined
- * more than the first shows as > 1.
+ * Probit (adPredictor) position bias of a click log, trained in log order.
  *
+ * @remarks
+ * - 'shared' (default): one model on [x; e_ℓ], P(C=1|x,ℓ) = Φ((w^T x + c_ℓ)/Σ); q̂_ℓ = Σ_i w_i P̂(x_i, ℓ) /
+ *   Σ_i w_i P̂(x_i, 1) over all entries: the expected clicks of the logged items if each were shown at ℓ instead
+ *   of 1. The item part is learned on every position's data, so no position's fit is extrapolated to items it
+ *   never saw.
+ * - 'per-position' (the paper's §4.2): one model per position, q̂_ℓ = Σ_i w_i P̂_ℓ(x_i) / Σ_i w_i P̂_1(x_i).
+ * Ratios of weighted sums (with rare clicks, per-entry ratios are dominated by entries where P̂_1 is tiny). Not
+ * clipped, so a position examined more than the first shows as > 1. β = 1 by default: with β = 0.1 the posterior
+ * variances collapse and the fit is overconfident (docs/rank.md). The fit itself is not weighted.
  * @param features - n*dim row-major features of each entry (finite).
  * @param dim - feature dimension.
  * @param positions - 0-based positions.
  * @param clicks - 0/1 clicks.
  * @param L - number of positions.
- * @param beta - adPredictor β (default 0.1).
+ * @param options - β (a number is read as β, the former signature), model, weights.
  * @throws ALLOT_SHAPE_MISMATCH / ALLOT_NOT_FINITE / ALLOT_OUT_OF_RANGE for bad inputs.
  */
 export function probitPositionBias(
@@ -642,10 +693,15 @@ export function probitPositionBias(
   positions: ArrayLike<number>,
   clicks: ArrayLike<number>,
   L: number,
-  beta = 0.1,
+  options: number | ProbitLogOptions = {},
 ): { q: Float64Array; models: AdPredictor[] } {
   checkLog(positions, clicks, L);
   const n = positions.length;
+  const opts: ProbitLogOptions = typeof options === 'number' ? { beta: options } : options;
+  const beta = opts.beta ?? 1;
+  const model = assertOneOf('probit model', opts.model ?? 'shared', PROBIT_MODELS);
+  const wts = opts.weights;
+  checkWeights(wts, n);
   if (features.length !== n * dim) {
     throw new AllotError(
       'ALLOT_SHAPE_MISMATCH',
@@ -661,14 +717,43 @@ export function probitPositionBias(
     }
   }
   const models: AdPredictor[] = [];
-  for (let l = 0; l < L; l++) models.push(createAdPredictor({ dim, beta }));
-  for (let i = 0; i < n; i++)
-    adPredictorUpdate(models[positions[i]!]!, features, i * dim, clicks[i]! >= 0.5 ? 1 : -1);
   const mean = new Float64Array(L);
-  for (let l = 0; l < L; l++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += adPredictorProbability(models[l]!, features, i * dim);
-    mean[l] = n > 0 ? s / n : 0;
+  if (model === 'shared') {
+    const m = createAdPredictor({ dim: dim + L, beta });
+    models.push(m);
+    const buf = new Float64Array(dim + L);
+    for (let i = 0; i < n; i++) {
+      buf.set(features.subarray(i * dim, (i + 1) * dim));
+      buf.fill(0, dim);
+      buf[dim + positions[i]!] = 1;
+      adPredictorUpdate(m, buf, 0, clicks[i]! >= 0.5 ? 1 : -1);
+    }
+    const mu = m.mu;
+    const s2 = m.s2;
+    for (let i = 0; i < n; i++) {
+      let mm = mu[0]!;
+      let v = beta * beta + s2[0]!;
+      const off = i * dim;
+      for (let j = 0; j < dim; j++) {
+        const xj = features[off + j]!;
+        if (xj === 0) continue;
+        mm += mu[j + 1]! * xj;
+        v += xj * xj * s2[j + 1]!;
+      }
+      const w = wts === undefined ? 1 : wts[i]!;
+      for (let l = 0; l < L; l++)
+        mean[l]! += w * normalCdf((mm + mu[dim + 1 + l]!) / Math.sqrt(v + s2[dim + 1 + l]!));
+    }
+  } else {
+    for (let l = 0; l < L; l++) models.push(createAdPredictor({ dim, beta }));
+    for (let i = 0; i < n; i++)
+      adPredictorUpdate(models[positions[i]!]!, features, i * dim, clicks[i]! >= 0.5 ? 1 : -1);
+    for (let l = 0; l < L; l++) {
+      let s = 0;
+      for (let i = 0; i < n; i++)
+        s += (wts === undefined ? 1 : wts[i]!) * adPredictorProbability(models[l]!, features, i * dim);
+      mean[l] = s;
+    }
   }
   const q = new Float64Array(L);
   for (let l = 0; l < L; l++) q[l] = mean[0]! > 0 ? mean[l]! / mean[0]! : 0;

@@ -1,6 +1,6 @@
 /** `allot reproduce <domain>|all`: regenerate every table and plot of a seed paper. */
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { AllotError } from '../../core/errors.js';
 import { ensureDir, info, parseInteger } from '../io.js';
 import type { ReproduceOptions, ReproduceResult } from '../reproduce/types.js';
@@ -32,7 +32,8 @@ export function registerReproduce(program: Command): void {
       'tiny run that only checks the pipeline end to end (tests); numbers mean nothing',
       false,
     )
-    .option('--seed <n>', 'root seed', '1')
+    .addOption(new Option('--seed <n>', 'root seed').default('1', '1'))
+    .addHelpText('after', '\nExample:\n  npx allot reproduce dp --out out/reproduce/dp')
     .option('--workers <n>', 'worker threads (default: all cores)')
     .action(
       async (

@@ -4,8 +4,9 @@
  * The paper's number of rounds T is not stated, so the report compares ratios (policy / Random, PBMRank / naive,
  * estimator / Real), not absolute totals.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { lineChart } from '../../core/chart.js';
 import { AllotError } from '../../core/errors.js';
 import {
@@ -38,27 +39,38 @@ export const RANK_REPRODUCE_SIZES: {
   readonly quick: { readonly rounds: number; readonly runs: number };
 } = { full: { rounds: 10_000, runs: 3 }, quick: { rounds: 2_000, runs: 2 } };
 
-interface PaperTables {
+/** The paper tables the report compares with (shared/reference/pbm-paper-tables.json). */
+export interface PaperTables {
   table1_SINREAL_cumulative_reward: Record<string, number[]>;
   table2_SINBIN_cumulative_reward: Record<string, number[]>;
   table3_SINBIN_violated_first_position: Record<string, Record<string, number[]>>;
 }
 
-function loadPaper(): PaperTables {
-  const candidates = [
-    new URL('../../../../shared/reference/pbm-paper-tables.json', import.meta.url),
-    new URL('../../../../../shared/reference/pbm-paper-tables.json', import.meta.url),
-  ];
-  for (const u of candidates) {
+/**
+ * Finds the paper's tables: $ALLOT_SHARED/reference/pbm-paper-tables.json, ../shared beside the package, ./shared,
+ * or the copy the package ships in fixtures/rank/pbm-paper-tables.json (so an installed package reproduces too).
+ */
+export function loadPaperTables(): { tables: PaperTables; path: string } {
+  const candidates: string[] = [];
+  const env = process.env['ALLOT_SHARED'];
+  if (env) candidates.push(join(env, 'reference', 'pbm-paper-tables.json'));
+  candidates.push(
+    fileURLToPath(new URL('../../../../shared/reference/pbm-paper-tables.json', import.meta.url)),
+  );
+  candidates.push(join(process.cwd(), '..', 'shared', 'reference', 'pbm-paper-tables.json'));
+  candidates.push(join(process.cwd(), 'shared', 'reference', 'pbm-paper-tables.json'));
+  candidates.push(fileURLToPath(new URL('../../../fixtures/rank/pbm-paper-tables.json', import.meta.url)));
+  for (const p of candidates) {
+    if (!existsSync(p)) continue;
     try {
-      return JSON.parse(readFileSync(u, 'utf8')) as PaperTables;
-    } catch {
-      // try the next location
+      return { tables: JSON.parse(readFileSync(p, 'utf8')) as PaperTables, path: p };
+    } catch (e) {
+      throw new AllotError('ALLOT_PARSE_ERROR', `${p} is not valid JSON: ${(e as Error).message}`);
     }
   }
   throw new AllotError(
     'ALLOT_FILE_NOT_FOUND',
-    'shared/reference/pbm-paper-tables.json was not found beside the repository',
+    `pbm-paper-tables.json not found (looked in ${candidates.join(', ')}); set ALLOT_SHARED to the shared folder`,
   );
 }
 
@@ -74,7 +86,7 @@ export async function reproduceRank(opts: ReproduceOptions): Promise<ReproduceRe
     : opts.quick
       ? RANK_REPRODUCE_SIZES.quick
       : RANK_REPRODUCE_SIZES.full;
-  const paper = loadPaper();
+  const { tables: paper, path: paperPath } = loadPaperTables();
   const all = PBM_POLICIES.map((p) => p.name);
   const sims: PbmSimInput[] = [];
   const base = { ...PBM_SIM_DEFAULTS, rounds: size.rounds, seed: opts.seed };
@@ -135,9 +147,13 @@ export async function reproduceRank(opts: ReproduceOptions): Promise<ReproduceRe
   lines.push(
     `**Run size${opts.quick ? ' (QUICK run — small T, few runs; numbers are noisy)' : ''}:** T = ${size.rounds} rounds, ` +
       `${size.runs} runs per setting, root seed ${opts.seed}; 25 actions, d = 65, deterministic discount ` +
-      'Z = q_ℓ·r (the paper\'s "divided by exp(position)"); LinUCB with the theoretical OFUL radius (λ = 1, δ = 0.1, ' +
-      'alphaScale = 1), LinTS with the NIG prior α₀ = β₀ = 1, λ = 1. The instance (actions, w) is fixed by the seed; each run ' +
+      'Z = q_ℓ·r (the paper\'s "divided by exp(position)"); LinUCB with the OFUL radius times ' +
+      `alphaScale = ${base.alphaScale} (λ = ${base.lambda}, δ = ${base.delta}), LinTS with the NIG prior ` +
+      `α₀ = ${base.alpha0}, β₀ = ${base.beta0}, λ = ${base.lambda}; estimated q̂ enter the regression with ` +
+      `biasRefit = ${base.biasRefit} (tolerance ${base.refitTolerance}); probit β = ${base.probitBeta}, ` +
+      `model ${base.probitModel}. The instance (actions, w) is fixed by the seed; each run ` +
       'redraws the users (contexts) and the reward noise, and all policies of a run see the same users. ' +
+      `Paper tables: ${paperPath}. ` +
       `Wall time: ${fmt(wallSeconds, 1)} s for ${total} (setting, run, policy) jobs on ${opts.workers ?? 'all'} worker(s).`,
   );
   lines.push('');
@@ -329,6 +345,59 @@ export async function reproduceRank(opts: ReproduceOptions): Promise<ReproduceRe
   );
   lines.push('');
 
+  // Regret against the oracle
+  lines.push('## Regret against an oracle that knows w and q (L = 5 and 10)');
+  lines.push('');
+  lines.push(
+    'Cumulative pseudo-regret Σ_t Σ_ℓ q_ℓ (μ_{t,o_ℓ} − μ_{t,A_ℓ}) with expected rewards μ (no reward noise), mean ± sd ' +
+      'over runs; NDCG@L is the mean over the last checkpoint window (gains μ, discounts 1/log2(1 + rank)).',
+  );
+  lines.push('');
+  const rcols: [SinDatasetKind, number][] = [
+    ['sinreal', 5],
+    ['sinbin', 5],
+    ['sinreal', 10],
+    ['sinbin', 10],
+  ];
+  lines.push(
+    `| policy | ${rcols.map(([d, L]) => `regret ${L}/${d.toUpperCase()}`).join(' | ')} | ${rcols.map(([d, L]) => `NDCG ${L}/${d.toUpperCase()}`).join(' | ')} |`,
+  );
+  lines.push(`|---|${rcols.map(() => '---:').join('|')}|${rcols.map(() => '---:').join('|')}|`);
+  for (const p of PBM_POLICIES) {
+    const reg = rcols.map(([d, L]) => {
+      const s = get(d, L, 0, p.name).finalRegret;
+      return `${fmt(s.mean)} ± ${fmt(s.std)}`;
+    });
+    const nd = rcols.map(([d, L]) => {
+      const s = get(d, L, 0, p.name).ndcg;
+      return fmt(s[s.length - 1] ?? Number.NaN, 4);
+    });
+    lines.push(`| ${p.label} | ${reg.join(' | ')} | ${nd.join(' | ')} |`);
+  }
+  lines.push('');
+  lines.push(
+    `Oracle cumulative expected reward: ${rcols.map(([d, L]) => `${L}/${d.toUpperCase()} ${fmt(get(d, L, 0, 'random').oracleReward)}`).join(', ')}.`,
+  );
+  lines.push('');
+  for (const ds of DATASETS) {
+    const file = join(opts.outDir, `regret-${ds}-L5.svg`);
+    await writeSvg(
+      file,
+      lineChart({
+        title: `Cumulative regret against the oracle, ${ds.toUpperCase()}, L = 5`,
+        xLabel: 'round',
+        yLabel: 'cumulative regret (mean over runs)',
+        series: PBM_POLICIES.map((p) => {
+          const s = get(ds, 5, 0, p.name);
+          return { name: p.label, x: s.curveRounds, y: s.regret, dashed: p.algorithm === 'linucb' };
+        }),
+      }),
+    );
+    files.push(file);
+    lines.push(`![Cumulative regret, ${ds}](regret-${ds}-L5.svg)`);
+  }
+  lines.push('');
+
   // Figure 1
   lines.push('## Figure 1: true vs estimated position bias (L = 5, final estimate averaged over runs)');
   lines.push('');
@@ -405,6 +474,7 @@ export async function reproduceRank(opts: ReproduceOptions): Promise<ReproduceRe
       seed: opts.seed,
       quick: opts.quick,
       wallSeconds,
+      defaults: base,
       settings: sims.map((sim) => ({
         dataset: sim.dataset,
         positions: sim.positions,
@@ -417,6 +487,9 @@ export async function reproduceRank(opts: ReproduceOptions): Promise<ReproduceRe
             perRun: s.perRun,
             positionBias: s.positionBias,
             seconds: s.seconds,
+            regret: s.finalRegret,
+            ndcgLastWindow: s.ndcg[s.ndcg.length - 1] ?? null,
+            refits: s.refits,
           }),
         ),
       })),

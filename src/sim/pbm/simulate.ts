@@ -17,7 +17,7 @@
  */
 
 import { positionsByExamination, topL } from '../../bandits/linear/kernels.js';
-import type { LinearAlgorithm } from '../../bandits/linear/linear-bandit.js';
+import { DEFAULT_ALPHA_SCALE, type LinearAlgorithm } from '../../bandits/linear/linear-bandit.js';
 import {
   type BiasRefit,
   createPbmRanker,
@@ -134,7 +134,7 @@ export const PBM_SIM_DEFAULTS: {
   checkpoints: 50,
   lambda: 1,
   delta: 0.1,
-  alphaScale: 1,
+  alphaScale: DEFAULT_ALPHA_SCALE,
   alpha0: 1,
   beta0: 1,
   posteriorScale: 1,

@@ -16,6 +16,8 @@ import {
   positionsByExamination,
   ridgeEstimate,
   sampleLinTs,
+  symQuadForm,
+  symQuadForms,
   topL,
 } from '../../../src/bandits/linear/index.js';
 import { addOuter, identity, invertSpd } from '../../../src/core/linalg.js';
@@ -267,5 +269,42 @@ describe('bad input', () => {
     expect(() => createLinearBandit({ d: 2, algorithm: 'linxx' as 'linucb' })).toThrowError(
       expect.objectContaining({ code: 'ALLOT_UNKNOWN_OPTION' }),
     );
+  });
+});
+
+describe('blocked kernels (issue 13)', () => {
+  it('the blocked quadratic forms equal the one-at-a-time ones (k = 1..9, d = 65)', () => {
+    const d = 65;
+    const rng = createRng(12);
+    const a = new Float64Array(d * d);
+    for (let i = 0; i < d; i++)
+      for (let j = i; j < d; j++) {
+        const v = rng.uniform() - 0.5;
+        a[i * d + j] = v;
+        a[j * d + i] = v;
+      }
+    for (let k = 1; k <= 9; k++) {
+      const xs = new Float64Array(k * d);
+      for (let c = 0; c < k; c++) randomUnit(rng, d, xs, c * d);
+      const out = symQuadForms(d, a, xs, k, new Float64Array(k));
+      for (let c = 0; c < k; c++) {
+        const one = symQuadForm(d, a, xs, c * d);
+        expect(Math.abs(out[c]! - one)).toBeLessThan(1e-12 * Math.max(1, Math.abs(one)));
+      }
+    }
+  });
+
+  it('posteriorScale 0 makes the LinTS draw the posterior mean', () => {
+    const d = 4;
+    const bandit = createLinearBandit({ d, algorithm: 'lints', posteriorScale: 0 });
+    const rng = createRng(3);
+    const x = new Float64Array(d);
+    for (let t = 0; t < 50; t++) {
+      randomUnit(rng, d, x);
+      observeLinear(bandit, x, 0, 1, rng.uniform());
+    }
+    const draw = sampleLinTs(bandit, rng, new Float64Array(d));
+    const mean = linearMean(bandit);
+    for (let i = 0; i < d; i++) expect(draw[i]).toBe(mean[i]);
   });
 });

@@ -1,8 +1,11 @@
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { linearMean } from '../../../src/bandits/linear/index.js';
+import { createLinearStats, type LinearStats, linearMean } from '../../../src/bandits/linear/index.js';
 import {
   adPredictorProbability,
   adPredictorUpdate,
+  biasDrift,
+  combinePositionStats,
   createAdPredictor,
   createPbmRanker,
   createPositionBiasEstimator,
@@ -12,7 +15,9 @@ import {
   emPositionBias,
   estimateLogPositionBias,
   learnPbm,
+  mergePositionStats,
   randomList,
+  refitPbmRanker,
   updatePositionBias,
   wilsonInterval,
 } from '../../../src/bandits/ranking/index.js';
@@ -259,5 +264,198 @@ describe('position-bias estimators', () => {
         expect(Math.abs(p.q - q[l]! / q[0]!)).toBeLessThan(0.12);
       }
     }
+  });
+});
+
+describe('per-position statistics and the exact refit (issue 13)', () => {
+  it('the exact refit equals a from-scratch regression with the same q̂ to 1e-10 (LinUCB and LinTS, EM and CTR)', () => {
+    const d = 7;
+    const K = 9;
+    const L = 4;
+    const qTrue = [1, 0.5, 0.2, 0.08];
+    const lambda = 0.8;
+    for (const algorithm of ['linucb', 'lints'] as const) {
+      for (const bias of ['em', 'ctr'] as const) {
+        const rng = createRng(31);
+        const ranker = createPbmRanker({ d, actions: K, positions: L, algorithm, bias, lambda }, rng);
+        expect(ranker.biasRefit).toBe('exact');
+        const Vl = Array.from({ length: L }, () => new Float64Array(d * d));
+        const bl = Array.from({ length: L }, () => new Float64Array(d));
+        for (let t = 0; t < 400; t++) {
+          const xs = unit(rng, d, K);
+          const list = decidePbm(ranker, xs, rng);
+          const z = new Float64Array(L);
+          for (let l = 0; l < L; l++) {
+            z[l] = rng.uniform() < qTrue[l]! * 0.7 ? 1 : 0;
+            const a = list[l]! * d;
+            for (let i = 0; i < d; i++) {
+              bl[l]![i]! += z[l]! * xs[a + i]!;
+              for (let j = 0; j < d; j++) Vl[l]![i * d + j]! += xs[a + i]! * xs[a + j]!;
+            }
+          }
+          learnPbm(ranker, xs, list, z, rng);
+        }
+        expect(ranker.refits).toBeGreaterThan(0);
+        // make q_fit the current q̂, as any refit does, then compare with a from-scratch Prop. 1 solve
+        refitPbmRanker(ranker);
+        const qf = ranker.qFit;
+        const V = new Float64Array(d * d);
+        const b = new Float64Array(d);
+        for (let i = 0; i < d; i++) V[i * d + i] = lambda;
+        for (let l = 0; l < L; l++) {
+          for (let i = 0; i < d * d; i++) V[i]! += qf[l]! ** 2 * Vl[l]![i]!;
+          for (let i = 0; i < d; i++) b[i]! += qf[l]! * bl[l]![i]!;
+        }
+        const chol = new Float64Array(d * d);
+        expect(choleskyInPlace(d, V, chol)).toBe(true);
+        const scratch = choleskySolve(d, chol, b, new Float64Array(d));
+        const got = linearMean(ranker.bandit);
+        for (let i = 0; i < d; i++) expect(Math.abs(got[i]! - scratch[i]!)).toBeLessThan(1e-10);
+      }
+    }
+  });
+
+  it('the frozen mode keeps the old behaviour: no per-position statistics, no refit', () => {
+    const r = createPbmRanker(
+      { d: 3, actions: 4, positions: 2, algorithm: 'linucb', bias: 'em', biasRefit: 'frozen' },
+      createRng(2),
+    );
+    expect(r.positionStats).toBeNull();
+    expect(r.biasRefit).toBe('frozen');
+    const known = createPbmRanker(
+      { d: 3, actions: 4, positions: 2, algorithm: 'linucb', bias: 'real', trueBias: [1, 0.5] },
+      createRng(2),
+    );
+    expect(known.positionStats).toBeNull();
+  });
+
+  it('measures drift by the regression weights q²', () => {
+    expect(biasDrift(Float64Array.of(1, 0.5), Float64Array.of(1, 0.5))).toBe(0);
+    // |0.36 - 0.25| / (1 + 0.25)
+    expect(biasDrift(Float64Array.of(1, 0.6), Float64Array.of(1, 0.5))).toBeCloseTo(0.11 / 1.25, 14);
+  });
+
+  const statsArb = (d: number, L: number) =>
+    fc
+      .array(fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: d, maxLength: d }), {
+        minLength: 1,
+        maxLength: 6,
+      })
+      .map((rows) => {
+        const ps = Array.from({ length: L }, () => createLinearStats(d));
+        rows.forEach((x, j) => {
+          const s = ps[j % L]!;
+          for (let i = 0; i < d; i++) {
+            s.b[i]! += 0.5 * x[i]!;
+            for (let k = i; k < d; k++) s.gram[i * d + k]! += x[i]! * x[k]!;
+          }
+          s.yy += 0.25;
+          s.n += 1;
+        });
+        return ps;
+      });
+  const close = (a: LinearStats[], b: LinearStats[]) => {
+    for (let l = 0; l < a.length; l++) {
+      for (let i = 0; i < a[l]!.gram.length; i++)
+        expect(Math.abs(a[l]!.gram[i]! - b[l]!.gram[i]!)).toBeLessThan(1e-12);
+      for (let i = 0; i < a[l]!.b.length; i++)
+        expect(Math.abs(a[l]!.b[i]! - b[l]!.b[i]!)).toBeLessThan(1e-12);
+      expect(a[l]!.n).toBe(b[l]!.n);
+    }
+  };
+
+  test.prop([statsArb(3, 2), statsArb(3, 2), statsArb(3, 2)], { seed: 13, numRuns: 40 })(
+    'merges per-position statistics order-free, and the merged regression is the sum of the parts',
+    (a, b, c) => {
+      close(mergePositionStats(a, b), mergePositionStats(b, a));
+      close(mergePositionStats(mergePositionStats(a, b), c), mergePositionStats(a, mergePositionStats(b, c)));
+      const q = [1, 0.3];
+      const whole = combinePositionStats(mergePositionStats(a, b), q);
+      const pa = combinePositionStats(a, q);
+      const pb = combinePositionStats(b, q);
+      for (let i = 0; i < whole.gram.length; i++)
+        expect(Math.abs(whole.gram[i]! - pa.gram[i]! - pb.gram[i]!)).toBeLessThan(1e-12);
+      for (let i = 0; i < whole.b.length; i++)
+        expect(Math.abs(whole.b[i]! - pa.b[i]! - pb.b[i]!)).toBeLessThan(1e-12);
+    },
+  );
+});
+
+describe('probit and weighted estimates of a log (issue 13)', () => {
+  it('probit (shared model, β = 1) recovers a known q within its bootstrap interval', () => {
+    const q = [1, 0.5, 0.25];
+    const log = pbmLog(12_000, q, 41);
+    const clickLog = {
+      positions: q.length,
+      position: log.positions,
+      click: log.clicks,
+      item: log.itemOf,
+      items: 30,
+      features: new Float64Array(log.itemOf.length * 30),
+      dim: 30,
+    };
+    for (let i = 0; i < log.itemOf.length; i++) clickLog.features[i * 30 + log.itemOf[i]!] = 1;
+    const res = estimateLogPositionBias(clickLog, { method: 'probit', resamples: 25, seed: 2 }, createRng(2));
+    for (let l = 1; l < q.length; l++) {
+      const p = res.byPosition[l]!;
+      expect(p.lower).toBeLessThanOrEqual(q[l]!);
+      expect(p.upper).toBeGreaterThanOrEqual(q[l]!);
+    }
+  });
+
+  it('weights by inverse propensities: CTR of a log whose policy puts relevant items on top is corrected', () => {
+    // Two item groups (relevance 0.8 and 0.1); the logging policy shows a relevant item at position 1 with
+    // probability 0.9 and at position 2 with probability 0.1. q = (1, 0.5).
+    const rng = createRng(77);
+    const n = 40_000;
+    const position = new Int32Array(n);
+    const click = new Float64Array(n);
+    const item = new Int32Array(n);
+    const weight = new Float64Array(n);
+    const q = [1, 0.5];
+    for (let i = 0; i < n; i++) {
+      const l = i % 2;
+      const good = rng.uniform() < (l === 0 ? 0.9 : 0.1);
+      position[i] = l;
+      item[i] = good ? 0 : 1;
+      weight[i] = 1 / (good ? (l === 0 ? 0.9 : 0.1) : l === 0 ? 0.1 : 0.9);
+      click[i] = rng.uniform() < q[l]! * (good ? 0.8 : 0.1) ? 1 : 0;
+    }
+    const base = { positions: 2, position, click, item, items: 2, features: new Float64Array(0), dim: 0 };
+    const plain = estimateLogPositionBias(base, { method: 'ctr', resamples: 40 }, createRng(1));
+    const weighted = estimateLogPositionBias(
+      { ...base, weight },
+      { method: 'ctr', resamples: 40 },
+      createRng(1),
+    );
+    // unweighted: (0.5·(0.1·0.8 + 0.9·0.1)) / (0.9·0.8 + 0.1·0.1) = 0.116, far from 0.5
+    expect(plain.q[1]!).toBeLessThan(0.2);
+    expect(weighted.byPosition[1]!.lower).toBeLessThanOrEqual(0.5);
+    expect(weighted.byPosition[1]!.upper).toBeGreaterThanOrEqual(0.5);
+    expect(weighted.weighting?.effectiveSampleSize).toHaveLength(2);
+    expect(plain.weighting).toBeNull();
+  });
+
+  it('warns when few clicks leave the interval uninformative', () => {
+    const n = 600;
+    const position = new Int32Array(n);
+    const click = new Float64Array(n);
+    for (let i = 0; i < n; i++) position[i] = i % 3;
+    for (const i of [0, 3, 6, 1, 2]) click[i] = 1;
+    const res = estimateLogPositionBias(
+      {
+        positions: 3,
+        position,
+        click,
+        item: new Int32Array(n),
+        items: 1,
+        features: new Float64Array(0),
+        dim: 0,
+      },
+      { method: 'ctr', resamples: 50 },
+      createRng(3),
+    );
+    expect(res.warnings.length).toBeGreaterThan(0);
+    expect(res.warnings[0]).toContain('click');
   });
 });

@@ -5,6 +5,7 @@ import {
   createSinInstance,
   createSinStream,
   examinationProbabilities,
+  expectedReward,
   PBM_SIM_DEFAULTS,
   type PbmSimInput,
   runPbmJob,
@@ -129,5 +130,47 @@ describe('PBM simulation job', () => {
     expect(() => validatePbmSimInput({ ...base, policies: ['linucb', 'greedy'] })).toThrowError(
       expect.objectContaining({ code: 'ALLOT_UNKNOWN_OPTION' }),
     );
+  });
+});
+
+describe('oracle and expected rewards (issue 13)', () => {
+  it('expected reward: E[clip(m + U[-h, h], 0, 1)] by quadrature, and P(m + u >= τ) for SINBIN', () => {
+    const h = 0.1;
+    for (const m of [-0.2, -0.05, 0.03, 0.4, 0.95, 1.02, 1.3]) {
+      let s = 0;
+      const n = 20000;
+      for (let i = 0; i < n; i++) {
+        const v = m - h + (2 * h * (i + 0.5)) / n;
+        s += v < 0 ? 0 : Math.min(v, 1);
+      }
+      expect(expectedReward(m, h, null)).toBeCloseTo(s / n, 8);
+    }
+    expect(expectedReward(0.6, 0.1, 0.6)).toBeCloseTo(0.5, 14);
+    expect(expectedReward(0.45, 0.1, 0.6)).toBe(0);
+    expect(expectedReward(0.75, 0.1, 0.6)).toBe(1);
+  });
+
+  it('regret against the oracle is >= 0 and non-decreasing, and Random has the largest', () => {
+    const input: PbmSimInput = {
+      ...PBM_SIM_DEFAULTS,
+      dataset: 'sinbin',
+      positions: 3,
+      rounds: 400,
+      seed: 5,
+      checkpoints: 4,
+      policies: ['lints-pbm-real', 'random'],
+    };
+    const a = runPbmJob(input, 0, createRng(5).fork(0));
+    const r = runPbmJob(input, 1, createRng(5).fork(1));
+    for (const res of [a, r]) {
+      expect(res.regret).toHaveLength(4);
+      for (let i = 0; i < 4; i++) {
+        expect(res.regret[i]).toBeGreaterThanOrEqual(0);
+        if (i > 0) expect(res.regret[i]).toBeGreaterThanOrEqual(res.regret[i - 1]!);
+        expect(res.ndcg[i]! >= 0 && res.ndcg[i]! <= 1).toBe(true);
+      }
+      expect(res.oracleReward).toBeCloseTo(a.oracleReward, 9);
+    }
+    expect(r.regret[3]).toBeGreaterThan(a.regret[3]!);
   });
 });
