@@ -22,7 +22,8 @@ export function registerReproduce(program: Command): void {
   program
     .command('reproduce')
     .description(
-      `regenerate a seed paper's tables and plots as markdown + SVG (${Object.keys(REPRODUCERS).join(', ')}, or all)`,
+      `regenerate a seed paper's tables and plots as markdown + SVG (${Object.keys(REPRODUCERS).join(', ')}, or all); ` +
+        'dp and forecast also write report.json, which the dashboard (allot serve, /reproductions) shows',
     )
     .argument('<domain>', `one of ${Object.keys(REPRODUCERS).join(', ')}, all`)
     .option('--out <dir>', 'output folder (default: out/reproduce/<domain>)')
