@@ -209,7 +209,14 @@ export function createRedisStore(opts: RedisStoreOptions): Store {
     },
     async readLog(id, after, limit) {
       const rows = await client.lrange(k(id, 'log'), after, after + limit - 1);
-      return rows.map((b, i) => ({ ...(JSON.parse(b) as object), seq: after + 1 + i }) as SequencedEntry);
+      // Hot in catch-ups and replays: the parsed entry gets its seq in place (a spread copy cost twice the parse).
+      const out = new Array<SequencedEntry>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const e = JSON.parse(rows[i]!) as { seq: number };
+        e.seq = after + 1 + i;
+        out[i] = e as SequencedEntry;
+      }
+      return out;
     },
     async lastSeq(id) {
       return client.llen(k(id, 'log'));

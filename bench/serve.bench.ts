@@ -1,0 +1,451 @@
+/**
+ * Decision service (issue 9): `npm run bench -- serve`.
+ *
+ * - HTTP: autocannon (this process) against the service in a child process (`allot serve`'s app, its own event
+ *   loop and core): decide and reward throughput and latency for UCB1 K=300 and LinUCB d=65 K=25 (per-action
+ *   features, a 1,625-number context per decision) on the memory and the SQLite store, each decide run right after
+ *   a run of a Fastify empty route (`GET /empty` -> `{}`) in the same server process, so the ratio decide/empty compares
+ *   runs made under the same machine load. Then p50/p99 at a fixed 1,000 requests/s (autocannon `overallRate`).
+ * - Replay: `replayFromLog` over 1,000,000 logged UCB1 rewards (1,000,000 decisions + 1,000,000 rewards) in a SQLite
+ *   store filled through the Store API, the same over the memory store, and folding the entries alone.
+ *
+ * Targets (issue 9): decide >= 0.5x the empty route on memory, >= 0.3x on SQLite; p99 < 10 ms at 1,000 req/s;
+ * replay of 1,000,000 rewards < 3 s. ALLOT_BENCH_SKIP_LONG=1: 2 s runs and 100,000 rewards (filled through the
+ * Store API); ALLOT_BENCH_FILL=api fills the 1,000,000 through the Store API too (a commit per entry: minutes).
+ */
+
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { consume, type Reporter } from './harness.js';
+
+const SKIP_LONG = process.env['ALLOT_BENCH_SKIP_LONG'] === '1';
+const RUN_SECONDS = SKIP_LONG ? 2 : 5;
+const CONNECTIONS = 10;
+const REPLAY_REWARDS = SKIP_LONG ? 100_000 : 1_000_000;
+/** Fill the replay's SQLite log through the Store API even for 1,000,000 rewards (slow: a commit per entry). */
+const FILL_VIA_API = process.env['ALLOT_BENCH_FILL'] === 'api';
+const UCB_ARMS = 300;
+const LIN_ARMS = 25;
+const LIN_D = 65;
+
+interface ServerPorts {
+  readonly empty: number;
+  readonly memory: number;
+  readonly sqlite: number;
+}
+
+// ------------------------------------------------------------------ the server side (worker thread)
+async function startServers(dir: string): Promise<ServerPorts> {
+  const { default: Fastify } = await import('fastify');
+  const { createApp } = await import('../src/serve/app.js');
+  const { createMemoryStore } = await import('../src/store/memory/index.js');
+  const { createSqliteStore } = await import('../src/store/sqlite/index.js');
+  const empty = Fastify({ logger: false });
+  empty.get('/empty', async () => ({}));
+  await empty.listen({ port: 0, host: '127.0.0.1' });
+  const listen = async (store: import('../src/store/store.js').Store): Promise<number> => {
+    const app = await createApp({ store, web: false, sweepMs: 0, pollMs: 0 });
+    for (const [id, config] of [
+      ['ucb', { policy: { type: 'ucb1' }, arms: Array.from({ length: UCB_ARMS }, (_, i) => `a${i}`) }],
+      [
+        'lin',
+        { policy: { type: 'linucb', d: LIN_D }, arms: Array.from({ length: LIN_ARMS }, (_, i) => `a${i}`) },
+      ],
+    ] as const) {
+      const r = await app.inject({ method: 'PUT', url: `/v1/agents/${id}`, payload: config });
+      if (r.statusCode !== 201) throw new Error(`PUT ${id}: ${r.statusCode} ${r.body}`);
+    }
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return (app.server.address() as { port: number }).port;
+  };
+  return {
+    empty: (empty.server.address() as { port: number }).port,
+    memory: await listen(createMemoryStore()),
+    sqlite: await listen(createSqliteStore({ path: join(dir, 'bench.db') })),
+  };
+}
+
+// Child process mode: start the servers, report their ports, serve until killed.
+const CHILD_DIR = process.env['ALLOT_SERVE_BENCH_DIR'];
+if (CHILD_DIR !== undefined && process.send !== undefined) {
+  // The parent asks for the server's CPU time around each run (CPU per request is robust to a shared machine).
+  process.on('message', (m) => {
+    if (m === 'cpu') process.send!({ cpu: process.cpuUsage() });
+  });
+  startServers(CHILD_DIR).then(
+    (ports) => process.send!(ports),
+    (e: unknown) => process.send!({ error: String((e as Error)?.stack ?? e) }),
+  );
+}
+
+// ------------------------------------------------------------------ the client side
+interface RunResult {
+  /** 2xx replies per second. */
+  readonly rps: number;
+  readonly ok: number;
+  readonly other: number;
+  /** Latency percentiles in ms from each reply's own time (sub-ms resolution, no coordinated-omission fix). */
+  readonly p50: number;
+  readonly p99: number;
+  /** autocannon's p99 in ms (whole ms; corrected for coordinated omission at a fixed rate). */
+  readonly acP99: number;
+  readonly load: number;
+  /** Server CPU time (user + system) per reply in µs. */
+  readonly cpuUs: number;
+}
+
+/** Server CPU time in µs so far (set while the server child runs). */
+let serverCpu: (() => Promise<number>) | null = null;
+
+function percentile(xs: Float64Array, n: number, q: number): number {
+  const s = xs.subarray(0, n).sort();
+  return n === 0 ? Number.NaN : s[Math.min(n - 1, Math.floor(q * n))]!;
+}
+
+async function cannon(
+  port: number,
+  request: { method: 'GET' | 'POST'; path: string; body?: (i: number) => string },
+  opts: { seconds?: number; amount?: number; rate?: number } = {},
+): Promise<RunResult> {
+  let i = 0;
+  const cpu0 = serverCpu === null ? 0 : await serverCpu();
+  const times = new Float64Array(1 << 22);
+  let n = 0;
+  const r = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `http://127.0.0.1:${port}`,
+        connections: CONNECTIONS,
+        ...(opts.amount === undefined ? { duration: opts.seconds ?? RUN_SECONDS } : { amount: opts.amount }),
+        ...(opts.rate === undefined ? {} : { overallRate: opts.rate }),
+        requests: [
+          {
+            method: request.method,
+            path: request.path,
+            headers: { 'content-type': 'application/json' },
+            ...(request.body === undefined
+              ? {}
+              : { setupRequest: (req: autocannon.Request) => ({ ...req, body: request.body!(i++) }) }),
+          },
+        ],
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+    instance.on('response', (_c: unknown, _status: number, _bytes: number, ms: number) => {
+      if (n < times.length) times[n++] = ms;
+    });
+  });
+  let ok = 0;
+  let other = 0;
+  for (const [code, v] of Object.entries(r.statusCodeStats as Record<string, { count: number }>)) {
+    if (code.startsWith('2')) ok += Number(v.count);
+    else other += Number(v.count);
+  }
+  consume(ok);
+  const cpu1 = serverCpu === null ? 0 : await serverCpu();
+  return {
+    cpuUs: (cpu1 - cpu0) / Math.max(1, ok + other),
+    rps: ok / r.duration,
+    ok,
+    other: other + r.errors,
+    p50: percentile(times, n, 0.5),
+    p99: percentile(times, n, 0.99),
+    acP99: r.latency.p99,
+    load: loadavg()[0]!,
+  };
+}
+
+/** A seeded pool of LinUCB contexts (per-action features), as JSON text after the event id. */
+function linContexts(count: number, seed: number): string[] {
+  let s = seed >>> 0;
+  const uni = (): number => {
+    // mulberry32: the bench's own inputs (the service under test draws from src/core/rng).
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from({ length: count }, () => {
+    const actions: Record<string, { features: number[] }> = {};
+    for (let a = 0; a < LIN_ARMS; a++)
+      actions[`a${a}`] = { features: Array.from({ length: LIN_D }, () => Math.round(uni() * 1000) / 1000) };
+    return JSON.stringify({ context: { actions } }).slice(1);
+  });
+}
+
+async function httpBench(report: Reporter): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'allot-serve-bench-'));
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ALLOT_SERVE_BENCH_DIR: dir },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const ports = await new Promise<ServerPorts>((resolve, reject) => {
+      child.once('message', (m: ServerPorts & { error?: string }) =>
+        m.error ? reject(new Error(m.error)) : resolve(m),
+      );
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
+    });
+    serverCpu = () =>
+      new Promise<number>((resolve) => {
+        child.once('message', (m: { cpu: { user: number; system: number } }) =>
+          resolve(m.cpu.user + m.cpu.system),
+        );
+        child.send('cpu');
+      });
+    const ctx = linContexts(64, 1);
+    const empty = { method: 'GET', path: '/empty' } as const;
+    // Warm-up (JIT, SQLite page cache) on every server, not reported.
+    await cannon(ports.empty, empty, { seconds: 1 });
+    for (const store of ['memory', 'sqlite'] as const) {
+      for (const agent of ['ucb', 'lin'] as const) {
+        const port = ports[store];
+        const label = agent === 'ucb' ? `UCB1 K=${UCB_ARMS}` : `LinUCB d=${LIN_D} K=${LIN_ARMS}`;
+        const prefix = `${store}-${agent}`;
+        const decideBody =
+          agent === 'ucb'
+            ? (i: number) => `{"eventId":"${prefix}-w${i}"}`
+            : (i: number) => `{"eventId":"${prefix}-w${i}",${ctx[i % ctx.length]}`;
+        await cannon(
+          port,
+          { method: 'POST', path: `/v1/agents/${agent}/decide`, body: decideBody },
+          { seconds: 1 },
+        );
+        // Interleaved: the empty route, then decide, then rewards for the decisions just made.
+        const e = await cannon(ports.empty, empty);
+        const dBody =
+          agent === 'ucb'
+            ? (i: number) => `{"eventId":"${prefix}-${i}"}`
+            : (i: number) => `{"eventId":"${prefix}-${i}",${ctx[i % ctx.length]}`;
+        const d = await cannon(port, { method: 'POST', path: `/v1/agents/${agent}/decide`, body: dBody });
+        const r = await cannon(
+          port,
+          {
+            method: 'POST',
+            path: `/v1/agents/${agent}/rewards`,
+            body: (i) => `{"eventId":"${prefix}-${i}","reward":${i % 3 === 0 ? 1 : 0}}`,
+          },
+          { amount: d.ok },
+        );
+        const note = (x: RunResult) =>
+          `p50 ${x.p50.toFixed(2)} ms, p99 ${x.p99.toFixed(2)} ms, server CPU ${x.cpuUs.toFixed(0)} µs/req, ${x.other} non-2xx, load ${x.load.toFixed(1)}`;
+        report.row({
+          suite: 'serve',
+          name: `empty route (before ${store} ${label})`,
+          value: e.rps,
+          unit: 'req/s',
+          note: note(e),
+        });
+        report.row({
+          suite: 'serve',
+          name: `decide ${store} ${label}`,
+          value: d.rps,
+          unit: 'req/s',
+          note: note(d),
+        });
+        report.row({
+          suite: 'serve',
+          name: `reward ${store} ${label}`,
+          value: r.rps,
+          unit: 'req/s',
+          note: note(r),
+        });
+        report.row({
+          suite: 'serve',
+          name: `decide/empty ${store} ${label}`,
+          value: d.rps / e.rps,
+          unit: 'x',
+          note: `target >= ${store === 'memory' ? 0.5 : 0.3}`,
+        });
+        report.row({
+          suite: 'serve',
+          name: `decide/empty by server CPU per request ${store} ${label}`,
+          value: e.cpuUs / d.cpuUs,
+          unit: 'x',
+          note: `empty ${e.cpuUs.toFixed(0)} µs, decide ${d.cpuUs.toFixed(0)} µs of server CPU per request (less sensitive to a shared machine)`,
+        });
+      }
+    }
+    // Latency at a fixed 1,000 requests/s.
+    const rate = 1000;
+    const fixed = await cannon(ports.empty, empty, { rate });
+    report.row({
+      suite: 'serve',
+      name: `empty route at ${rate} req/s: p99`,
+      value: fixed.p99,
+      unit: 'ms',
+      note: `p50 ${fixed.p50.toFixed(2)} ms; autocannon p99 ${fixed.acP99} ms; load ${fixed.load.toFixed(1)}`,
+    });
+    for (const store of ['memory', 'sqlite'] as const) {
+      for (const agent of ['ucb', 'lin'] as const) {
+        const label = agent === 'ucb' ? `UCB1 K=${UCB_ARMS}` : `LinUCB d=${LIN_D} K=${LIN_ARMS}`;
+        const prefix = `${store}-${agent}-fixed`;
+        const body =
+          agent === 'ucb'
+            ? (i: number) => `{"eventId":"${prefix}-${i}"}`
+            : (i: number) => `{"eventId":"${prefix}-${i}",${ctx[i % ctx.length]}`;
+        const x = await cannon(
+          ports[store],
+          { method: 'POST', path: `/v1/agents/${agent}/decide`, body },
+          { rate },
+        );
+        report.row({
+          suite: 'serve',
+          name: `decide ${store} ${label} at ${rate} req/s: p99`,
+          value: x.p99,
+          unit: 'ms',
+          note: `p50 ${x.p50.toFixed(2)} ms; autocannon p99 ${x.acP99} ms (target < 10); achieved ${x.rps.toFixed(0)} req/s; ${x.other} non-2xx; load ${x.load.toFixed(1)}`,
+        });
+      }
+    }
+  } finally {
+    serverCpu = null;
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ------------------------------------------------------------------ replay
+async function replayBench(report: Reporter): Promise<void> {
+  const { createAgentRuntime, foldDecision, foldReward, normalizeAgentConfig } = await import(
+    '../src/bandits/agent/index.js'
+  );
+  const { replayFromLog } = await import('../src/serve/agent-service.js');
+  const { createMemoryStore } = await import('../src/store/memory/index.js');
+  const { createSqliteStore } = await import('../src/store/sqlite/index.js');
+  type DecisionEntry = import('../src/store/store.js').DecisionEntry;
+  type RewardEntry = import('../src/store/store.js').RewardEntry;
+  const K = 10;
+  const config = normalizeAgentConfig({
+    policy: { type: 'ucb1' },
+    arms: Array.from({ length: K }, (_, i) => `a${i}`),
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'allot-replay-bench-'));
+  const path = join(dir, 'replay.db');
+  let sqlite = createSqliteStore({ path });
+  const memory = createMemoryStore();
+  const id = 'default/replay';
+  const viaApi = FILL_VIA_API || REPLAY_REWARDS <= 100_000;
+  try {
+    for (const s of [sqlite, memory]) await s.putAgent(id, config, 0);
+    const t0 = performance.now();
+    const entries: Array<(DecisionEntry | RewardEntry) & { seq: number }> = [];
+    // The SQLite log is filled through the Store API (one transaction per entry), or, for 1,000,000 rewards by
+    // default, with the same rows (the JSON appendDecision/appendReward write) in one transaction of a second
+    // connection: per-entry commits take minutes on a shared machine, and the replay reads the same file either way.
+    const { default: Database } = await import('better-sqlite3');
+    const bulk = viaApi ? null : new Database(path);
+    const insLog = bulk?.prepare('INSERT INTO log (agent, kind, event_id, body) VALUES (?, ?, ?, ?)');
+    const insDec = bulk?.prepare(
+      'INSERT INTO decisions (agent, event_id, seq, ts, reward_seq) VALUES (?, ?, ?, ?, ?)',
+    );
+    bulk?.exec('BEGIN');
+    for (let i = 0; i < REPLAY_REWARDS; i++) {
+      const d: DecisionEntry = {
+        kind: 'decision',
+        eventId: `e${i}`,
+        ts: 1_800_000_000_000 + i,
+        version: i,
+        user: null,
+        candidates: null,
+        context: null,
+        actions: [`a${i % K}`],
+        propensities: [1],
+      };
+      const r: RewardEntry = {
+        kind: 'reward',
+        eventId: d.eventId,
+        ts: d.ts + 1,
+        reward: [(i * 7919) % 3 === 0 ? 1 : 0],
+        cost: null,
+        applied: true,
+        isDefault: false,
+        decision: d,
+      };
+      let ds: number;
+      let rs: number;
+      if (bulk === null) {
+        ds = (await sqlite.appendDecision(id, d))!.seq;
+        rs = (await sqlite.appendReward(id, r))!.seq;
+      } else {
+        ds = Number(insLog!.run(id, 'decision', d.eventId, JSON.stringify(d)).lastInsertRowid);
+        rs = Number(insLog!.run(id, 'reward', r.eventId, JSON.stringify(r)).lastInsertRowid);
+        insDec!.run(id, d.eventId, ds, d.ts, rs);
+      }
+      await memory.appendDecision(id, d);
+      await memory.appendReward(id, r);
+      entries.push({ ...d, seq: ds }, { ...r, seq: rs });
+    }
+    if (bulk !== null) {
+      bulk.exec('COMMIT');
+      bulk.close();
+      // Reopen the store so that it reads the file as written.
+      await sqlite.close();
+      sqlite = createSqliteStore({ path });
+    }
+    const fillMs = performance.now() - t0;
+    const timed = async (
+      f: () => Promise<number> | number,
+    ): Promise<{ ms: number; cpuMs: number; rewards: number }> => {
+      const c = process.cpuUsage();
+      const t = performance.now();
+      const rewards = await f();
+      const dc = process.cpuUsage(c);
+      return { ms: performance.now() - t, cpuMs: (dc.user + dc.system) / 1000, rewards };
+    };
+    const fromSqlite = await timed(async () => (await replayFromLog(sqlite, id, config)).rt.version);
+    const fromMemory = await timed(async () => (await replayFromLog(memory, id, config)).rt.version);
+    const foldOnly = await timed(() => {
+      const rt = createAgentRuntime(config);
+      for (const e of entries) {
+        if (e.kind === 'decision') foldDecision(rt, e);
+        else foldReward(rt, e.decision, e);
+      }
+      return rt.version;
+    });
+    for (const x of [fromSqlite, fromMemory, foldOnly]) {
+      if (x.rewards !== REPLAY_REWARDS)
+        throw new Error(`replay folded ${x.rewards} of ${REPLAY_REWARDS} rewards`);
+      consume(x.rewards);
+    }
+    const load = loadavg()[0]!.toFixed(1);
+    const n = REPLAY_REWARDS.toLocaleString('en');
+    report.row({
+      suite: 'serve',
+      name: `replayFromLog SQLite, ${n} UCB1 rewards`,
+      value: fromSqlite.ms / 1000,
+      unit: 's',
+      note: `target < 3 s; CPU ${(fromSqlite.cpuMs / 1000).toFixed(2)} s; ${2 * REPLAY_REWARDS} log entries; filled ${viaApi ? 'through the Store API' : 'in one transaction'} in ${(fillMs / 1000).toFixed(1)} s; load ${load}`,
+    });
+    report.row({
+      suite: 'serve',
+      name: `replayFromLog memory, ${n} UCB1 rewards`,
+      value: fromMemory.ms / 1000,
+      unit: 's',
+      note: `CPU ${(fromMemory.cpuMs / 1000).toFixed(2)} s; load ${load}`,
+    });
+    report.row({
+      suite: 'serve',
+      name: `fold only (in memory), ${n} UCB1 rewards`,
+      value: foldOnly.ms / 1000,
+      unit: 's',
+      note: `CPU ${(foldOnly.cpuMs / 1000).toFixed(2)} s; load ${load}`,
+    });
+  } finally {
+    await sqlite.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the decision-service benchmarks. */
+export async function run(report: Reporter): Promise<void> {
+  await httpBench(report);
+  await replayBench(report);
+}
