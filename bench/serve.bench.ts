@@ -20,6 +20,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
 import { consume, type Reporter } from './harness.js';
 
 const SKIP_LONG = process.env['ALLOT_BENCH_SKIP_LONG'] === '1';
@@ -340,7 +341,6 @@ async function replayBench(report: Reporter): Promise<void> {
     // The SQLite log is filled through the Store API (one transaction per entry), or, for 1,000,000 rewards by
     // default, with the same rows (the JSON appendDecision/appendReward write) in one transaction of a second
     // connection: per-entry commits take minutes on a shared machine, and the replay reads the same file either way.
-    const { default: Database } = await import('better-sqlite3');
     const bulk = viaApi ? null : new Database(path);
     const insLog = bulk?.prepare('INSERT INTO log (agent, kind, event_id, body) VALUES (?, ?, ?, ?)');
     const insDec = bulk?.prepare(
