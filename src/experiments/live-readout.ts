@@ -291,7 +291,10 @@ export interface LiveReadoutOptions {
   readonly samples?: number;
   /** Seed of those draws (default 1). */
   readonly seed?: number;
-  /** Skip the metrics when K * samples * user-days exceeds this (default 2e8). */
+  /**
+   * Skip the metrics when K * samples * user-days exceeds this (default 2e7: about 2 s of Monte Carlo on one core;
+   * the computation is synchronous, so a service's event loop waits for it).
+   */
   readonly maxWork?: number;
 }
 
@@ -503,11 +506,13 @@ export function liveReadout(
   const dayMs = opts.dayMs ?? DAY_MS;
   const samples = opts.samples ?? 200;
   const seed = opts.seed ?? 1;
-  const maxWork = opts.maxWork ?? 2e8;
+  const maxWork = opts.maxWork ?? 2e7;
   if (!(Number.isFinite(dayMs) && dayMs > 0))
     throw new AllotError('ALLOT_OUT_OF_RANGE', `dayMs must be > 0 (got ${dayMs})`);
   if (!(Number.isInteger(samples) && samples >= 0 && samples <= 100_000))
     throw new AllotError('ALLOT_OUT_OF_RANGE', `samples must be an integer in [0, 100000] (got ${samples})`);
+  if (!(Number.isFinite(maxWork) && maxWork >= 0))
+    throw new AllotError('ALLOT_OUT_OF_RANGE', `maxWork must be >= 0 (got ${maxWork})`);
   if (!(Number.isSafeInteger(seed) && seed >= 0))
     throw new AllotError('ALLOT_OUT_OF_RANGE', `seed must be a non-negative integer (got ${seed})`);
   const arms = record.groups.production.agent.arms;

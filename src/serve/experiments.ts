@@ -331,6 +331,7 @@ const readoutQuery = {
     samples: { type: 'string', pattern: '^[0-9]{1,6}$' },
     seed: { type: 'string', pattern: '^[0-9]{1,15}$' },
     daySeconds: { type: 'string', pattern: '^[0-9]{1,9}$' },
+    maxWork: { type: 'string', pattern: '^[0-9]{1,12}$' },
   },
 } as const;
 
@@ -339,8 +340,10 @@ export function readoutOptions(q: {
   samples?: string;
   seed?: string;
   daySeconds?: string;
+  maxWork?: string;
 }): LiveReadoutOptions {
-  const o: { samples?: number; seed?: number; dayMs?: number } = {};
+  const o: { samples?: number; seed?: number; dayMs?: number; maxWork?: number } = {};
+  if (q.maxWork !== undefined) o.maxWork = Number(q.maxWork);
   if (q.samples !== undefined) o.samples = Number(q.samples);
   if (q.seed !== undefined) o.seed = Number(q.seed);
   if (q.daySeconds !== undefined) {
@@ -358,6 +361,7 @@ export function experimentsPlugin(app: FastifyInstance, ctx: ServeContext): void
   const store = service.store;
   const tenantOf = (req: FastifyRequest): string => ctx.tenant(req);
   const idOf = (req: FastifyRequest): string => (req.params as { id: string }).id;
+  const readoutCache = new Map<string, { key: string; value: LiveReadout }>();
   const mustGet = async (req: FastifyRequest): Promise<LiveExperimentRecord> => {
     const r = await getExperiment(store, tenantOf(req), idOf(req));
     if (r === null) throw notFound(idOf(req));
@@ -657,9 +661,23 @@ export function experimentsPlugin(app: FastifyInstance, ctx: ServeContext): void
       },
     },
     async (req) => {
-      await mustGet(req);
-      const q = req.query as { samples?: string; seed?: string; daySeconds?: string };
-      return experimentReadout(store, tenantOf(req), idOf(req), readoutOptions(q));
+      const r = await mustGet(req);
+      const t = tenantOf(req);
+      const q = req.query as { samples?: string; seed?: string; daySeconds?: string; maxWork?: string };
+      const opts = readoutOptions(q);
+      // The readout is a pure function of the logs: reuse it while no agent of the experiment logged anything new
+      // (the dashboard polls it every few seconds).
+      const keys = (['pooled', ...GROUPS] as const).map((w) => experimentAgentKey(t, r.id, w));
+      if (r.pre !== undefined) keys.push(`${t}/${r.pre.agent}`);
+      const seqs = await Promise.all(keys.map((k) => store.lastSeq(k)));
+      const cacheKey = JSON.stringify([r, opts, seqs]);
+      const cacheId = `${t}/${r.id}`;
+      const hit = readoutCache.get(cacheId);
+      if (hit !== undefined && hit.key === cacheKey) return hit.value;
+      const value = await experimentReadout(store, t, r.id, opts);
+      readoutCache.set(cacheId, { key: cacheKey, value });
+      if (readoutCache.size > 100) readoutCache.delete(readoutCache.keys().next().value as string);
+      return value;
     },
   );
 }

@@ -467,6 +467,12 @@ describe('readout', () => {
     expect(p.liftCuped.varianceReduction).toBeGreaterThan(0.3);
     expect(p.liftCuped.se).toBeLessThan(p.liftDelta.se);
     expect(r.lift.ci95).toEqual(p.liftCuped.ci95);
+    // Served again from the cache while nothing new is logged; recomputed after a decision.
+    expect((await call(app, 'GET', '/v1/experiments/cu/readout?samples=0')).json()).toEqual(r);
+    await call(app, 'POST', '/v1/experiments/cu/decide', { user: 'late-user', eventId: 'cu-late' });
+    expect((await call(app, 'GET', '/v1/experiments/cu/readout?samples=0')).json().notes.events).toBe(
+      r.notes.events + 1,
+    );
   }, 60_000);
 
   it('allot experiments readout prints the same readout from the store', async () => {

@@ -24,6 +24,7 @@ interface ReadoutFlags {
   samples: string;
   seed: string;
   daySeconds: string;
+  maxWork: string;
 }
 
 /** Registers `allot experiments ...`. */
@@ -52,6 +53,11 @@ export function registerExperiments(program: Command): void {
     )
     .option('--seed <n>', 'seed of those draws', '1')
     .option('--day-seconds <n>', 'length of a readout day in seconds', '86400')
+    .option(
+      '--max-work <n>',
+      'skip the exploration metrics when arms x samples x user-days exceeds this',
+      '20000000',
+    )
     .addHelpText(
       'after',
       '\nExample:\n  npx allot experiments readout --store sqlite:.allot/allot.db --experiment ucb-test --out out/readout.json',
@@ -61,6 +67,7 @@ export function registerExperiments(program: Command): void {
       const samples = parseInteger('--samples', o.samples, 0, 100_000);
       const seed = parseInteger('--seed', o.seed, 0);
       const daySeconds = parseInteger('--day-seconds', o.daySeconds, 1, 31_536_000);
+      const maxWork = parseInteger('--max-work', o.maxWork, 0, 1e12);
       if (o.out !== undefined) checkOutputPath(o.out, '--out');
       const store = await openExisting(o.store);
       let readout: Awaited<ReturnType<typeof experimentReadout>>;
@@ -69,7 +76,12 @@ export function registerExperiments(program: Command): void {
           store,
           o.tenant,
           o.experiment,
-          readoutOptions({ samples: String(samples), seed: String(seed), daySeconds: String(daySeconds) }),
+          readoutOptions({
+            samples: String(samples),
+            seed: String(seed),
+            daySeconds: String(daySeconds),
+            maxWork: String(maxWork),
+          }),
         );
       } catch (e) {
         if (e instanceof AllotError && e.code === 'ALLOT_UNKNOWN_AGENT')
