@@ -290,7 +290,16 @@ export function createPersonalizerLoops(opts: PersonalizerLoopsOptions): Persona
       const prior = await store.getDecision(key, req.eventId);
       if (prior !== null) return replay(prior);
     }
-    const rt = await service.runtime(key);
+    let rt: AgentRuntime;
+    try {
+      rt = await service.runtime(key);
+    } catch (e) {
+      if (!isUnknownAgent(e)) throw e;
+      // Deleted through the native API since this process last saw it: create it again, as on a first request.
+      known.delete(key);
+      await ensure(key);
+      rt = await service.runtime(key);
+    }
     const model = modelOf(rt);
     const cfg = await getConfiguration(key);
     const eventId = req.eventId ?? randomUUID().replace(/-/g, '');
