@@ -29,10 +29,16 @@ export function agentPolicy(snapshot: AgentSnapshot, opts: AgentPolicyOptions = 
   const agent = agentFromSnapshot(snapshot);
   const sims = opts.simulations ?? 10_000;
   const root = createRng(opts.seed ?? 1);
+  // The probabilities are a function of the frozen state and the request: decisions with the same candidates, slots,
+  // user and context share one (seeded) computation.
+  const cache = new Map<string, readonly ArrayLike<number>[]>();
   return decisionPolicy(
     'agent',
-    (d, imp) =>
-      agentProbabilities(
+    (d, imp) => {
+      const key = JSON.stringify([d.candidates, d.slots, d.user, d.context ?? null]);
+      const hit = cache.get(key);
+      if (hit !== undefined) return hit;
+      const p = agentProbabilities(
         agent,
         {
           candidates: d.candidates,
@@ -42,7 +48,10 @@ export function agentPolicy(snapshot: AgentSnapshot, opts: AgentPolicyOptions = 
         },
         root.fork(imp),
         sims,
-      ),
+      );
+      if (cache.size < 100_000) cache.set(key, p);
+      return p;
+    },
     sims,
   );
 }

@@ -75,18 +75,61 @@ export function poissonBootstrapTotals(
   out.fill(0);
   const t0 = POISSON1_THRESHOLDS[0]!;
   const t1 = POISSON1_THRESHOLDS[1]!;
-  for (let c = 0; c < C; c++) {
-    const o = c * ncol;
+  const t2 = POISSON1_THRESHOLDS[2]!;
+  const t3 = POISSON1_THRESHOLDS[3]!;
+  const t4 = POISSON1_THRESHOLDS[4]!;
+  // Blocks of clusters small enough to stay in L1 while every resample sweeps them, accumulating in registers.
+  const BLOCK = 256;
+  const wide = ncol === 7 ? 7 : 0;
+  for (let c0 = 0; c0 < C; c0 += BLOCK) {
+    const c1 = Math.min(C, c0 + BLOCK);
     for (let b = 0; b < B; b++) {
-      const u = rng.uint32();
-      if (u < t0) continue;
-      let k = 1;
-      if (u >= t1) {
-        k = 2;
-        while (u >= POISSON1_THRESHOLDS[k]!) k++;
-      }
       const ob = b * ncol;
-      for (let j = 0; j < ncol; j++) out[ob + j]! += k * cols[o + j]!;
+      if (wide === 7) {
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
+        let a3 = 0;
+        let a4 = 0;
+        let a5 = 0;
+        let a6 = 0;
+        for (let c = c0; c < c1; c++) {
+          const u = rng.uint32();
+          // Branch-free inversion for k <= 5 (probability 0.99941); the rare tail continues the search.
+          let k = +(u >= t0) + +(u >= t1) + +(u >= t2) + +(u >= t3) + +(u >= t4);
+          if (u >= t4) {
+            k = 5;
+            while (u >= POISSON1_THRESHOLDS[k]!) k++;
+          }
+          const o = c * 7;
+          a0 += k * cols[o]!;
+          a1 += k * cols[o + 1]!;
+          a2 += k * cols[o + 2]!;
+          a3 += k * cols[o + 3]!;
+          a4 += k * cols[o + 4]!;
+          a5 += k * cols[o + 5]!;
+          a6 += k * cols[o + 6]!;
+        }
+        out[ob]! += a0;
+        out[ob + 1]! += a1;
+        out[ob + 2]! += a2;
+        out[ob + 3]! += a3;
+        out[ob + 4]! += a4;
+        out[ob + 5]! += a5;
+        out[ob + 6]! += a6;
+      } else {
+        for (let c = c0; c < c1; c++) {
+          const u = rng.uint32();
+          if (u < t0) continue;
+          let k = 1;
+          if (u >= t1) {
+            k = 2;
+            while (u >= POISSON1_THRESHOLDS[k]!) k++;
+          }
+          const o = c * ncol;
+          for (let j = 0; j < ncol; j++) out[ob + j]! += k * cols[o + j]!;
+        }
+      }
     }
   }
   return out;
