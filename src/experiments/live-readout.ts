@@ -71,7 +71,7 @@ export interface LiveExperimentRecord extends LiveExperimentSpec {
 /** Largest length of an experiment id (its agents are named `exp.<id>.<group>`, at most 128 characters). */
 export const MAX_EXPERIMENT_ID = 100;
 
-const EXPERIMENT_ID = /^[A-Za-z0-9._-]{1,100}$/;
+const EXPERIMENT_ID = new RegExp(`^[A-Za-z0-9._-]{1,${MAX_EXPERIMENT_ID}}$`);
 const AGENT_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 function bad(msg: string): never {
