@@ -8,13 +8,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildDpReport } from '../../src/reports/index.js';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 import { api, launchBrowser, type Server, screenshot, startServer, watchErrors } from './browser.js';
 
 let server: Server;
 let browser: Browser;
+vi.setConfig({ testTimeout: 150_000, hookTimeout: 120_000 });
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServer(), launchBrowser()]);
@@ -49,6 +50,8 @@ async function open(
   viewport = { width: 1280, height: 800 },
 ): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport });
+  // Generous waits: the suite shares 2 cores with the rest of npm test.
+  page.setDefaultTimeout(60_000);
   const errors = watchErrors(page);
   await page.goto(`${server.url}${path}`);
   return { page, errors };
@@ -189,7 +192,7 @@ describe('agents view', () => {
       50,
     );
     await chartsDrawn(page);
-    await expect.poll(() => rate.innerHTML(), { timeout: 10_000 }).not.toBe(before);
+    await expect.poll(() => rate.innerHTML(), { timeout: 60_000 }).not.toBe(before);
     await screenshot(page, 'agent');
     expect(list.errors).toEqual([]);
     await page.close();
@@ -234,7 +237,7 @@ describe('experiments view', () => {
     await list.page.close();
     const { page, errors } = await open('/experiments/web-exp');
     await expect
-      .poll(() => page.getByTestId('experiment-lift').textContent(), { timeout: 30_000 })
+      .poll(() => page.getByTestId('experiment-lift').textContent(), { timeout: 60_000 })
       .toMatch(/%/);
     await chartsDrawn(page);
     await expect(page.locator('table[aria-label="Groups"] thead').textContent()).resolves.toMatch(
@@ -273,7 +276,7 @@ describe('dp view', () => {
   it('solves the notebook deterministic case in the browser: 134 iterations, the value function of allot dp solve to 1e-12 (relative)', async () => {
     const { page, errors } = await open('/dp');
     const iters = page.getByTestId('dp-iterations');
-    await expect.poll(() => iters.textContent(), { timeout: 30_000 }).toBe('134');
+    await expect.poll(() => iters.textContent(), { timeout: 60_000 }).toBe('134');
     const got = (await page.evaluate(
       () => (window as never as { __allot: { dp: DpHook } }).__allot.dp,
     )) as DpHook;
@@ -285,7 +288,7 @@ describe('dp view', () => {
     // The form drives the solve: beta 0.5 gives the CLI's numbers for beta 0.5.
     await page.getByTestId('dp-beta').fill('0.5');
     await page.getByTestId('dp-solve').click();
-    await expect.poll(() => iters.textContent(), { timeout: 30_000 }).not.toBe('134');
+    await expect.poll(() => iters.textContent(), { timeout: 60_000 }).not.toBe('134');
     const got5 = (await page.evaluate(
       () => (window as never as { __allot: { dp: DpHook } }).__allot.dp,
     )) as DpHook;
@@ -307,7 +310,7 @@ describe('forecasts view', () => {
   it('allocates exactly K across the locations of the bundled FluSight sample', async () => {
     const { page, errors } = await open('/forecasts');
     const total = page.getByTestId('forecast-total');
-    await expect.poll(() => total.textContent(), { timeout: 30_000 }).not.toBe('–');
+    await expect.poll(() => total.textContent(), { timeout: 60_000 }).not.toBe('–');
     const hook = (await page.evaluate(
       () => (window as never as { __allot: { forecast: { K: number; total: number } } }).__allot.forecast,
     )) as {
@@ -319,7 +322,7 @@ describe('forecasts view', () => {
     await page.getByTestId('forecast-k').fill('20000');
     await page.getByTestId('forecast-k').press('Enter');
     await page.getByTestId('forecast-k').blur();
-    await expect.poll(() => total.textContent()).toBe('20000');
+    await expect.poll(() => total.textContent(), { timeout: 60_000 }).toBe('20000');
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -333,6 +336,7 @@ describe('bundle budget', () => {
   ): Promise<{ bytes: number; gzipped: number; requests: number }> {
     const context = await browser.newContext();
     const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
     const finished: Promise<{ body: number; headers: number; gz: boolean }>[] = [];
     page.on('requestfinished', (req) => {
       finished.push(

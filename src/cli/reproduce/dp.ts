@@ -42,7 +42,7 @@ export async function reproduceDp(opts: ReproduceOptions): Promise<ReproduceResu
   });
   const { report: md, files } = await writeReport(report, opts.outDir, {
     quick: opts.quick,
-    command: 'npx allot reproduce dp',
+    command: `npx allot reproduce dp${opts.smoke ? ' --smoke' : opts.quick ? ' --quick' : ''}`,
   });
   return { report: md, files, summary: report.summary };
 }

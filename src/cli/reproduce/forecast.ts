@@ -34,7 +34,7 @@ export async function reproduceForecast(opts: ReproduceOptions): Promise<Reprodu
   });
   const { report: md, files } = await writeReport(report, opts.outDir, {
     quick: opts.quick,
-    command: `npx allot reproduce forecast${opts.quick ? ' --quick' : ''}`,
+    command: `npx allot reproduce forecast${opts.smoke ? ' --smoke' : opts.quick ? ' --quick' : ''}`,
   });
   return { report: md, files, summary: report.summary };
 }
