@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
 
 describe('allot CLI shell', () => {
   it('prints help listing every domain and exits 0', () => {
@@ -25,9 +27,84 @@ describe('allot CLI shell', () => {
   it('rejects an unknown reproduce domain with one line and exit 2', () => {
     const r = runCli(['reproduce', 'nope']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatchInlineSnapshot(`
-      "allot: ALLOT_UNKNOWN_OPTION: domain must be one of dp, forecast, budget, rank, explore, all (got "nope")
-      "
-    `);
+    expect(r.stderr).toMatch(
+      /^allot: ALLOT_UNKNOWN_OPTION: domain must be one of dp, forecast, budget, rank, explore, [a-z, ]*all \(got "nope"\)\n$/,
+    );
+  });
+});
+
+/** Leaf commands and, for the ones another engineer owns and has not brought in line yet, the reason. */
+const HELP_CASES: readonly (readonly [string, string | null])[] = [
+  ['dp solve', null],
+  ['dp tauchen', null],
+  ['dp simulate', null],
+  ['forecast allocate', null],
+  ['forecast score', null],
+  ['budget oracle', null],
+  ['budget simulate', null],
+  ['rank simulate', 'rank helper: a numeric default is shown quoted'],
+  ['rank bias', null],
+  ['explore simulate', null],
+  ['evaluate', 'evaluate helper: numeric defaults are shown quoted'],
+  ['reproduce', null],
+  ['serve', 'the lead: numeric defaults of serve are shown quoted'],
+  ['agents export', null],
+];
+
+describe('--help of every command (built CLI, in-process)', () => {
+  const main = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+  const helpOf = async (cmd: string): Promise<string> => {
+    const mod = (await import(main)) as { main: (argv: readonly string[]) => Promise<number> };
+    let text = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+      text += String(s);
+      return true;
+    });
+    try {
+      expect(await mod.main([...cmd.split(' '), '--help'])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    return text;
+  };
+  for (const [cmd, todo] of HELP_CASES) {
+    const body = async (): Promise<void> => {
+      expect(existsSync(main), 'npm run build first').toBe(true);
+      const h = await helpOf(cmd);
+      // Ends with one example, in the npx form a new user can paste.
+      expect(h).toMatch(/Example:\n\s+(npx allot|echo .*npx allot)[^\n]*\n(\s+[^\n]*\n)*$/);
+      // Numeric defaults are numbers, not quoted strings.
+      expect(h).not.toMatch(/default: "-?[0-9][0-9.e+-]*"/);
+    };
+    if (todo === null) it(`${cmd}: ends with an example and shows numeric defaults as numbers`, body);
+    else it.fails(`${cmd}: ends with an example, numeric defaults as numbers [known failure: ${todo}]`, body);
+  }
+
+  it('marks the required options of the commands it owns as (required)', async () => {
+    expect(await helpOf('dp solve')).toMatch(/--config <file>[\s\S]*\(required\)/);
+    expect(await helpOf('budget oracle')).toMatch(/--slots <L>[^\n]*\(required/);
+    expect(await helpOf('forecast score')).toMatch(/--truth <file>[\s\S]*\(required\)/);
+  });
+
+  it('accepts --quiet before or after the command, and it silences the summary on stderr', async () => {
+    const mod = (await import(main)) as { main: (argv: readonly string[]) => Promise<number> };
+    for (const argv of [
+      ['--quiet', 'budget', 'oracle', '--a', '1,2', '--b', '0,0', '--slots', '1'],
+      ['budget', 'oracle', '--a', '1,2', '--b', '0,0', '--slots', '1', '--quiet'],
+    ]) {
+      let err = '';
+      const o = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+        err += String(s);
+        return true;
+      });
+      try {
+        expect(await mod.main(argv)).toBe(0);
+      } finally {
+        o.mockRestore();
+        e.mockRestore();
+      }
+      expect(err).toBe('');
+    }
   });
 });
