@@ -129,7 +129,8 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorCodeInfo>> = {
     userError: true,
   },
   ALLOT_CONFLICT: {
-    description: 'A resource exists with a different configuration (PUT is create-only, idempotent for the same body).',
+    description:
+      'A resource exists with a different configuration (PUT is create-only, idempotent for the same body).',
     howToSolve: 'DELETE it first, or use another id.',
     userError: true,
   },

@@ -269,7 +269,15 @@ describe('service routes', () => {
 
   it('answers bad input with 4xx and an error code, never 5xx', async () => {
     await put('x', { policy: { type: 'ucb1' }, arms: ['a', 'b'] });
-    const cases: Array<[string, string, string | object | undefined, Record<string, string>?, number?]> = [
+    const cases: Array<
+      [
+        string,
+        string,
+        string | object | undefined,
+        (Record<string, string> | undefined)?,
+        (number | undefined)?,
+      ]
+    > = [
       ['POST', '/v1/agents/x/decide', '{bad json', { 'content-type': 'application/json' }],
       ['POST', '/v1/agents/x/decide', { slots: 'NaN' }],
       ['POST', '/v1/agents/x/decide', { slots: 3 }],

@@ -3,53 +3,24 @@
  * pairs against a UCB1 agent over 5 Bernoulli arms; most pulls go to the best arm; after a restart on the same file
  * `/state` is unchanged; `allot agents replay` agrees and `allot agents export` writes one row per decision.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
+import { startServer, stopServer } from '../helpers/serve.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'allot.js');
 
-/** Starts `allot serve` and resolves with its URL (parsed from stderr). */
-export function startServer(
-  args: string[],
-): Promise<{ url: string; proc: ChildProcess; stderr: () => string }> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000);
-    proc.stderr!.on('data', (b: Buffer) => {
-      err += b.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1]!, proc, stderr: () => err });
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${err}`));
-    });
-  });
-}
-
-/** Stops a server with SIGTERM and waits for it to exit (graceful shutdown). */
-export function stopServer(proc: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null) return resolve(proc.exitCode);
-    proc.once('exit', (code) => resolve(code));
-    proc.kill('SIGTERM');
-  });
-}
-
-const json = async (url: string, method = 'GET', body?: unknown): Promise<{ status: number; body: any }> => {
+// biome-ignore lint/suspicious/noExplicitAny: replies are checked field by field below
+const json = async (
+  url: string,
+  method = 'GET',
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, any> }> => {
   const r = await fetch(url, {
     method,
     ...(body === undefined
