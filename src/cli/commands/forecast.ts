@@ -35,12 +35,12 @@ import {
 } from '../io.js';
 
 /** Documented maxima of `allot forecast` (docs/cli.md lists them). */
-export const FORECAST_LIMITS = {
+export const FORECAST_LIMITS: { readonly inputBytes: number; readonly stocks: number } = {
   /** Size of --forecasts and --truth, bytes. */
   inputBytes: MAX_INPUT_BYTES,
   /** Entries of --K. */
   stocks: 1_000,
-} as const;
+};
 
 /** Formats a CSV cell: numbers in shortest round-trip form, null as empty, strings quoted when needed. */
 function cell(v: unknown): string {
