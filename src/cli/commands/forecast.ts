@@ -251,7 +251,11 @@ export function registerForecast(program: Command): void {
       ),
     )
     .addOption(
-      numberOption('--L <loss>', "loss per unit of shortage (scales the scores; forecast's L, not --slots)", 1),
+      numberOption(
+        '--L <loss>',
+        "loss per unit of shortage (scales the scores; forecast's L, not --slots)",
+        1,
+      ),
     )
     .option(
       '--include-incomplete',
@@ -397,7 +401,8 @@ export function registerForecast(program: Command): void {
         ];
         const sumCsv = toCsv(SUMMARY_COLUMNS, summary as unknown as Record<string, unknown>[]);
         if (o.summary !== undefined) outs.push({ path: o.summary, data: sumCsv, flag: '--summary' });
-        if (o.pinball !== undefined) outs.push({ path: o.pinball, data: pinballCsv(rows), flag: '--pinball' });
+        if (o.pinball !== undefined)
+          outs.push({ path: o.pinball, data: pinballCsv(rows), flag: '--pinball' });
         writeOutputs(outs);
         if (!o.quiet) info(formatSummary(summary, o.baseline));
       },
@@ -417,7 +422,10 @@ function thinSupportWarnings(
   for (const r of rows) {
     if (r.wis === null) continue;
     let s = locs.get(r.model_id);
-    if (s === undefined) locs.set(r.model_id, (s = new Set()));
+    if (s === undefined) {
+      s = new Set();
+      locs.set(r.model_id, s);
+    }
     s.add(r.location);
   }
   let maxN = 0;
