@@ -374,7 +374,12 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
       const eventId = body.eventId ?? randomUUID();
       let view = rt;
       if (extra.policy !== undefined) {
-        if (extra.policy.type !== rt.config.policy.type) {
+        // The counting policies share one state shape (per-arm counts and sums), so an experiment may compare them.
+        const counting = ['ucb1', 'epsilon-greedy', 'thompson'];
+        const compatible =
+          extra.policy.type === rt.config.policy.type ||
+          (counting.includes(extra.policy.type) && counting.includes(rt.config.policy.type));
+        if (!compatible) {
           throw new AllotError(
             'ALLOT_INVALID_CONFIG',
             `policy ${extra.policy.type} cannot decide on a ${rt.config.policy.type} state`,
