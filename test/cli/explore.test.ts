@@ -75,7 +75,20 @@ describe('allot explore simulate', () => {
       expect(lift.ci95[0]).toBeLessThan(lift.estimate);
       expect(lift.ci95[1]).toBeGreaterThan(lift.estimate);
     }
-    for (const f of ['plays-lift', 'activity', 'efficiency-lift', 'tasks-lift', 'EI', 'TE', 'TD']) {
+    // The truth (paired, same users without exploration) and the per-phase readouts with their A/A.
+    expect(res.truth.plays.ci95).toHaveLength(2);
+    expect(typeof res.truth.plays.estimate).toBe('number');
+    expect(res.phases.map((p: { phase: number }) => p.phase)).toEqual([1, 2]);
+    for (const p of res.phases) {
+      for (const f of ['lift', 'aa', 'truth', 'leakage', 'liftCuped']) {
+        expect(p[f].plays, f).toHaveProperty('estimate');
+        expect(p[f].plays.ci95, f).toHaveLength(2);
+      }
+    }
+    expect(res.days[0].truth.plays).toHaveProperty('estimate');
+    expect(res.days[0].cumulative.lift.plays).toHaveProperty('ci95');
+    expect(res.power.mde80).toBeGreaterThan(0);
+    for (const f of ['plays-lift', 'activity', 'efficiency-lift', 'tasks-lift', 'EI', 'TE', 'TD', 'truth']) {
       const svg = join(dir, `fig-${f}.svg`);
       expect(existsSync(svg), svg).toBe(true);
       expect(readFileSync(svg, 'utf8')).toMatch(/^<svg/);
@@ -122,6 +135,14 @@ describe('allot explore simulate', () => {
       [['--users', '0'], /--users must be >= 1 \(got 0\)/],
       [['--gamma', '-0.5'], /--gamma must be >= 0 \(got -0\.5\)/],
       [['--days-phase1', '0'], /--days-phase1 must be >= 1 \(got 0\)/],
+      [['--users', '1e9'], /ALLOT_OUT_OF_RANGE: --users must be <= 200000 \(got 1e9\)/],
+      [['--days-phase1', '1e9'], /ALLOT_OUT_OF_RANGE: --days-phase1 must be <= 365/],
+      [['--replications', '1e6'], /ALLOT_OUT_OF_RANGE: --replications must be <= 100/],
+      [['--runs', '1e6'], /ALLOT_OUT_OF_RANGE: --runs must be <= 100/],
+      [['--posterior-samples', '1e9'], /ALLOT_OUT_OF_RANGE: --posterior-samples must be <= 100000/],
+      [['--users', '200000', '--days-phase1', '300'], /ALLOT_OUT_OF_RANGE: --users x .* must be <= 50000000/],
+      [['--preset', 'mars'], /ALLOT_UNKNOWN_OPTION: --preset must be one of funnel, uniform/],
+      [['--discount', '0'], /--discount must be in \(0, 1\]/],
     ];
     for (const [args, re] of cases) {
       const r = runCli(['explore', 'simulate', ...SMALL, ...args, '--out', out]);
