@@ -559,21 +559,39 @@ function topByScore(scores: Float64Array, n: number, slots: number, rng: Rng): n
  * @returns one Float64Array per slot, over candidate positions.
  */
 function tieDistribution(scores: Float64Array, n: number, slots: number): Float64Array[] {
-  const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => {
-    const x = scores[a]!;
-    const y = scores[b]!;
-    return x === y ? a - b : y > x || Number.isNaN(x) ? 1 : -1;
-  });
   const dist = Array.from({ length: slots }, () => new Float64Array(n));
+  // Selection of the groups covering ranks 0..slots-1 (O(slots x n), no comparator sort: slots is small beside
+  // n, and this runs on every decision of a deterministic policy). NaN ranks last, alone in its group.
+  const taken = new Uint8Array(n);
+  const group = new Int32Array(n);
   let start = 0;
   while (start < slots) {
-    let end = start + 1;
-    while (end < n && scores[order[end]!]! === scores[order[start]!]!) end++;
-    const m = end - start;
-    for (let s = start; s < Math.min(end, slots); s++) {
-      for (let r = start; r < end; r++) dist[s]![order[r]!] = 1 / m;
+    let best = -1;
+    for (let j = 0; j < n; j++) {
+      if (taken[j] === 1) continue;
+      const v = scores[j]!;
+      if (best < 0 || v > scores[best]! || (Number.isNaN(scores[best]!) && !Number.isNaN(v))) best = j;
     }
-    start = end;
+    if (best < 0) break;
+    const top = scores[best]!;
+    let m = 0;
+    if (Number.isNaN(top)) {
+      group[m++] = best;
+      taken[best] = 1;
+    } else {
+      for (let j = 0; j < n; j++) {
+        if (taken[j] !== 1 && scores[j] === top) {
+          group[m++] = j;
+          taken[j] = 1;
+        }
+      }
+    }
+    const end = Math.min(start + m, slots);
+    for (let s = start; s < end; s++) {
+      const row = dist[s]!;
+      for (let r = 0; r < m; r++) row[group[r]!] = 1 / m;
+    }
+    start += m;
   }
   return dist;
 }
