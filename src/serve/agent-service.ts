@@ -145,18 +145,41 @@ export async function replayFromLog(
   store: Store,
   id: string,
   config: AgentConfig,
+  upTo: number = Number.POSITIVE_INFINITY,
 ): Promise<{ rt: AgentRuntime; seq: number; entries: number }> {
-  const rt = createAgentRuntime(config);
+  let rt = createAgentRuntime(config);
   let seq = 0;
   let entries = 0;
   for (;;) {
     const page = await store.readLog(id, seq, 5000);
     if (page.length === 0) break;
     for (const e of page) {
+      if (e.seq > upTo) return { rt, seq, entries };
+      const from =
+        e.kind === 'control'
+          ? (e.data['initFrom'] as { agent?: unknown; seq?: unknown } | undefined)
+          : undefined;
+      if (
+        from !== undefined &&
+        typeof from.agent === 'string' &&
+        typeof from.seq === 'number' &&
+        entries === 0
+      ) {
+        // An agent that started from another's state (an experiment group from the pooled Phase I state): replay
+        // that agent's log up to the cut first.
+        const base = await store.getAgent(from.agent);
+        if (base === null)
+          throw new AllotError(
+            'ALLOT_UNKNOWN_AGENT',
+            `agent ${from.agent} (the start of ${id}) does not exist`,
+          );
+        const prior = await replayFromLog(store, from.agent, base.config, from.seq);
+        rt = restoreAgentRuntime(config, agentStateToJson(prior.rt));
+      }
       applyEntry(rt, e);
       seq = e.seq;
+      entries++;
     }
-    entries += page.length;
   }
   return { rt, seq, entries };
 }

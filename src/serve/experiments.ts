@@ -615,7 +615,14 @@ export function experimentsPlugin(app: FastifyInstance, ctx: ServeContext): void
           kind: 'control',
           eventId: `experiment-start-${at}`,
           ts: at,
-          data: { type: 'experiment-start', experiment: r.id, start, pooledSeq: cut.seq },
+          data: {
+            type: 'experiment-start',
+            experiment: r.id,
+            start,
+            pooledSeq: cut.seq,
+            // Replay (allot agents replay) rebuilds the start from the pooled log up to the cut.
+            ...(start === 'pooled' ? { initFrom: { agent: pooled, seq: cut.seq } } : {}),
+          },
         });
       }
       const next: LiveExperimentRecord = { ...r, phase: 2, phaseSwitchAt: at, start, pooledSeq: cut.seq };
