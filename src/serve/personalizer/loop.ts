@@ -336,6 +336,8 @@ export function createPersonalizerLoops(opts: PersonalizerLoopsOptions): Persona
     const res = await store.appendDecision(key, entry);
     if (res === null) notFound('the loop was deleted');
     if (res!.existing !== null) return replay(res!.existing);
+    // Fold what was appended, so the agent's counters (GET /v1/agents/{id}, the dashboard) are current.
+    await service.runtime(key);
     opts.onDecision?.(key, (performance.now() - t0) / 1000);
     return { entry, ctx: logged, ranking };
   };
@@ -367,6 +369,8 @@ export function createPersonalizerLoops(opts: PersonalizerLoopsOptions): Persona
     const res = await store.appendReward(key, entry);
     if (res === null || res.duplicate) return false;
     await store.deleteRecord(PENDING_RECORD, `${key}\u0000${d.eventId}`).catch(() => false);
+    // Learn it before the reply: a reward acknowledged is a reward in the model.
+    await service.runtime(key);
     opts.onReward?.(key, isDefault ? 'default' : applied ? 'applied' : 'late');
     return true;
   };
