@@ -1084,11 +1084,13 @@ export interface RecsysArmJobInput {
   readonly seed: number;
   /** Stream of simulation s: `createRng(seed).fork(streams[s])` (default: 0 for every simulation: the same users). */
   readonly streams?: readonly number[];
+  /** Arms per simulation: 2 (default: the experiment and its counterfactual) or 1 (the experiment only). */
+  readonly arms?: 1 | 2;
 }
 
 /**
- * Job for the worker pool that runs the two arms of each simulation in parallel: job `j` simulates arm `j % 2`
- * (0 = the experiment with its metrics, 1 = the counterfactual with gamma 0 in test) of simulation `floor(j / 2)`,
+ * Job for the worker pool that runs the two arms of each simulation in parallel: job `j` simulates arm `j % arms`
+ * (0 = the experiment with its metrics, 1 = the counterfactual with gamma 0 in test) of simulation `floor(j / arms)`,
  * both on `createRng(seed).fork(stream)`; pair the results with {@link combineRecsysArms}.
  *
  * @param input - settings, seed and streams.
@@ -1096,10 +1098,11 @@ export interface RecsysArmJobInput {
  * @returns the arm.
  */
 export function recsysArmJob(input: RecsysArmJobInput, index: number, _rng: Rng): RecsysArmResult {
-  const s = Math.floor(index / 2);
+  const arms = input.arms ?? 2;
+  const s = Math.floor(index / arms);
   const c = resolveRecsysExperiment(input.settings[s]!);
   const rng = createRng(input.seed).fork(input.streams?.[s] ?? 0);
-  return index % 2 === 0 ? simulateRecsysArm(c, rng, c.gamma, true) : simulateRecsysArm(c, rng, 0, false);
+  return index % arms === 0 ? simulateRecsysArm(c, rng, c.gamma, true) : simulateRecsysArm(c, rng, 0, false);
 }
 
 /** Input of {@link recsysSweepJob}: one settings object per replication index, all on the same seed. */

@@ -221,12 +221,12 @@ export async function runExploreReplications(
   const settings = Array.from({ length: replications }, () => c);
   const streams = Array.from({ length: replications }, (_, r) => r);
   const arms = c.truth ? 2 : 1;
-  const input: RecsysArmJobInput = { settings, seed, streams };
+  const input: RecsysArmJobInput = { settings, seed, streams, arms };
   const jobs = await runReplications<RecsysArmJobInput, RecsysArmResult>(
     { module: JOB_MODULE, name: 'recsysArmJob' },
     input,
     {
-      runs: 2 * replications,
+      runs: arms * replications,
       seed,
       chunk: 1,
       ...(workers !== undefined ? { workers } : {}),
@@ -234,7 +234,7 @@ export async function runExploreReplications(
     },
   );
   return Array.from({ length: replications }, (_, r) =>
-    combineRecsysArms(jobs[2 * r]!, arms === 2 ? jobs[2 * r + 1] : undefined),
+    combineRecsysArms(jobs[arms * r]!, arms === 2 ? jobs[2 * r + 1] : undefined),
   );
 }
 
