@@ -390,6 +390,9 @@ try {
     fiveXx: {
       total: stats.fiveXx.length,
       insideWindows: stats.fiveXx.length - outside.length,
+      perWindow: Object.fromEntries(
+        windows.map((w) => [w.name, stats.fiveXx.filter((x) => x.end >= w.from && x.start <= w.to).length]),
+      ),
       outsideWindows: outside.length,
       outsideExamples: outside.slice(0, 5).map((x) => ({ ...x, start: rel(x.start), end: rel(x.end) })),
     },
