@@ -114,6 +114,62 @@ describe('Personalizer v1.0 client', () => {
   });
 });
 
+describe('Personalizer semantics', () => {
+  const events = async () =>
+    (
+      (await app.inject({ method: 'GET', url: '/v1/agents/news/events?limit=1000' })).json() as {
+        events: Array<{ eventId: string; reward: number[] | null; defaultReward: boolean | null }>;
+      }
+    ).events;
+  const setConfig = async (body: object) => {
+    const cur = (
+      await app.inject({ method: 'GET', url: '/personalizer/v1.0/configurations/service' })
+    ).json();
+    const r = await app.inject({
+      method: 'PUT',
+      url: '/personalizer/v1.0/configurations/service',
+      payload: { ...cur, ...body },
+    });
+    expect(r.statusCode).toBe(200);
+  };
+
+  it('averages the rewards of the wait time with rewardAggregation average', async () => {
+    await setConfig({ rewardAggregation: 'average' });
+    const client = v10();
+    const r = await client.rank({ contextFeatures: [{ a: 9 }], actions: articles, eventId: 'avg-1' });
+    const before = (await state('news')).rewards;
+    await client.events.reward(r.eventId!, { value: 1 });
+    await client.events.reward(r.eventId!, { value: 0 });
+    expect((await state('news')).rewards).toBe(before); // learned when the wait time ends
+    clock += 10 * 60_000 + 1;
+    expect(await app.personalizer.loops.sweep()).toBeGreaterThanOrEqual(1);
+    expect((await state('news')).rewards).toBe(before + 1);
+    const row = (await events()).find((e) => e.eventId === 'avg-1')!;
+    expect(row.reward).toEqual([0.5]);
+    expect(row.defaultReward).toBe(false);
+    await setConfig({ rewardAggregation: 'earliest' });
+  });
+
+  it('deletes the logs and keeps the model', async () => {
+    const model = async () =>
+      (await app.inject({ method: 'GET', url: '/personalizer/v1.0/model' })).json() as {
+        state: { n: number; b: number[] };
+      };
+    const before = await model();
+    expect(before.state.n).toBeGreaterThan(0);
+    const del = await app.inject({ method: 'DELETE', url: '/personalizer/v1.0/logs' });
+    expect(del.statusCode).toBe(204);
+    expect(await events()).toEqual([]);
+    const after = await model();
+    expect(after.state.n).toBe(before.state.n);
+    expect(after.state.b).toEqual(before.state.b);
+    const client = v10();
+    const r = await client.rank({ contextFeatures: [{ a: 1 }], actions: articles });
+    await client.events.reward(r.eventId!, { value: 1 });
+    expect((await model()).state.n).toBe(before.state.n + 1);
+  });
+});
+
 describe('Personalizer v1.1-preview.3 REST client', () => {
   it('reads and writes the service configuration with Personalizer defaults', async () => {
     const client = rest();
