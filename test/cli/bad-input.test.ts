@@ -198,6 +198,15 @@ function makeInputs(dir: string): void {
   writeFileSync(join(dir, 'trunc.csv'), 'location,target_end_date,obser');
   writeFileSync(join(dir, 'pos-1e9.csv'), 'position,click,item_id\n1,0,3\n1000000000,1,4\n');
   writeFileSync(join(dir, 'nan-log.csv'), 'position,click,item_id\n1,NaN,3\n2,1,4\n');
+  const H =
+    'reference_date,target,horizon,location,target_end_date,output_type,output_type_id,value,model_id';
+  writeFileSync(join(dir, 'mo-level.csv'), `${H}\n2025-01-04,t,1,01,2025-01-11,quantile,1.5,3,m\n`);
+  writeFileSync(join(dir, 'mo-nan.csv'), `${H}\n2025-01-04,t,1,01,2025-01-11,quantile,0.5,abc,m\n`);
+  writeFileSync(join(dir, 'mo-cols.csv'), 'reference_date,location,value\n');
+  writeFileSync(
+    join(dir, 'mo-two.csv'),
+    `${H}\n2025-01-04,a,1,01,2025-01-11,quantile,0.5,3,m\n2025-01-04,b,1,01,2025-01-11,quantile,0.5,3,m\n`,
+  );
   // Sparse files: larger than every documented input maximum, without using the disk.
   writeFileSync(join(dir, 'big.csv'), '');
   truncateSync(join(dir, 'big.csv'), 300 * 1024 * 1024);
@@ -496,6 +505,42 @@ const CASES: Case[] = [
     name: 'forecast allocate: ragged --forecasts',
     argv: ['forecast', 'allocate', '--forecasts', '@/ragged.csv', '--K', '100'],
     code: 'ALLOT_(PARSE_ERROR|MISSING_COLUMN|SHAPE_MISMATCH)',
+  },
+  {
+    name: 'forecast allocate: --K -5 (snapshot of the message)',
+    argv: [...ALLOC, '--K', '-5'],
+    code: 'ALLOT_OUT_OF_RANGE',
+    msg: /^--K must be >= 0 \(got -5\)$/,
+  },
+  {
+    name: 'forecast allocate: --model that matches nothing',
+    argv: [...ALLOC, '--K', '5', '--model', 'nope'],
+    code: 'ALLOT_NO_MATCH',
+    msg: /^no quantile forecast in --forecasts .* matches --model nope/,
+  },
+  {
+    name: 'forecast allocate: quantile level 1.5',
+    argv: ['forecast', 'allocate', '--forecasts', '@/mo-level.csv', '--K', '5'],
+    code: 'ALLOT_OUT_OF_RANGE',
+    msg: /line 2: output_type_id \(quantile level\) must be a number in \(0, 1\) \(got "1.5"\)/,
+  },
+  {
+    name: 'forecast allocate: a non-numeric value',
+    argv: ['forecast', 'allocate', '--forecasts', '@/mo-nan.csv', '--K', '5'],
+    code: 'ALLOT_PARSE_ERROR',
+    msg: /line 2: value must be a number \(got "abc"\)/,
+  },
+  {
+    name: 'forecast allocate: missing columns',
+    argv: ['forecast', 'allocate', '--forecasts', '@/mo-cols.csv', '--K', '5'],
+    code: 'ALLOT_MISSING_COLUMN',
+    msg: /lacks columns target, horizon, output_type, output_type_id, model_id/,
+  },
+  {
+    name: 'forecast allocate: several targets',
+    argv: ['forecast', 'allocate', '--forecasts', '@/mo-two.csv', '--K', '5'],
+    code: 'ALLOT_INVALID_ARGUMENT',
+    msg: /several targets \("a", "b"\): choose one with --target/,
   },
   ...unwritable('forecast allocate', [...ALLOC, '--K', '100'], '--out', 'csv'),
   {

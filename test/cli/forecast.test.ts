@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, SHARED, tempDir } from '../helpers/cli.js';
@@ -153,78 +153,8 @@ describe('allot forecast allocate', () => {
     ).toBeDefined();
   });
 
-  it('rejects bad input with one line and exit 2', () => {
-    const neg = runCli(['forecast', 'allocate', '--forecasts', MO, '--K', '-5']);
-    expect(neg.code).toBe(2);
-    expect(neg.stderr).toMatchInlineSnapshot(`
-      "allot: ALLOT_OUT_OF_RANGE: --K must be >= 0 (got -5)
-      "
-    `);
-    const none = runCli(['forecast', 'allocate', '--forecasts', MO, '--K', '5', '--model', 'nope']);
-    expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(
-      /^allot: ALLOT_NO_MATCH: no quantile forecast in --forecasts .* matches --model nope/,
-    );
-    expect(none.stderr.trim().split('\n').length).toBe(1);
-    const d = tempDir();
-    const bad = (name: string, body: string): string => {
-      const p = join(d, name);
-      writeFileSync(p, body);
-      return p;
-    };
-    const H =
-      'reference_date,target,horizon,location,target_end_date,output_type,output_type_id,value,model_id';
-    const lvl = runCli([
-      'forecast',
-      'allocate',
-      '--forecasts',
-      bad('l.csv', `${H}\n2025-01-04,t,1,01,2025-01-11,quantile,1.5,3,m\n`),
-      '--K',
-      '5',
-    ]);
-    expect(lvl.code).toBe(2);
-    expect(lvl.stderr).toMatch(
-      /ALLOT_OUT_OF_RANGE: .*line 2: output_type_id \(quantile level\) must be a number in \(0, 1\) \(got "1.5"\)/,
-    );
-    const nn = runCli([
-      'forecast',
-      'allocate',
-      '--forecasts',
-      bad('n.csv', `${H}\n2025-01-04,t,1,01,2025-01-11,quantile,0.5,abc,m\n`),
-      '--K',
-      '5',
-    ]);
-    expect(nn.code).toBe(2);
-    expect(nn.stderr).toMatch(/ALLOT_PARSE_ERROR: .*line 2: value must be a number \(got "abc"\)/);
-    const mc = runCli([
-      'forecast',
-      'allocate',
-      '--forecasts',
-      bad('c.csv', 'reference_date,location,value\n'),
-      '--K',
-      '5',
-    ]);
-    expect(mc.code).toBe(2);
-    expect(mc.stderr).toMatch(
-      /ALLOT_MISSING_COLUMN: .*lacks columns target, horizon, output_type, output_type_id, model_id/,
-    );
-    const two = runCli([
-      'forecast',
-      'allocate',
-      '--forecasts',
-      bad(
-        't.csv',
-        `${H}\n2025-01-04,a,1,01,2025-01-11,quantile,0.5,3,m\n2025-01-04,b,1,01,2025-01-11,quantile,0.5,3,m\n`,
-      ),
-      '--K',
-      '5',
-    ]);
-    expect(two.code).toBe(2);
-    expect(two.stderr).toMatch(/several targets \("a", "b"\): choose one with --target/);
-    const nf = runCli(['forecast', 'allocate', '--forecasts', join(d, 'missing.csv'), '--K', '5']);
-    expect(nf.code).toBe(2);
-    expect(nf.stderr).toMatch(/ALLOT_FILE_NOT_FOUND/);
-  });
+  // Bad input (negative K, no match, bad level, non-numeric value, missing columns, several targets, missing file)
+  // is covered in test/cli/bad-input.test.ts, batched in one process of the built CLI.
 
   it('runs the whole FluSight subset (288,696 rows) with a K grid', () => {
     const out = join(tempDir(), 'all.csv');
