@@ -31,6 +31,26 @@ describe('explore simulate option parsing (the same checks the CLI runs)', () =>
       [{ users: '2.5' }, /--users must be an integer/],
     ];
     for (const [o, re] of bad) expect(() => parseSimulateOptions({ ...DEFAULTS, ...o })).toThrow(re);
+    // Documented maxima, checked before any work starts (ALLOT_OUT_OF_RANGE naming the option and the maximum).
+    const { replications: _r, ...noRuns } = DEFAULTS;
+    const limits: [Record<string, string>, RegExp][] = [
+      [{ users: '1e9' }, /--users must be <= 200000 \(got 1e9\)/],
+      [{ daysPhase1: '1e9' }, /--days-phase1 must be <= 365/],
+      [{ daysBurnin: '1e9' }, /--days-burnin must be <= 365/],
+      [{ replications: '1e6' }, /--replications must be <= 100/],
+      [{ runs: '1e6' }, /--runs must be <= 100/],
+      [{ posteriorSamples: '1e9' }, /--posterior-samples must be <= 100000/],
+      [{ users: '200000', daysPhase1: '300' }, /--users x .* must be <= 50000000/],
+      [{ preset: 'mars' }, /--preset must be one of funnel, uniform, no-leakage, strong-leakage/],
+      [{ discount: '0' }, /--discount must be in \(0, 1\]/],
+      [{ gammaScale: 'log' }, /--gamma-scale must be one of spread, absolute/],
+      [{ runs: '2', replications: '3' }, /--runs and --replications name the same option/],
+    ];
+    for (const [o, re] of limits) {
+      expect(() => parseSimulateOptions({ ...noRuns, ...o } as typeof DEFAULTS)).toThrow(re);
+    }
+    const alias = parseSimulateOptions({ ...noRuns, replications: '3' } as typeof DEFAULTS);
+    expect(alias.replications).toBe(3);
     const ok = parseSimulateOptions(DEFAULTS);
     expect(ok.config).toMatchObject({ users: 20000, topics: 30, daysPhase1: 21, daysPhase2: 14, gamma: 1 });
     expect(ok.config.shares).toEqual([0.9, 0.05, 0.05]);
@@ -136,13 +156,6 @@ describe('allot explore simulate', () => {
       [['--gamma', '-0.5'], /--gamma must be >= 0 \(got -0\.5\)/],
       [['--days-phase1', '0'], /--days-phase1 must be >= 1 \(got 0\)/],
       [['--users', '1e9'], /ALLOT_OUT_OF_RANGE: --users must be <= 200000 \(got 1e9\)/],
-      [['--days-phase1', '1e9'], /ALLOT_OUT_OF_RANGE: --days-phase1 must be <= 365/],
-      [['--replications', '1e6'], /ALLOT_OUT_OF_RANGE: --replications must be <= 100/],
-      [['--runs', '1e6'], /ALLOT_OUT_OF_RANGE: --runs must be <= 100/],
-      [['--posterior-samples', '1e9'], /ALLOT_OUT_OF_RANGE: --posterior-samples must be <= 100000/],
-      [['--users', '200000', '--days-phase1', '300'], /ALLOT_OUT_OF_RANGE: --users x .* must be <= 50000000/],
-      [['--preset', 'mars'], /ALLOT_UNKNOWN_OPTION: --preset must be one of funnel, uniform/],
-      [['--discount', '0'], /--discount must be in \(0, 1\]/],
     ];
     for (const [args, re] of cases) {
       const r = runCli(['explore', 'simulate', ...SMALL, ...args, '--out', out]);
