@@ -64,7 +64,11 @@ async function chartsDrawn(page: Page): Promise<void> {
       (b) => b.offsetParent !== null,
     );
     return (
-      boxes.length > 0 && boxes.every((b) => b.dataset['rendered'] !== undefined && b.querySelector('svg'))
+      boxes.length > 0 &&
+      boxes.every(
+        (b) =>
+          b.dataset['empty'] !== undefined || (b.dataset['rendered'] !== undefined && b.querySelector('svg')),
+      )
     );
   });
 }
@@ -157,9 +161,13 @@ describe('agents view', () => {
     const row = list.page.locator(`[data-testid="agent-row"][data-agent-id="${id}"]`);
     await row.waitFor();
     await expect(row.textContent()).resolves.toContain('ucb1');
-    await expect(row.locator('a').getAttribute('href')).resolves.toBe(`/agents/${id}`);
+    // Keyboard: the focused link keeps its focus across refreshes (1.5 s polls), and Enter opens the agent.
     const page = list.page;
-    await page.goto(`${server.url}/agents/${id}`);
+    await row.locator('a').focus();
+    await page.waitForTimeout(3500);
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe(id);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => new URL(page.url()).pathname, { timeout: 60_000 }).toBe(`/agents/${id}`);
     const rounds = async (n: number, reward: (action: string) => number): Promise<void> => {
       for (let i = 0; i < n; i++) {
         const d = (await api(server.url, 'POST', `/v1/agents/${id}/decide`, {})) as {
@@ -365,6 +373,10 @@ describe('bundle budget', () => {
 
   it('the first page load (the Agents list, and an agent with its charts) transfers under 1 MB, assets gzipped', async () => {
     await api(server.url, 'PUT', '/v1/agents/budget-probe', { policy: { type: 'ucb1' }, arms: ['x', 'y'] });
+    for (let i = 0; i < 5; i++) {
+      const d = (await api(server.url, 'POST', '/v1/agents/budget-probe/decide', {})) as { eventId: string };
+      await api(server.url, 'POST', '/v1/agents/budget-probe/rewards', { eventId: d.eventId, reward: i % 2 });
+    }
     const list = await firstLoad('/', (p) =>
       p.waitForFunction(() => (window as never as { __allot?: { agents?: unknown } }).__allot?.agents),
     );

@@ -42,6 +42,8 @@ const finalizers = new WeakMap<HTMLElement, () => void>();
 export async function renderChart(el: HTMLElement, spec: ChartSpec): Promise<void> {
   const embed = await loadEmbed();
   finalizers.get(el)?.();
+  el.replaceChildren();
+  delete el.dataset['empty'];
   const res = await embed(el, responsive(spec) as never, {
     renderer: 'svg',
     actions: { export: true, source: false, compiled: false, editor: false },
@@ -49,4 +51,12 @@ export async function renderChart(el: HTMLElement, spec: ChartSpec): Promise<voi
   });
   finalizers.set(el, () => res.finalize());
   el.dataset['rendered'] = String(Number(el.dataset['rendered'] ?? '0') + 1);
+}
+
+/** Shows a message in a chart container instead of a chart (no data yet); marks it `data-empty`. */
+export function emptyChart(el: HTMLElement, message: string): void {
+  finalizers.get(el)?.();
+  finalizers.delete(el);
+  el.replaceChildren(h('p', { class: 'muted' }, message));
+  el.dataset['empty'] = '1';
 }

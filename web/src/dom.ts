@@ -86,3 +86,43 @@ export function field(label: string, control: HTMLElement, hint?: string): HTMLL
 export function notice(kind: 'info' | 'warn' | 'error', ...children: Child[]): HTMLDivElement {
   return h('div', { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, ...children);
 }
+
+/**
+ * Keeps a table body's rows in step with `items` without rebuilding what did not change: a cell is replaced only
+ * when its content differs and a row is moved only when the order changed, so a focused link keeps its focus while
+ * a view refreshes (keyboard users are not thrown out at every poll).
+ *
+ * @param tbody - the table body
+ * @param items - the rows' data, in display order
+ * @param key - a stable key per item (set as `data-key`)
+ * @param cells - the row's cells
+ * @param attrs - attributes of a new row
+ */
+export function syncRows<T>(
+  tbody: HTMLTableSectionElement,
+  items: readonly T[],
+  key: (item: T) => string,
+  cells: (item: T) => HTMLTableCellElement[],
+  attrs: (item: T) => Attrs = () => ({}),
+): void {
+  const existing = new Map<string, HTMLTableRowElement>();
+  for (const tr of Array.from(tbody.rows)) existing.set(tr.dataset['key'] ?? '', tr);
+  const wanted = new Set(items.map(key));
+  for (const [k, tr] of existing) if (!wanted.has(k)) tr.remove();
+  items.forEach((item, i) => {
+    const k = key(item);
+    const fresh = cells(item);
+    let tr = existing.get(k);
+    if (tr === undefined) {
+      tr = h('tr', { ...attrs(item), 'data-key': k });
+      tr.append(...fresh);
+    } else {
+      fresh.forEach((td, j) => {
+        const old = tr!.cells[j];
+        if (old === undefined) tr!.append(td);
+        else if (old.innerHTML !== td.innerHTML || old.className !== td.className) old.replaceWith(td);
+      });
+    }
+    if (tbody.rows[i] !== tr) tbody.insertBefore(tr, tbody.rows[i] ?? null);
+  });
+}

@@ -13,7 +13,7 @@ import {
   getJson,
   poll,
 } from '../api.js';
-import { chartBox, renderChart } from '../chart.js';
+import { chartBox, emptyChart, renderChart } from '../chart.js';
 import { ago, fmt, h, hooks, notice } from '../dom.js';
 import type { View } from '../main.js';
 import { meanInterval, ratePoints } from '../stats.js';
@@ -177,41 +177,44 @@ export const agentView: View = (root, params) => {
 
   async function draw(stats: AgentStats): Promise<void> {
     const jobs: Promise<void>[] = [];
-    jobs.push(
-      renderChart(
-        rateBox,
-        rateChart(ratePoints(stats.timeline), {
-          title: 'Reward rate per interval (95% interval)',
-          yLabel: 'mean reward',
-        }),
-      ),
-    );
+    const points = ratePoints(stats.timeline);
+    if (points.some((p) => p.rate !== null)) {
+      jobs.push(
+        renderChart(
+          rateBox,
+          rateChart(points, { title: 'Reward rate per interval (95% interval)', yLabel: 'mean reward' }),
+        ),
+      );
+    } else emptyChart(rateBox, 'Reward rate: no reward joined yet.');
     const traffic = stats.timeline.flatMap((b) => [
       { t: b.t, series: 'decisions', n: b.decisions },
       { t: b.t, series: 'rewards', n: b.rewards },
     ]);
-    jobs.push(
-      renderChart(trafficBox, {
-        $schema: SCHEMA,
-        title: 'Traffic per interval',
-        width: 480,
-        height: 200,
-        data: { values: traffic },
-        mark: { type: 'line', interpolate: 'step-after' },
-        encoding: {
-          x: { field: 't', type: 'temporal', title: null },
-          y: { field: 'n', type: 'quantitative', title: 'count' },
-          color: { field: 'series', type: 'nominal', title: null },
-        },
-      }),
-    );
+    if (stats.timeline.length === 0) emptyChart(trafficBox, 'Traffic: no decision yet.');
+    else
+      jobs.push(
+        renderChart(trafficBox, {
+          $schema: SCHEMA,
+          title: 'Traffic per interval',
+          width: 480,
+          height: 200,
+          data: { values: traffic },
+          mark: { type: 'line', interpolate: 'step-after' },
+          encoding: {
+            x: { field: 't', type: 'temporal', title: null },
+            y: { field: 'n', type: 'quantitative', title: 'count' },
+            color: { field: 'series', type: 'nominal', title: null },
+          },
+        }),
+      );
     const total = stats.actions.reduce((a, x) => a + x.decisions, 0);
     const shareBars: Bar[] = stats.actions.map((a) => ({
       group: 'share of decisions',
       label: a.action,
       value: total > 0 ? a.decisions / total : 0,
     }));
-    if (shareBars.length > 0) {
+    if (total === 0) emptyChart(sharesBox, 'Decision shares: no decision yet.');
+    else if (shareBars.length > 0) {
       const wide = Math.max(320, Math.min(900, 26 * shareBars.length));
       jobs.push(
         renderChart(

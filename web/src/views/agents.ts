@@ -1,6 +1,6 @@
 /** Agents: every agent of the service with its policy, traffic and freshness, updated live. */
 import { type AgentSummary, ApiError, getJson, poll } from '../api.js';
-import { ago, fmt, h, hooks, notice } from '../dom.js';
+import { ago, fmt, h, hooks, notice, syncRows } from '../dom.js';
 import type { View } from '../main.js';
 
 function policyLabel(p: AgentSummary['policy']): string {
@@ -76,16 +76,21 @@ export const agentsView: View = (root) => {
       );
       count.textContent = String(agents.length);
       hooks().agents = agents.map((a) => a.agentId);
-      const rows = [...agents]
-        .sort((a, b) => a.agentId.localeCompare(b.agentId))
-        .map((a) => {
-          const p = prev.get(a.agentId);
-          const rate = p === undefined ? null : Math.max(0, (a.decisions - p) / dt);
-          prev.set(a.agentId, a.decisions);
+      const sorted = [...agents].sort((a, b) => a.agentId.localeCompare(b.agentId));
+      const rates = new Map<string, number | null>();
+      for (const a of sorted) {
+        const p = prev.get(a.agentId);
+        rates.set(a.agentId, p === undefined ? null : Math.max(0, (a.decisions - p) / dt));
+        prev.set(a.agentId, a.decisions);
+      }
+      syncRows(
+        tbody,
+        sorted,
+        (a) => a.agentId,
+        (a) => {
+          const rate = rates.get(a.agentId) ?? null;
           const live = a.lastActivity != null && now - Date.parse(a.lastActivity) < 10_000;
-          return h(
-            'tr',
-            { 'data-testid': 'agent-row', 'data-agent-id': a.agentId },
+          return [
             h('td', {}, h('a', { href: `/agents/${encodeURIComponent(a.agentId)}` }, a.agentId)),
             h('td', {}, policyLabel(a.policy)),
             h('td', { class: 'num' }, fmt(a.decisions)),
@@ -106,9 +111,10 @@ export const agentsView: View = (root) => {
               ' ',
               h('span', { class: 'muted' }, ago(a.lastActivity, now)),
             ),
-          );
-        });
-      tbody.replaceChildren(...rows);
+          ];
+        },
+        (a) => ({ 'data-testid': 'agent-row', 'data-agent-id': a.agentId }),
+      );
     },
     1500,
     (e) => {

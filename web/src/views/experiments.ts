@@ -5,7 +5,7 @@
 import { barChart, lineChart } from '../../../src/core/chart.js';
 import { ApiError, getJson, poll } from '../api.js';
 import { chartBox, renderChart } from '../chart.js';
-import { fmt, h, notice } from '../dom.js';
+import { fmt, h, notice, syncRows } from '../dom.js';
 import type { View } from '../main.js';
 
 interface Lift {
@@ -128,6 +128,23 @@ export const experimentsView: View = (root, params) => {
     }
     if (ctrl.signal.aborted) return;
     if (!id) {
+      const tbody = h('tbody', {});
+      body.replaceChildren(
+        h(
+          'div',
+          { class: 'card table-wrap' },
+          h(
+            'table',
+            { 'aria-label': 'Experiments' },
+            h(
+              'thead',
+              {},
+              h('tr', {}, h('th', { scope: 'col' }, 'experiment'), h('th', { scope: 'col' }, 'phase')),
+            ),
+            tbody,
+          ),
+        ),
+      );
       stop = poll(
         async (signal) => {
           const { experiments } = await getJson<{ experiments: { id: string; phase: number }[] }>(
@@ -144,32 +161,15 @@ export const experimentsView: View = (root, params) => {
                 )
               : '',
           );
-          body.replaceChildren(
-            h(
-              'div',
-              { class: 'card table-wrap' },
-              h(
-                'table',
-                {},
-                h(
-                  'thead',
-                  {},
-                  h('tr', {}, h('th', { scope: 'col' }, 'experiment'), h('th', { scope: 'col' }, 'phase')),
-                ),
-                h(
-                  'tbody',
-                  {},
-                  ...experiments.map((e) =>
-                    h(
-                      'tr',
-                      { 'data-testid': 'experiment-row', 'data-experiment-id': e.id },
-                      h('td', {}, h('a', { href: `/experiments/${encodeURIComponent(e.id)}` }, e.id)),
-                      h('td', {}, String(e.phase)),
-                    ),
-                  ),
-                ),
-              ),
-            ),
+          syncRows(
+            tbody,
+            experiments,
+            (e) => e.id,
+            (e) => [
+              h('td', {}, h('a', { href: `/experiments/${encodeURIComponent(e.id)}` }, e.id)),
+              h('td', {}, String(e.phase)),
+            ],
+            (e) => ({ 'data-testid': 'experiment-row', 'data-experiment-id': e.id }),
           );
         },
         2000,
