@@ -91,6 +91,19 @@ describe('Personalizer compat: bad input and keys', () => {
       ],
       ['no actions', 'POST', '/rank', { contextFeatures: [] }, 400, 'InvalidRankRequest'],
       [
+        'too many interactions',
+        'POST',
+        '/rank',
+        {
+          contextFeatures: [Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`c${i}`, i + 1]))],
+          actions: [
+            { id: 'x', features: [Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`a${i}`, 1]))] },
+          ],
+        },
+        400,
+        'InvalidRankRequest',
+      ],
+      [
         'features not objects',
         'POST',
         '/rank',

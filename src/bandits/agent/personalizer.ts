@@ -43,6 +43,8 @@ export const PERSONALIZER_MAX_BITS = 10;
 export const PERSONALIZER_MAX_ACTIONS = 50;
 /** Largest number of flattened features of one context or action (bounds the work of one request). */
 export const PERSONALIZER_MAX_FEATURES = 2000;
+/** Largest number of context × action interaction features of one action (bounds the work of one rank). */
+export const PERSONALIZER_MAX_INTERACTIONS = 20_000;
 /** Deepest nesting of feature objects. */
 const MAX_DEPTH = 8;
 
@@ -280,6 +282,10 @@ function vectorInto(model: PersonalizerModel, c: Sparse, a: Sparse): Float64Arra
   for (let i = 0; i < c.h.length; i++) add(c.h[i]!, c.v[i]!);
   for (let j = 0; j < a.h.length; j++) add(a.h[j]!, a.v[j]!);
   if (model.params.interactions === 'quadratic') {
+    if (c.h.length * a.h.length > PERSONALIZER_MAX_INTERACTIONS)
+      bad(
+        `${c.h.length} context x ${a.h.length} action features make more than ${PERSONALIZER_MAX_INTERACTIONS} interactions`,
+      );
     for (let i = 0; i < c.h.length; i++) {
       const hc = c.h[i]!;
       const vc = c.v[i]!;
