@@ -31,6 +31,8 @@ interface Case {
   readonly msg?: RegExp;
   /** Known failure: the reason (the owner has not finished); the case runs as `it.fails`. */
   readonly fails?: string;
+  /** Input files this case needs, written into the folder before the batch (name -> content). */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 interface CaseResult {
@@ -323,7 +325,119 @@ const EVAL = ['evaluate', '--log', RANK_LOG, '--policy', EVAL_POLICY];
 const EVAL_TODO =
   'evaluate (evaluate helper) prints its summary table on stderr before the --out write fails: check the path first';
 
+/** dp config errors (moved here from test/cli/dp.test.ts): name, config, expected `CODE: message` pattern. */
+const DP_CONFIG_ERRORS: [string, unknown, RegExp][] = [
+  [
+    'grid not strictly increasing',
+    { grid: { points: [0.1, 0.3, 0.2, 0.5] } },
+    /ALLOT_INVALID_ARGUMENT: grid.points must be strictly increasing/,
+  ],
+  [
+    'grid not positive',
+    { grid: { points: [-0.1, 0.3, 0.4, 0.5] } },
+    /ALLOT_OUT_OF_RANGE: grid.points\[0\] must be > 0/,
+  ],
+  ['beta outside (0, 1)', { beta: 1.2 }, /ALLOT_OUT_OF_RANGE: beta must be in \(0, 1\) \(got 1.2\)/],
+  [
+    'probabilities not summing to 1',
+    { shocks: { values: [0, 1], probabilities: [0.5, 0.5000001] } },
+    /ALLOT_OUT_OF_RANGE: shocks.probabilities must sum to 1/,
+  ],
+  [
+    'shape mismatch',
+    { shocks: { values: [0, 1], probabilities: [1] } },
+    /ALLOT_SHAPE_MISMATCH: shocks.probabilities/,
+  ],
+  [
+    'fewer than 4 points for cubic',
+    { grid: { points: [1, 2, 3] } },
+    /ALLOT_SHAPE_MISMATCH: grid.points must have at least 4 points for cubic/,
+  ],
+  ['non-finite number', '{"beta": 1e999}', /ALLOT_NOT_FINITE: beta must be a finite number \(got Infinity\)/],
+  ['unknown key', { gama: 2 }, /ALLOT_INVALID_CONFIG: gama is not a known key/],
+  ['invalid JSON', '{"beta": ', /ALLOT_PARSE_ERROR: --config .* is not valid JSON/],
+];
+
+/** budget option errors (moved here from test/cli/budget.test.ts). */
+const BUDGET_ORACLE_ERRORS: [string[], RegExp][] = [
+  [
+    ['--a', '1,2', '--b', '1,1', '--L', '3'],
+    /^ALLOT_OUT_OF_RANGE: --L must be in \[1, K\] = \[1, 2\] \(got 3\)/,
+  ],
+  [['--a', '1,2', '--b', '1,1', '--L', '0'], /^ALLOT_OUT_OF_RANGE: --L must be in \[1, K\]/],
+  [['--a', '1,0', '--b', '1,1', '--L', '1'], /^ALLOT_OUT_OF_RANGE: --a\[1\] must be > 0 \(got 0\)/],
+  [['--a', '1,-2', '--b', '1,1', '--L', '1'], /^ALLOT_OUT_OF_RANGE: --a\[1\] must be > 0 \(got -2\)/],
+  [['--a', '1,2', '--b', '1,-1', '--L', '1'], /^ALLOT_OUT_OF_RANGE: --b\[1\] must be >= 0 \(got -1\)/],
+  [
+    ['--a', '1,2,3', '--b', '1,1', '--L', '1'],
+    /^ALLOT_SHAPE_MISMATCH: --a and --b must have the same length \(got 3 and 2\)/,
+  ],
+  [['--a', '1,x', '--b', '1,1', '--L', '1'], /^ALLOT_INVALID_ARGUMENT: --a must be a number/],
+  [['--a', '1,2', '--b', '1,1', '--L', '1.5'], /^ALLOT_INVALID_ARGUMENT: --L must be an integer/],
+];
+const BUDGET_SIMULATE_BASE = [
+  'budget',
+  'simulate',
+  '--arms',
+  '10',
+  '--plays',
+  '3',
+  '--budget',
+  '2000',
+  '--runs',
+  '3',
+  '--seed',
+  '1',
+  '--policies',
+  'mrcb',
+];
+const BUDGET_SIMULATE_ERRORS: [string[], RegExp][] = [
+  [['--plays', '11'], /--plays must be <= --arms = 10 \(got 11\)/],
+  [['--plays', '0'], /--plays must be >= 1 \(got 0\)/],
+  [['--budget', '0'], /--budget must be > 0 \(got 0\)/],
+  [['--budget', '-5'], /--budget must be > 0 \(got -5\)/],
+  [['--dist', 'gauss'], /--dist must be one of multinomial, beta, bernoulli \(got "gauss"\)/],
+  [
+    ['--policies', 'mrcb,greedy'],
+    /--policies must be one of mrcb, bts, kube, eps-first, ucb-bv1 \(got "greedy"\)/,
+  ],
+  [['--scheme', 'X'], /--scheme must be one of R, T, both/],
+  [['--kappa', '0'], /--kappa must be > 0/],
+  [['--checkpoints', '100,5000'], /checkpoints\[1\] must be <= budget 2000/],
+  [['--runs', '0'], /--runs must be >= 1/],
+];
+
+function fullCode(re: RegExp): { code: string; msg: RegExp } {
+  const m = /^\^?(ALLOT_[A-Z_]+): ?(.*)$/.exec(re.source);
+  if (m === null) return { code: 'ALLOT_[A-Z_]+', msg: re };
+  return { code: m[1]!, msg: new RegExp(m[2]!) };
+}
+
 const CASES: Case[] = [
+  ...DP_CONFIG_ERRORS.map(([name, cfg, re], i): Case => {
+    const file = `dp-bad-${i}.json`;
+    return {
+      name: `dp solve: ${name}`,
+      argv: ['dp', 'solve', '--config', `@/${file}`, '--out', '@/r.json'],
+      ...fullCode(re),
+      files: { [file]: typeof cfg === 'string' ? cfg : JSON.stringify(cfg) },
+    };
+  }),
+  ...BUDGET_ORACLE_ERRORS.map(
+    ([args, re]): Case => ({
+      name: `budget oracle: ${args.join(' ')}`,
+      argv: ['budget', 'oracle', ...args],
+      ...fullCode(re),
+    }),
+  ),
+  ...BUDGET_SIMULATE_ERRORS.map(
+    ([args, re]): Case => ({
+      name: `budget simulate: ${args.join(' ')}`,
+      argv: [...BUDGET_SIMULATE_BASE, ...args, '--out', '@/r.json'],
+      code: 'ALLOT_[A-Z_]+',
+      msg: re,
+    }),
+  ),
   // ------------------------------------------------------------------ shell
   { name: 'unknown command', argv: ['frobnicate'], code: 'ALLOT_UNKNOWN_OPTION' },
   {
@@ -852,6 +966,8 @@ describe('bad input keeps the error contract on every command (built CLI, batche
     // One folder for all cases (they run one after another; each is checked for changes to it).
     const dir = tempDir('allot-bad-');
     makeInputs(dir);
+    for (const c of CASES)
+      for (const [name, body] of Object.entries(c.files ?? {})) writeFileSync(join(dir, name), body);
     dirs.push(dir);
     const { execFileSync } = await import('node:child_process');
     try {

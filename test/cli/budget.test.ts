@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
@@ -24,22 +24,7 @@ describe('allot budget oracle', () => {
     expect(r.stderr).toMatch(/\+Infinity/);
   });
 
-  it.each([
-    [['--a', '1,2', '--b', '1,1', '--L', '3'], /--L must be in \[1, K\] = \[1, 2\] \(got 3\)/],
-    [['--a', '1,2', '--b', '1,1', '--L', '0'], /--L must be in \[1, K\]/],
-    [['--a', '1,0', '--b', '1,1', '--L', '1'], /--a\[1\] must be > 0 \(got 0\)/],
-    [['--a', '1,-2', '--b', '1,1', '--L', '1'], /--a\[1\] must be > 0 \(got -2\)/],
-    [['--a', '1,2', '--b', '1,-1', '--L', '1'], /--b\[1\] must be >= 0 \(got -1\)/],
-    [['--a', '1,2,3', '--b', '1,1', '--L', '1'], /--a and --b must have the same length \(got 3 and 2\)/],
-    [['--a', '1,x', '--b', '1,1', '--L', '1'], /--a must be a number/],
-    [['--a', '1,2', '--b', '1,1', '--L', '1.5'], /--L must be an integer/],
-  ])('rejects %j with one line and exit 2', (args, msg) => {
-    const r = runCli(['budget', 'oracle', ...args]);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(msg);
-  });
+  // Bad oracle options are in test/cli/bad-input.test.ts (batched in one process of the built CLI).
 
   it('names the bad input in one line (snapshot)', () => {
     const r = runCli(['budget', 'oracle', '--a', '0.3,0.9,0.5', '--b', '0.2,0.7,0.1', '--L', '4']);
@@ -160,29 +145,5 @@ describe('allot budget simulate', () => {
     expect(again.policies.map((p) => p.regret)).toEqual(res.policies.map((p) => p.regret));
   });
 
-  it.each([
-    [['--plays', '11'], /--plays must be <= --arms = 10 \(got 11\)/],
-    [['--plays', '0'], /--plays must be >= 1 \(got 0\)/],
-    [['--budget', '0'], /--budget must be > 0 \(got 0\)/],
-    [['--budget', '-5'], /--budget must be > 0 \(got -5\)/],
-    [['--dist', 'gauss'], /--dist must be one of multinomial, beta, bernoulli \(got "gauss"\)/],
-    [
-      ['--policies', 'mrcb,greedy'],
-      /--policies must be one of mrcb, bts, kube, eps-first, ucb-bv1 \(got "greedy"\)/,
-    ],
-    [['--scheme', 'X'], /--scheme must be one of R, T, both/],
-    [['--kappa', '0'], /--kappa must be > 0/],
-    [['--checkpoints', '100,5000'], /checkpoints\[1\] must be <= budget 2000/],
-    [['--runs', '0'], /--runs must be >= 1/],
-  ])('rejects %j with one line and exit 2, writing nothing', (extra, msg) => {
-    const dir = tempDir();
-    const out = join(dir, 'r.json');
-    const args = [...base];
-    // Later flags override the base ones.
-    const r = runCli([...args, '--policies', 'mrcb', ...extra, '--out', out]);
-    expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(msg);
-    expect(existsSync(out)).toBe(false);
-  });
+  // Bad simulate options are in test/cli/bad-input.test.ts (batched in one process of the built CLI).
 });

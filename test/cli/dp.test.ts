@@ -1,5 +1,5 @@
 /** Integration tests of `allot dp ...` (spawned through tsx, as a user runs it). */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, SHARED, tempDir } from '../helpers/cli.js';
@@ -88,52 +88,8 @@ describe('allot dp solve', () => {
     expect(res).toMatchObject({ converged: false, iterations: 3 });
   });
 
-  const bad: [string, unknown, RegExp][] = [
-    [
-      'grid not strictly increasing',
-      { grid: { points: [0.1, 0.3, 0.2, 0.5] } },
-      /ALLOT_INVALID_ARGUMENT: grid.points must be strictly increasing/,
-    ],
-    [
-      'grid not positive',
-      { grid: { points: [-0.1, 0.3, 0.4, 0.5] } },
-      /ALLOT_OUT_OF_RANGE: grid.points\[0\] must be > 0/,
-    ],
-    ['beta outside (0, 1)', { beta: 1.2 }, /ALLOT_OUT_OF_RANGE: beta must be in \(0, 1\) \(got 1.2\)/],
-    [
-      'probabilities not summing to 1',
-      { shocks: { values: [0, 1], probabilities: [0.5, 0.5000001] } },
-      /ALLOT_OUT_OF_RANGE: shocks.probabilities must sum to 1/,
-    ],
-    [
-      'shape mismatch',
-      { shocks: { values: [0, 1], probabilities: [1] } },
-      /ALLOT_SHAPE_MISMATCH: shocks.probabilities/,
-    ],
-    [
-      'fewer than 4 points for cubic',
-      { grid: { points: [1, 2, 3] } },
-      /ALLOT_SHAPE_MISMATCH: grid.points must have at least 4 points for cubic/,
-    ],
-    [
-      'non-finite number',
-      '{"beta": 1e999}',
-      /ALLOT_NOT_FINITE: beta must be a finite number \(got Infinity\)/,
-    ],
-    ['unknown key', { gama: 2 }, /ALLOT_INVALID_CONFIG: gama is not a known key/],
-    ['invalid JSON', '{"beta": ', /ALLOT_PARSE_ERROR: --config .* is not valid JSON/],
-  ];
-  for (const [name, cfg, re] of bad) {
-    it(`rejects ${name}: one line, exit 2, no output`, () => {
-      const dir = tempDir();
-      const out = join(dir, 'r.json');
-      const r = runCli(['dp', 'solve', '--config', writeConfig(dir, cfg), '--out', out]);
-      expect(r.code).toBe(2);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toMatch(re);
-      expect(existsSync(out)).toBe(false);
-    });
-  }
+  // Config errors (not increasing, not positive, beta, probabilities, shapes, too few points, 1e999, unknown keys,
+  // invalid JSON) are in test/cli/bad-input.test.ts, batched in one process of the built CLI.
 
   it('rejects a transition row not summing to 1, naming the row exactly', () => {
     const dir = tempDir();
