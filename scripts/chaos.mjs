@@ -145,10 +145,16 @@ function cleanup() {
   for (const c of children) c.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 }
-process.once('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
+// Interrupted (Ctrl-C, or a test runner's timeout): leave no redis-server or replica behind.
+for (const [sig, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+]) {
+  process.once(sig, () => {
+    cleanup();
+    process.exit(code);
+  });
+}
 
 // ---------------------------------------------------------------- HTTP with accounting
 const stats = {

@@ -807,5 +807,5 @@ describe('fuzz: generated bad requests', () => {
     expect(counts.size).toBe(15);
     for (const n of counts.values()) expect(n).toBeGreaterThan(REQUESTS / 40);
     expect([...statuses.keys()].every((s) => s >= 400 && s < 500)).toBe(true);
-  });
+  }, 180_000);
 });
