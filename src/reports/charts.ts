@@ -96,7 +96,7 @@ export function rateChart(
   points: readonly RatePoint[],
   opts: { readonly title: string; readonly yLabel: string },
 ): ChartSpec {
-  const x = { field: 't', type: 'temporal', title: null };
+  const x = { field: 't', type: 'temporal', title: null, axis: { format: '%H:%M:%S', labelOverlap: true } };
   return {
     $schema: SCHEMA,
     title: opts.title,

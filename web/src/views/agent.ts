@@ -201,7 +201,12 @@ export const agentView: View = (root, params) => {
           data: { values: traffic },
           mark: { type: 'line', interpolate: 'step-after' },
           encoding: {
-            x: { field: 't', type: 'temporal', title: null },
+            x: {
+              field: 't',
+              type: 'temporal',
+              title: null,
+              axis: { format: '%H:%M:%S', labelOverlap: true },
+            },
             y: { field: 'n', type: 'quantitative', title: 'count' },
             color: { field: 'series', type: 'nominal', title: null },
           },
