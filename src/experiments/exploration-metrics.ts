@@ -7,6 +7,7 @@ import { AllotError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { sampleBetaPrepared } from '../core/samplers.js';
 import { assertInInterval, assertInteger, assertPositive } from '../core/validate.js';
+import { maxProbabilitiesQuadratureInto } from './beta-max.js';
 
 /** The four user-level metrics of one user on one day. */
 export interface ExplorationMetrics {
@@ -295,4 +296,102 @@ export function topicMaxProbabilities(
   const out = new Float64Array(a.length);
   maxProbabilitiesInto(a.length, Float64Array.from(a), Float64Array.from(b), samples, rng, out, 0);
   return out;
+}
+
+/** One user's logged counts for {@link userDayExplorationMetrics}. */
+export interface UserDayCounts {
+  /** Impressions per topic BEFORE the day (length K). */
+  readonly shownBefore: ArrayLike<number>;
+  /** Relevant (completed) impressions per topic before the day, <= shownBefore. */
+  readonly relevantBefore: ArrayLike<number>;
+  /** Recommendations per topic ON the day (Q), with a positive sum. */
+  readonly today: ArrayLike<number>;
+}
+
+/** Population rates of the light prior of {@link userDayExplorationMetrics}. */
+export interface PriorRates {
+  /** Average relevance rate of each topic before the day, in (0, 1) (length K). */
+  readonly topicRate: ArrayLike<number>;
+  /** Average relevance rate over all users and topics, in (0, 1). */
+  readonly globalRate: number;
+  /** Prior strength in pseudo-impressions (default 2). */
+  readonly priorStrength?: number;
+  /** Pseudo-impressions at the global rate that smooth the user's average (default 10). */
+  readonly userSmoothing?: number;
+  /** Value imputed for topics missing from Q in the KL divergence (default 1e-3). */
+  readonly impute?: number;
+}
+
+/**
+ * EI, TD, IU and TE of one user on one day from logged counts (validated; the service's entry point): the light
+ * Beta prior and posterior of {@link betaPosteriorInto} (user average smoothed toward the global rate), P by
+ * quadrature ({@link maxProbabilitiesQuadratureInto}), then {@link explorationMetricsInto} (Eqs. 2–5).
+ *
+ * @param counts - the user's impressions and relevant impressions per topic before the day, and the day's
+ *   recommendations per topic.
+ * @param prior - topic and global rates, prior strength, smoothing, KL imputation.
+ * @returns the metrics.
+ * @throws ALLOT_SHAPE_MISMATCH for arrays of different lengths; ALLOT_OUT_OF_RANGE for negative counts, relevant >
+ *   shown, rates outside (0, 1) or a day without recommendations.
+ */
+export function userDayExplorationMetrics(counts: UserDayCounts, prior: PriorRates): ExplorationMetrics {
+  const k = counts.shownBefore.length;
+  for (const [name, arr] of [
+    ['relevantBefore', counts.relevantBefore],
+    ['today', counts.today],
+    ['topicRate', prior.topicRate],
+  ] as const) {
+    if (arr.length !== k) {
+      throw new AllotError(
+        'ALLOT_SHAPE_MISMATCH',
+        `${name} must have ${k} entries like shownBefore (got ${arr.length})`,
+      );
+    }
+  }
+  if (k === 0) throw new AllotError('ALLOT_SHAPE_MISMATCH', 'shownBefore must have at least one topic');
+  assertInInterval('globalRate', prior.globalRate, 0, 1, true, true);
+  const s0 = prior.priorStrength ?? 2;
+  assertPositive('priorStrength', s0);
+  const smooth = prior.userSmoothing ?? 10;
+  assertInInterval('userSmoothing', smooth, 0, Number.POSITIVE_INFINITY);
+  const shown = new Float64Array(k);
+  const rel = new Float64Array(k);
+  const tr = new Float64Array(k);
+  const q = new Float64Array(k);
+  let n = 0;
+  let r = 0;
+  let qs = 0;
+  for (let i = 0; i < k; i++) {
+    shown[i] = counts.shownBefore[i]!;
+    rel[i] = counts.relevantBefore[i]!;
+    q[i] = counts.today[i]!;
+    tr[i] = prior.topicRate[i]!;
+    if (!(shown[i]! >= 0 && Number.isFinite(shown[i]!) && rel[i]! >= 0 && rel[i]! <= shown[i]!)) {
+      throw new AllotError(
+        'ALLOT_OUT_OF_RANGE',
+        `topic ${i}: need 0 <= relevantBefore <= shownBefore (got ${rel[i]} and ${shown[i]})`,
+      );
+    }
+    if (!(q[i]! >= 0 && Number.isFinite(q[i]!)))
+      throw new AllotError('ALLOT_OUT_OF_RANGE', `today[${i}] must be a finite number >= 0 (got ${q[i]})`);
+    assertInInterval(`topicRate[${i}]`, tr[i], 0, 1, true, true);
+    n += shown[i]!;
+    r += rel[i]!;
+    qs += q[i]!;
+  }
+  if (!(qs > 0))
+    throw new AllotError('ALLOT_OUT_OF_RANGE', 'today must have a positive sum (no recommendations)');
+  const g = prior.globalRate;
+  const ubar = Math.min(0.99, Math.max(0.01, (r + smooth * g) / (n + smooth)));
+  const a = new Float64Array(k);
+  const b = new Float64Array(k);
+  betaPosteriorInto(k, shown, rel, 0, tr, ubar, g, s0, a, b);
+  const p = new Float64Array(k);
+  maxProbabilitiesQuadratureInto(k, a, b, p, 0);
+  return explorationMetricsInto(k, p, 0, q, 0, prior.impute ?? DEFAULT_KL_IMPUTE, {
+    EI: 0,
+    TD: 0,
+    IU: 0,
+    TE: 0,
+  });
 }

@@ -31,7 +31,10 @@ export {
   explorationMetricsInto,
   type MaxProbabilityWork,
   maxProbabilitiesInto,
+  type PriorRates,
   topicMaxProbabilities,
+  type UserDayCounts,
+  userDayExplorationMetrics,
 } from './exploration-metrics.js';
 export {
   JOB_MODULE as METRICS_JOB_MODULE,

@@ -5,7 +5,9 @@ import {
   betaPosteriorInto,
   explorationMetrics,
   explorationMetricsInto,
+  maxProbabilitiesQuadratureInto,
   topicMaxProbabilities,
+  userDayExplorationMetrics,
 } from '../../src/experiments/index.js';
 
 describe('exploration-efficiency metrics (section 4.2, Eqs. 2-5)', () => {
@@ -126,5 +128,59 @@ describe('exploration-efficiency metrics (section 4.2, Eqs. 2-5)', () => {
     );
     expect(() => explorationMetrics([0.5, 0.5], [0, 0])).toThrow(/qCounts must have a positive sum/);
     expect(() => explorationMetrics([1], [1, 2])).toThrow(/same non-zero length/);
+  });
+});
+
+describe('userDayExplorationMetrics (from logged counts, the service entry point)', () => {
+  it('equals the kernel pipeline (prior, quadrature P, Eqs. 2-5) and validates its input', () => {
+    const K = 5;
+    const shownBefore = [10, 0, 3, 40, 1];
+    const relevantBefore = [2, 0, 1, 30, 1];
+    const today = [0, 1, 0, 4, 0];
+    const topicRate = [0.2, 0.3, 0.25, 0.4, 0.3];
+    const m = userDayExplorationMetrics(
+      { shownBefore, relevantBefore, today },
+      { topicRate, globalRate: 0.3 },
+    );
+    const a = new Float64Array(K);
+    const b = new Float64Array(K);
+    const ubar = (34 + 10 * 0.3) / (54 + 10);
+    betaPosteriorInto(
+      K,
+      Float64Array.from(shownBefore),
+      Float64Array.from(relevantBefore),
+      0,
+      Float64Array.from(topicRate),
+      ubar,
+      0.3,
+      2,
+      a,
+      b,
+    );
+    const p = new Float64Array(K);
+    maxProbabilitiesQuadratureInto(K, a, b, p, 0);
+    const ref = explorationMetrics(p, today);
+    expect(m.EI).toBeCloseTo(ref.EI, 12);
+    expect(m.IU).toBeCloseTo(ref.IU, 12);
+    expect(m.TE).toBeCloseTo(ref.TE, 12);
+    expect(m.TD).toBe(2);
+    // The well-explored, relevant topic 3 is the most likely best; the never-seen topic 1 keeps a real chance.
+    expect(Math.max(...p)).toBe(p[3]);
+    expect(p[1]!).toBeGreaterThan(0.05);
+    expect(() =>
+      userDayExplorationMetrics(
+        { shownBefore, relevantBefore: [20, 0, 1, 30, 1], today },
+        { topicRate, globalRate: 0.3 },
+      ),
+    ).toThrow(/topic 0: need 0 <= relevantBefore <= shownBefore/);
+    expect(() =>
+      userDayExplorationMetrics(
+        { shownBefore, relevantBefore, today: [0, 0, 0, 0, 0] },
+        { topicRate, globalRate: 0.3 },
+      ),
+    ).toThrow(/positive sum/);
+    expect(() =>
+      userDayExplorationMetrics({ shownBefore, relevantBefore, today: [1] }, { topicRate, globalRate: 0.3 }),
+    ).toThrow(/today must have 5 entries/);
   });
 });
