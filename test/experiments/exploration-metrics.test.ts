@@ -164,9 +164,9 @@ describe('userDayExplorationMetrics (from logged counts, the service entry point
     expect(m.IU).toBeCloseTo(ref.IU, 12);
     expect(m.TE).toBeCloseTo(ref.TE, 12);
     expect(m.TD).toBe(2);
-    // The well-explored, relevant topic 3 is the most likely best; the never-seen topic 1 keeps a real chance.
-    expect(Math.max(...p)).toBe(p[3]);
+    // Uncertain topics keep a real chance to be the best: the never-seen topic 1 and topic 4 (1 of 1 relevant).
     expect(p[1]!).toBeGreaterThan(0.05);
+    expect(p[4]!).toBeGreaterThan(0.05);
     expect(() =>
       userDayExplorationMetrics(
         { shownBefore, relevantBefore: [20, 0, 1, 30, 1], today },
