@@ -6,6 +6,7 @@ import {
   type DecideContext,
 } from '../bandits/agent/index.js';
 import { createRng } from '../core/rng.js';
+import type { LoggedDecision } from './log.js';
 import { decisionPolicy, type TargetPolicy } from './policies.js';
 
 /** Options of {@link agentPolicy}. */
@@ -32,16 +33,20 @@ export function agentPolicy(snapshot: AgentSnapshot, opts: AgentPolicyOptions = 
   // The probabilities are a function of the frozen state and the request: decisions with the same candidates, slots,
   // user and context share one (seeded) computation.
   const cache = new Map<string, readonly ArrayLike<number>[]>();
+  // A decision that logged no candidates chose among all of the agent's arms.
+  const candidatesOf = (d: LoggedDecision): readonly string[] =>
+    d.candidatesLogged ? d.candidates : agent.config.arms;
   return decisionPolicy(
     'agent',
     (d, imp) => {
-      const key = JSON.stringify([d.candidates, d.slots, d.user, d.context ?? null]);
+      const candidates = candidatesOf(d);
+      const key = JSON.stringify([candidates, d.slots, d.user, d.context ?? null]);
       const hit = cache.get(key);
       if (hit !== undefined) return hit;
       const p = agentProbabilities(
         agent,
         {
-          candidates: d.candidates,
+          candidates,
           slots: d.slots,
           ...(d.user === null ? {} : { user: d.user }),
           ...(d.context === undefined || d.context === null ? {} : { context: d.context as DecideContext }),
@@ -53,5 +58,6 @@ export function agentPolicy(snapshot: AgentSnapshot, opts: AgentPolicyOptions = 
       return p;
     },
     sims,
+    candidatesOf,
   );
 }

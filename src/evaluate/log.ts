@@ -9,8 +9,10 @@ import { parseCsv, requireColumns } from './csv.js';
 export interface LoggedDecision {
   readonly eventId: string;
   readonly user: string | null;
-  /** Candidate action ids in the order the decision saw them. */
+  /** Candidate action ids in the order the decision saw them (every action of the log when none were logged). */
   readonly candidates: readonly string[];
+  /** False when the decision logged no candidates (it chose among all of the agent's arms). */
+  readonly candidatesLogged: boolean;
   /** Slots the decision filled (highest logged position + 1). */
   readonly slots: number;
   /** The decision context as logged (`{features?, actions?}`), passed to agent adapters untouched. */
@@ -376,6 +378,7 @@ export function allotRowsToLog(rows: readonly AllotLogRow[], what = 'allot log')
         eventId: r.eventId,
         user: r.user ?? null,
         candidates: cands,
+        candidatesLogged: Array.isArray(r.candidates),
         slots: r.position + 1,
         context: r.context,
       });

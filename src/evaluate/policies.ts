@@ -445,7 +445,8 @@ export function actionDistPolicy(text: string, what = 'action-dist file'): Targe
 
 /**
  * Per-decision probabilities: `probabilities(decision, impression)` returns one array per slot with the
- * probability of each candidate (in `decision.candidates` order) at that slot.
+ * probability of each candidate at that slot, in the order of `candidatesOf(decision)` of {@link decisionPolicy}
+ * (default `decision.candidates`).
  */
 export type DecisionProbabilities = (
   decision: LoggedDecision,
@@ -463,6 +464,7 @@ export function decisionPolicy(
   type: string,
   probabilities: DecisionProbabilities,
   simulations = 0,
+  candidatesOf: (d: LoggedDecision) => readonly string[] = (d) => d.candidates,
 ): TargetPolicy {
   return {
     type,
@@ -487,7 +489,11 @@ export function decisionPolicy(
         const k = log.position[i]!;
         if (k >= slots.length) throw beyond(type, i, k, slots.length);
         const p = slots[k]!;
-        for (let j = 0; j < d.candidates.length; j++) prob[i * K + code.get(d.candidates[j]!)!] = p[j]!;
+        const cands = candidatesOf(d);
+        for (let j = 0; j < cands.length; j++) {
+          const a = code.get(cands[j]!);
+          if (a !== undefined) prob[i * K + a] = p[j]!;
+        }
       }
       return { prob, simulations };
     },
