@@ -671,7 +671,7 @@ function slotDistribution(
     }
     if (type === 'epsilon-greedy') {
       const eps = (rt.config.policy as Record<string, unknown>)['epsilon'] as number;
-      for (const row of dist) for (let j = 0; j < n; j++) row[j] = eps / n + (1 - eps) * row[j]!;
+      for (const row of dist) for (let j = 0; j < n; j++) row[j] = Math.min(1, eps / n + (1 - eps) * row[j]!);
     }
     return dist;
   }
@@ -718,6 +718,8 @@ export function decideAgent(rt: AgentRuntime, req: DecideRequest, rng: Rng): Age
     const dist = slotDistribution(rt, prep, req, rng, 0);
     propensities = picked.map((j, s) => dist[s]![j]!);
   }
+  // Sums such as eps/n + (1 - eps) can round one ulp above 1: a probability is never logged above 1.
+  for (let s = 0; s < propensities.length; s++) if (propensities[s]! > 1) propensities[s] = 1;
   return { actions: picked.map((j) => prep.cand[j]!), propensities };
 }
 
