@@ -47,7 +47,9 @@ const HELP_CASES: readonly (readonly [string, string | null])[] = [
   ['explore simulate', null],
   ['evaluate', 'evaluate helper: numeric defaults are shown quoted'],
   ['reproduce', null],
-  ['serve', 'the lead: numeric defaults of serve are shown quoted'],
+  ['serve', null],
+  ['agents replay', null],
+  ['agents snapshot', null],
   ['agents export', null],
 ];
 

@@ -3,14 +3,14 @@
  * newcomer sees agents learn. SIGTERM/SIGINT shut it down gracefully: stop accepting, finish in-flight requests,
  * save snapshots, close the store.
  */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { AllotError } from '../../core/errors.js';
 import { createApp, registerServePlugin } from '../../serve/app.js';
 import { isLoopback, parseAuth, type TokenEntry } from '../../serve/auth.js';
 import { startDemo } from '../../serve/demo.js';
 import { openStore } from '../../serve/open-store.js';
 import { configurePersonalizer, personalizerPlugin } from '../../serve/personalizer/index.js';
-import { parseInteger, readJson } from '../io.js';
+import { numberOption, parseInteger, readJson } from '../io.js';
 
 /** Default store of `allot serve` (and `npm start`): a SQLite file in the working folder. */
 export const DEFAULT_STORE = 'sqlite:.allot/allot.db';
@@ -35,15 +35,20 @@ export function registerServe(program: Command): void {
       'run the decision service: decide -> log with propensities -> join rewards by event id -> learn (HTTP + JSON, ' +
         'OpenAPI at /openapi.json, metrics at /metrics, dashboard at /)',
     )
-    .option('--port <n>', 'TCP port (0: any free port)', '8080')
-    .option('--host <addr>', 'address to bind; anything but loopback requires --auth', '127.0.0.1')
+    .addOption(numberOption('--port <n>', 'TCP port (0: any free port)', 8080))
+    .addOption(
+      new Option('--host <addr>', 'address to bind; anything but loopback requires --auth').default(
+        '127.0.0.1',
+        '127.0.0.1',
+      ),
+    )
     .option('--store <url>', 'memory | sqlite:PATH | redis://HOST:PORT[/DB]', DEFAULT_STORE)
     .option(
       '--auth <file>',
       'JSON {"tokens": [{"token", "tenant"}]}: require Authorization: Bearer TOKEN; agents per tenant',
     )
     .option('--demo', 'also run seeded simulated clients against demo agents (see docs/serve.md)')
-    .option('--demo-rate <n>', 'demo decisions per second per agent', '20')
+    .addOption(numberOption('--demo-rate <n>', 'demo decisions per second per agent', 20))
     .option('--no-web', 'do not serve the dashboard')
     .option('--reports <dir>', 'folder of `allot reproduce` outputs the dashboard shows', 'out/reproduce')
     .option(
