@@ -99,11 +99,11 @@ describe('allot evaluate', () => {
             'ad.json',
             JSON.stringify({
               type: 'action-dist',
-              file: bad('d.csv', 'row,position,action,probability\n0,1,3,1\n'),
+              file: bad('d.csv', 'row,position,action,probability\n0,0,3,1\n1,1,2,1\n'),
             }),
           ),
         ],
-        /ALLOT_INVALID_CONFIG: .*lacks log row 1/,
+        /ALLOT_INVALID_CONFIG: .*lacks log row 2 \(no probabilities at its position 0\)/,
       ],
       [
         [
@@ -187,7 +187,11 @@ describe('off-policy evaluation of an allot agent from a service log', () => {
     });
     await play('logger', 3000);
     // Few propensity samples: the online run below only needs the agent's choices (its logged propensities are unused).
-    await call('PUT', '/v1/agents/target', { policy: { type: 'thompson', propensitySamples: 10 }, arms, seed: 2 });
+    await call('PUT', '/v1/agents/target', {
+      policy: { type: 'thompson', propensitySamples: 10 },
+      arms,
+      seed: 2,
+    });
     await play('target', 60);
     await app.close();
     await store.close();
