@@ -18,7 +18,18 @@ import {
   STANDARD_ESTIMATORS,
   type StandardEstimator,
 } from '../../evaluate/index.js';
-import { emit, info, parseInteger, parseNameList, parseNumber, readJson, readText, toJson } from '../io.js';
+import {
+  checkOutputPath,
+  emit,
+  info,
+  numberOption,
+  parseInteger,
+  parseNameList,
+  parseNumber,
+  readJson,
+  readText,
+  toJson,
+} from '../io.js';
 
 /** Raw options of `allot evaluate`. */
 interface EvaluateCliOptions {
@@ -108,20 +119,22 @@ export function registerEvaluate(program: Command): void {
       `also run a slate estimator: ${SLATE_ESTIMATORS.join(' | ')} (pi = pseudo-inverse)`,
     )
     .option('--clip <w>', 'clip importance weights at w (default: no clipping)')
-    .option(
-      '--bootstrap <b>',
-      'bootstrap resamples for the percentile intervals (0: normal intervals)',
-      '1000',
+    .addOption(
+      numberOption(
+        '--bootstrap <b>',
+        'bootstrap resamples for the percentile intervals (0: normal intervals)',
+        1000,
+      ),
     )
     .option(
       '--bootstrap-method <m>',
       'auto | multinomial | poisson (auto: multinomial below 100,000 impressions, Poisson from there on)',
       'auto',
     )
-    .option('--seed <n>', 'seed of the bootstrap and the cross-fitting folds', '1')
+    .addOption(numberOption('--seed <n>', 'seed of the bootstrap and the cross-fitting folds', 1))
     .option('--out <file>', 'write RESULT.json here (default: stdout)')
-    .option('--folds <k>', 'cross-fitting folds of the reward model (1: in-sample)', '3')
-    .option('--l2 <lambda>', 'ridge penalty of the reward model', '1')
+    .addOption(numberOption('--folds <k>', 'cross-fitting folds of the reward model (1: in-sample)', 3))
+    .addOption(numberOption('--l2 <lambda>', 'ridge penalty of the reward model', 1))
     .option('--model <kind>', 'reward model: auto | linear | logistic', 'auto')
     .option('--switch-tau <tau>', 'Switch-DR threshold (default: tuned by estimated MSE)')
     .option('--dros-lambda <lambda>', 'DRos shrinkage (default: tuned by estimated MSE)')
@@ -131,7 +144,7 @@ export function registerEvaluate(program: Command): void {
         'mean reward of another log. RESULT.json: {"n", "estimates": {"ipw": {"value", "se", "ci95": [lo, hi]}, ...},\n' +
         '"diagnostics": {"ess", "maxWeight", "zeroSupport"}}. Relative paths in POLICY.json are resolved from its folder.\n\n' +
         'Example:\n' +
-        '  allot evaluate --log ../shared/data/obd/random/men/men.csv --format obd \\\n' +
+        '  npx allot evaluate --log ../shared/data/obd/random/men/men.csv --format obd \\\n' +
         '    --policy fixtures/evaluate/bts-men.json --bootstrap 1000 --seed 1 --out result.json',
     )
     .action((o: EvaluateCliOptions) => {
@@ -179,6 +192,7 @@ export function registerEvaluate(program: Command): void {
       const drosLambda = o.drosLambda === undefined ? undefined : parseNumber('--dros-lambda', o.drosLambda);
       if (drosLambda !== undefined && !(drosLambda >= 0))
         throw new AllotError('ALLOT_OUT_OF_RANGE', `--dros-lambda must be >= 0 (got ${drosLambda})`);
+      if (o.out !== undefined) checkOutputPath(o.out, '--out');
       const cfg = readJson(o.policy, 'policy file');
       const base = dirname(resolve(o.policy));
       const policy = policyFromConfig(cfg, (p, what) => readText(isAbsolute(p) ? p : resolve(base, p), what));
