@@ -137,9 +137,10 @@ function fit(log: BanditLog, ly: Layout, train: Uint8Array, logistic: boolean, l
       }
     }
     for (let j = 0; j < d; j++) {
-      const pen = j === 0 ? 1e-8 : l2;
+      // A light penalty on the intercept too: with no positive (or no negative) reward in a fold its MLE is infinite.
+      const pen = j === 0 ? 1e-4 : l2;
       H[j * d + j]! += pen;
-      g[j]! -= (j === 0 ? 0 : l2) * beta[j]!;
+      g[j]! -= pen * beta[j]!;
     }
     if (!choleskyInPlace(d, H, Lf))
       throw new AllotError(
@@ -166,7 +167,8 @@ function fit(log: BanditLog, ly: Layout, train: Uint8Array, logistic: boolean, l
  *
  * @remarks Model: E[r | x, a, k] = g(beta' phi(x, a, k)) with phi = (1, context features, action features,
  *   one-hot action, one-hot position) and g the identity (linear) or the logistic function, fitted by penalised
- *   likelihood with penalty (lambda / 2) |beta_{-0}|^2. Cross-fitting as in Chernozhukov et al. (2018) and OBP's
+ *   likelihood with penalty (lambda / 2) |beta_{-0}|^2 (and 1e-4 / 2 beta_0^2, so that a fold without a positive reward
+ *   keeps a finite intercept). Cross-fitting as in Chernozhukov et al. (2018) and OBP's
  *   `RegressionModel.fit_predict(n_folds=K)`.
  *
  * References: V. Chernozhukov et al., "Double/debiased machine learning for treatment and structural parameters",

@@ -39,8 +39,11 @@ export const EVALUATE_REPRODUCE_SIZES: {
 
 const CAMPAIGNS = ['men', 'women'] as const;
 
-/** The OBD folder: $ALLOT_OBD_DIR, or shared/data/obd beside the repository. */
-export function findObdDir(): string {
+/**
+ * The OBD folder: $ALLOT_OBD_DIR, or shared/data/obd beside the repository; with `smoke`, the 500-row excerpts in
+ * fixtures/evaluate/obd when neither is there (an installed package).
+ */
+export function findObdDir(smoke = false): string {
   const env = process.env['ALLOT_OBD_DIR'];
   const here = fileURLToPath(new URL('.', import.meta.url));
   const candidates = [
@@ -50,6 +53,8 @@ export function findObdDir(): string {
     resolve('../shared/data/obd'),
   ];
   for (const c of candidates) if (existsSync(join(c, 'prior_bts.yaml'))) return c;
+  const excerpt = resolve(here, '../../../fixtures/evaluate/obd');
+  if (smoke && existsSync(join(excerpt, 'prior_bts.yaml'))) return excerpt;
   throw new AllotError(
     'ALLOT_FILE_NOT_FOUND',
     'the Open Bandit Dataset sample was not found (set ALLOT_OBD_DIR or place it at ../shared/data/obd)',
@@ -100,7 +105,7 @@ export async function reproduceEvaluate(opts: ReproduceOptions): Promise<Reprodu
     : opts.quick
       ? EVALUATE_REPRODUCE_SIZES.quick
       : EVALUATE_REPRODUCE_SIZES.full;
-  const dir = findObdDir();
+  const dir = findObdDir(opts.smoke);
   const prior = readText(join(dir, 'prior_bts.yaml'), 'prior');
   const results: CampaignResult[] = [];
   for (const c of CAMPAIGNS) {
