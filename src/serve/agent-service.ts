@@ -384,11 +384,15 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
       const t0 = performance.now();
       const l = await mustLoad(id);
       const rt = l.rt;
+      // A retry of a logged event returns the stored decision: from memory here, or from the store's
+      // insert-if-absent below (no read before every decide).
       if (body.eventId !== undefined) {
-        const prior = recent.get(`${id}\u0000${body.eventId}`) ?? (await store.getDecision(id, body.eventId));
-        if (prior !== null) return decisionReply(prior);
+        const prior = recent.get(`${id}\u0000${body.eventId}`);
+        if (prior !== undefined) return decisionReply(prior);
       }
       if (budgetExhausted(rt)) {
+        const prior = body.eventId === undefined ? null : await store.getDecision(id, body.eventId);
+        if (prior !== null) return decisionReply(prior);
         throw new AllotError(
           'ALLOT_BUDGET_EXHAUSTED',
           `agent has spent ${agentSpent(rt)} of its budget ${rt.config.budget}`,

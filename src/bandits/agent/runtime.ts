@@ -30,7 +30,6 @@ import {
 } from '../linear/linear-bandit.js';
 import { addObservation, createLinearStats, type LinearStats } from '../linear/linear-stats.js';
 import { type ArmStats, createArmStats } from '../mab/arm-stats.js';
-import { ucb1Index } from '../mab/ucb1.js';
 import type { AgentConfig } from './config.js';
 import {
   createPersonalizerModel,
@@ -218,8 +217,17 @@ export function createAgentRuntime(config: AgentConfig): AgentRuntime {
 
 /** The random stream of one event: fork `hash(eventId)` of the agent's seed. */
 export function eventRng(seed: number, eventId: string): Rng {
-  return createRng(seed).fork(hashString(eventId));
+  // fork() derives from the parent's key only, so one parent per seed serves every event.
+  let base = SEED_RNGS.get(seed);
+  if (base === undefined) {
+    if (SEED_RNGS.size > 1024) SEED_RNGS.clear();
+    base = createRng(seed);
+    SEED_RNGS.set(seed, base);
+  }
+  return base.fork(hashString(eventId));
 }
+
+const SEED_RNGS = new Map<number, Rng>();
 
 /** Number of slots a request fills (its `slots`, the policy's positions or set size, or 1). */
 export function requestSlots(rt: AgentRuntime, req: DecideRequest): number {
@@ -238,6 +246,8 @@ export function requestSlots(rt: AgentRuntime, req: DecideRequest): number {
   return req.slots ?? 1;
 }
 
+const ALL_ARMS = new WeakMap<AgentConfig, Int32Array>();
+
 /** Resolves candidate ids to arm indices (all arms when absent). */
 export function candidateIndices(
   rt: AgentRuntime,
@@ -245,8 +255,13 @@ export function candidateIndices(
 ): Int32Array {
   const k = rt.config.arms.length;
   if (candidates === undefined || candidates === null) {
-    const all = new Int32Array(k);
-    for (let i = 0; i < k; i++) all[i] = i;
+    // All arms: built once per agent config (callers only read it).
+    let all = ALL_ARMS.get(rt.config);
+    if (all === undefined || all.length !== k) {
+      all = new Int32Array(k);
+      for (let i = 0; i < k; i++) all[i] = i;
+      ALL_ARMS.set(rt.config, all);
+    }
     return all;
   }
   if (candidates.length === 0)
@@ -454,7 +469,16 @@ function scoresInto(rt: AgentRuntime, prep: Prepared, req: DecideRequest, rng: R
         let total = 0;
         for (let i = 0; i < st.k; i++) total += st.counts[i]!;
         const c = p['c'] as number;
-        for (let j = 0; j < n; j++) out[j] = ucb1Index(st, cand[j]!, total, c);
+        // ucb1Index inlined with 2 ln n computed once (it is the same for every arm): the same numbers.
+        const twoLog = total > 1 ? 2 * Math.log(total) : 0;
+        for (let j = 0; j < n; j++) {
+          const a = cand[j]!;
+          const na = st.counts[a]!;
+          out[j] =
+            na <= 0
+              ? Number.POSITIVE_INFINITY
+              : st.sums[a]! / na + (total > 1 ? c * Math.sqrt(twoLog / na) : 0);
+        }
       } else if (rt.config.policy.type === 'epsilon-greedy') {
         for (let j = 0; j < n; j++) {
           const a = cand[j]!;
@@ -701,8 +725,11 @@ function slotDistribution(
  */
 export function decideAgent(rt: AgentRuntime, req: DecideRequest, rng: Rng): AgentDecision {
   const prep = prepare(rt, req);
-  const picked = choose(rt, prep, req, rng.fork(0));
   const type = rt.config.policy.type;
+  if (!randomizedScores(rt) && rt.policyState.kind !== 'budgeted' && rt.policyState.kind !== 'personalizer') {
+    return decideExact(rt, prep, req, rng.fork(0));
+  }
+  const picked = choose(rt, prep, req, rng.fork(0));
   const p = rt.config.policy as Record<string, unknown>;
   let propensities: number[];
   if (type === 'mrcb' || type === 'kube') {
@@ -721,6 +748,70 @@ export function decideAgent(rt: AgentRuntime, req: DecideRequest, rng: Rng): Age
   // Sums such as eps/n + (1 - eps) can round one ulp above 1: a probability is never logged above 1.
   for (let s = 0; s < propensities.length; s++) if (propensities[s]! > 1) propensities[s] = 1;
   return { actions: picked.map((j) => prep.cand[j]!), propensities };
+}
+
+/**
+ * The probability that candidate `j` lands at rank `rank` of a deterministic score ranking with uniform
+ * tie-breaking: 1/m when its group of m equal scores covers that rank (the g candidates scoring higher take ranks
+ * 0..g-1), else 0. O(n).
+ */
+function tieProbability(scores: Float64Array, n: number, j: number, rank: number): number {
+  const v = scores[j]!;
+  let greater = 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const x = scores[i]!;
+    if (x > v) greater++;
+    else if (x === v) m++;
+  }
+  if (m === 0) return 1; // NaN: alone in its group
+  return greater <= rank && rank < greater + m ? 1 / m : 0;
+}
+
+/**
+ * A decision of a deterministic index policy (ucb1, epsilon-greedy, multitask-ucb, linucb, pbm-rank with linucb):
+ * the scores are computed once, for both the choice and its exact propensities. Draws the same random numbers as
+ * {@link choose}, so the decision is the one a replay makes.
+ */
+function decideExact(rt: AgentRuntime, prep: Prepared, req: DecideRequest, rng: Rng): AgentDecision {
+  const n = prep.cand.length;
+  const slots = prep.slots;
+  const scores = new Float64Array(n);
+  let ranked: number[] | null = null;
+  let eps = 0;
+  if (rt.config.policy.type === 'epsilon-greedy') {
+    eps = (rt.config.policy as Record<string, unknown>)['epsilon'] as number;
+    const st = (rt.policyState as { stats: ArmStats }).stats;
+    if (rng.uniform() < eps) {
+      const idx = Array.from({ length: n }, (_, j) => j);
+      for (let s = 0; s < slots; s++) {
+        const r = s + rng.int(n - s);
+        const t = idx[s]!;
+        idx[s] = idx[r]!;
+        idx[r] = t;
+      }
+      ranked = idx.slice(0, slots);
+    }
+    for (let j = 0; j < n; j++) {
+      const a = prep.cand[j]!;
+      const c = st.counts[a]!;
+      scores[j] = c > 0 ? st.sums[a]! / c : Number.POSITIVE_INFINITY;
+    }
+  } else {
+    scoresInto(rt, prep, req, rng, scores);
+  }
+  if (ranked === null) ranked = topByScore(scores, n, slots, rng);
+  const actions = new Array<number>(slots);
+  const propensities = new Array<number>(slots);
+  const order = rt.policyState.kind === 'pbm' ? pbmBandit(rt).order : null;
+  for (let j = 0; j < slots; j++) {
+    const c = ranked[j]!;
+    const slot = order === null ? j : order[j]!;
+    const p = eps / n + (1 - eps) * tieProbability(scores, n, c, j);
+    actions[slot] = prep.cand[c]!;
+    propensities[slot] = p > 1 ? 1 : p;
+  }
+  return { actions, propensities };
 }
 
 /**
