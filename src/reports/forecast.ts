@@ -463,7 +463,9 @@ export function buildForecastReport(input: ForecastReportInput): Report {
   }
   L.push('');
   L.push(
-    `Spearman rank correlation between the two columns (models complete on >= 3 dates): ${fmt(fl.res.spearmanAdjVsWis, 3)}. ` +
+    (Number.isFinite(fl.res.spearmanAdjVsWis)
+      ? `Spearman rank correlation between the two columns (models complete on >= 3 dates): ${fmt(fl.res.spearmanAdjVsWis, 3)}. `
+      : 'Spearman rank correlation between the two columns: not computed (fewer than two models are complete on >= 3 dates in this input; the full FluSight subset has them). ') +
       'The paper (main text, COVID-19 hub) finds that allocation-score rankings can differ from WIS rankings because the allocation score rewards getting the *relative* burden across locations right at the level of the constraint; the correlation above quantifies that on these flu data.',
   );
   L.push('');
@@ -560,7 +562,7 @@ export function buildForecastReport(input: ForecastReportInput): Report {
     charts,
     results,
     summary: [
-      `FluSight: ${fl.res.complete} complete forecasts scored across ${fl.res.multipliers.length} K per date; best at K = sum y: ${best?.model ?? '-'}; Spearman(adjusted, rel. WIS) = ${fmt(fl.res.spearmanAdjVsWis, 3)}`,
+      `FluSight: ${fl.res.complete} complete forecasts scored across ${fl.res.multipliers.length} K per date; best at K = sum y: ${best?.model ?? '-'}; Spearman(adjusted, rel. WIS) = ${Number.isFinite(fl.res.spearmanAdjVsWis) ? fmt(fl.res.spearmanAdjVsWis, 3) : 'n/a (too few complete models)'}`,
       `exponential example: max rel. error ${fmt(Math.max(...ex.rows.map((r) => r.maxRelErrExact)), 3)} (exact marginals)`,
       `propriety (exact / MC): ${pr.holds ? 'holds' : 'FAILS'} / ${pr.mcHolds ? 'holds' : 'FAILS'}; post hoc impropriety (section 7.2) shown: ${im.improper ? 'yes' : 'no'}`,
     ],

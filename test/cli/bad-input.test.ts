@@ -322,9 +322,6 @@ const BIAS = ['rank', 'bias', '--log', RANK_LOG];
 const EXP = ['explore', 'simulate', '--users', '50', '--days-phase1', '2', '--days-phase2', '1'];
 const EVAL = ['evaluate', '--log', RANK_LOG, '--policy', EVAL_POLICY];
 
-const EVAL_TODO =
-  'evaluate (evaluate helper) prints its summary table on stderr before the --out write fails: check the path first';
-
 /** dp config errors (moved here from test/cli/dp.test.ts): name, config, expected `CODE: message` pattern. */
 const DP_CONFIG_ERRORS: [string, unknown, RegExp][] = [
   [
@@ -906,7 +903,7 @@ const CASES: Case[] = [
     argv: [...EVAL, '--bootstrap', '1e12'],
     code: 'ALLOT_OUT_OF_RANGE',
   },
-  ...unwritable('evaluate', EVAL, '--out', 'json', EVAL_TODO),
+  ...unwritable('evaluate', EVAL, '--out', 'json'),
 
   // ------------------------------------------------------------------ agents / serve (owned by the lead)
   {

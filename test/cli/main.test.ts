@@ -45,7 +45,7 @@ const HELP_CASES: readonly (readonly [string, string | null])[] = [
   ['rank simulate', 'rank helper: a numeric default is shown quoted'],
   ['rank bias', null],
   ['explore simulate', null],
-  ['evaluate', 'evaluate helper: numeric defaults are shown quoted'],
+  ['evaluate', null],
   ['reproduce', null],
   ['serve', null],
   ['agents replay', null],

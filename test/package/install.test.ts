@@ -13,14 +13,7 @@ import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 
 const DOMAINS = ['dp', 'forecast', 'budget', 'rank', 'explore', 'evaluate'];
 /** Domains whose smoke run does not work from the installed package yet (owner, reason). */
-const KNOWN_FAILING: Readonly<Record<string, string>> = {
-  forecast:
-    'src/reports/forecast.ts (dashboard helper): with the bundled sample no model is complete on >= 3 dates and ' +
-    'the report prints "Spearman rank correlation ...: NaN" instead of saying there is too little data',
-  evaluate:
-    'evaluate helper: reproduce evaluate needs the Open Bandit Dataset sample (ALLOT_OBD_DIR or ../shared/data/obd) ' +
-    'and does not fall back to the fixture the package ships (fixtures/rank/obd-random-men-2000.csv)',
-};
+const KNOWN_FAILING: Readonly<Record<string, string>> = {};
 
 let proj = '';
 let smoke: { code: number | null; stdout: string; stderr: string } = { code: null, stdout: '', stderr: '' };
