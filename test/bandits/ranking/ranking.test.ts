@@ -384,7 +384,7 @@ describe('per-position statistics and the exact refit (issue 13)', () => {
 describe('probit and weighted estimates of a log (issue 13)', () => {
   it('probit (shared model, β = 1) recovers a known q within its bootstrap interval', () => {
     const q = [1, 0.5, 0.25];
-    const log = pbmLog(12_000, q, 41);
+    const log = pbmLog(20_000, q, 41);
     const clickLog = {
       positions: q.length,
       position: log.positions,
@@ -395,7 +395,7 @@ describe('probit and weighted estimates of a log (issue 13)', () => {
       dim: 30,
     };
     for (let i = 0; i < log.itemOf.length; i++) clickLog.features[i * 30 + log.itemOf[i]!] = 1;
-    const res = estimateLogPositionBias(clickLog, { method: 'probit', resamples: 25, seed: 2 }, createRng(2));
+    const res = estimateLogPositionBias(clickLog, { method: 'probit', resamples: 40, seed: 2 }, createRng(2));
     for (let l = 1; l < q.length; l++) {
       const p = res.byPosition[l]!;
       expect(p.lower).toBeLessThanOrEqual(q[l]!);
