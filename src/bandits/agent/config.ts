@@ -290,7 +290,7 @@ function linearParams(p: Record<string, unknown>, ts: boolean): Record<string, n
   return {
     ...common,
     delta: num(p, 'delta', 0.1, 0, 1, true),
-    alphaScale: num(p, 'alphaScale', 1, 0, 1e6),
+    alphaScale: num(p, 'alphaScale', 0.1, 0, 1e6),
     noiseScale: num(p, 'noiseScale', 1, 0, 1e6, true),
     thetaBound: num(p, 'thetaBound', 1, 0, 1e6, true),
   };
