@@ -15,11 +15,11 @@ import { startServer, stopServer } from '../helpers/serve.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'allot.js');
 
-// biome-ignore lint/suspicious/noExplicitAny: replies are checked field by field below
 const json = async (
   url: string,
   method = 'GET',
   body?: unknown,
+  // biome-ignore lint/suspicious/noExplicitAny: replies are checked field by field below
 ): Promise<{ status: number; body: Record<string, any> }> => {
   const r = await fetch(url, {
     method,

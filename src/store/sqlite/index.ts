@@ -184,7 +184,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       for (const op of ops) op.reject(e);
       return;
     }
-    results.forEach((r, i) => (r.ok ? ops[i]!.resolve(r.value) : ops[i]!.reject(r.error)));
+    for (let i = 0; i < ops.length; i++) {
+      const r = results[i]!;
+      if (r.ok) ops[i]!.resolve(r.value);
+      else ops[i]!.reject(r.error);
+    }
   };
   const run = <T>(fn: () => T): Promise<T> =>
     new Promise<T>((resolve, reject) => {
