@@ -28,7 +28,14 @@ import {
   explorationMetricsInto,
   maxProbabilitiesInto,
 } from './exploration-metrics.js';
-import { type Lift, liftFromRatios, ratioEstimate } from './readout.js';
+import {
+  type CupedGroup,
+  type CupedLift,
+  cupedLift,
+  type Lift,
+  liftFromRatios,
+  ratioEstimate,
+} from './readout.js';
 
 /** One group of a live experiment: its share of users and the configuration of its agent. */
 export interface LiveGroupSpec {
@@ -337,63 +344,18 @@ function meanLift(test: ArrayLike<number>, control: ArrayLike<number>): Lift {
   );
 }
 
-/** A CUPED lift and what the covariate did. */
-export interface CupedLift extends Lift {
-  /** theta = cov(y, x) / var(x), pooled over test and control. */
-  readonly theta: number | null;
-  /** Squared correlation of y and x: the share of the variance removed. */
-  readonly varianceReduction: number | null;
-}
+/** A CUPED lift and what the covariate did (the explore domain's type). */
+export type { CupedLift } from './readout.js';
 
 /**
- * CUPED (Deng, Xu, Kohavi and Walker 2013): the lift of means after regressing out a pre-period covariate.
- *
- * @remarks
- * y_adj,i = y_i - theta (x_i - xbar), theta = cov(y, x) / var(x) pooled over both groups, xbar the pooled mean;
- * lift = mean_t(y_adj) / mean_c(y_adj) - 1 with the delta-method interval of {@link liftFromRatios}. A constant
- * covariate gives theta 0 (the plain lift). Written here because the explore domain's readout.ts has no CUPED at
- * the time of writing; same formula.
+ * CUPED lift of the live readout: the explore domain's {@link cupedLift} (one implementation of the formula).
  *
  * @param test - per-user metric y and covariate x of the test group (same length).
  * @param control - the same for control.
  * @returns the lift with theta and the variance reduction.
  */
-export function liveCupedLift(
-  test: { readonly y: ArrayLike<number>; readonly x: ArrayLike<number> },
-  control: { readonly y: ArrayLike<number>; readonly x: ArrayLike<number> },
-): CupedLift {
-  const n = test.y.length + control.y.length;
-  let sx = 0;
-  let sy = 0;
-  for (const g of [test, control])
-    for (let i = 0; i < g.y.length; i++) {
-      sx += g.x[i]!;
-      sy += g.y[i]!;
-    }
-  const mx = sx / n;
-  const my = sy / n;
-  let sxx = 0;
-  let sxy = 0;
-  let syy = 0;
-  for (const g of [test, control])
-    for (let i = 0; i < g.y.length; i++) {
-      const dx = g.x[i]! - mx;
-      const dy = g.y[i]! - my;
-      sxx += dx * dx;
-      sxy += dx * dy;
-      syy += dy * dy;
-    }
-  const theta = sxx > 0 ? sxy / sxx : 0;
-  const adjust = (g: { readonly y: ArrayLike<number>; readonly x: ArrayLike<number> }): Float64Array => {
-    const out = new Float64Array(g.y.length);
-    for (let i = 0; i < out.length; i++) out[i] = g.y[i]! - theta * (g.x[i]! - mx);
-    return out;
-  };
-  return {
-    ...meanLift(adjust(test), adjust(control)),
-    theta: n > 1 ? theta : null,
-    varianceReduction: sxx > 0 && syy > 0 ? (sxy * sxy) / (sxx * syy) : null,
-  };
+export function liveCupedLift(test: CupedGroup, control: CupedGroup): CupedLift {
+  return cupedLift(test, control);
 }
 
 interface Acc {

@@ -3,6 +3,8 @@
  * objects generate the OpenAPI 3 document served at `/openapi.json`.
  */
 
+import { AGENT_POLICY_TYPES } from '../bandits/agent/config.js';
+
 /** Largest request body in bytes (checked before parsing). */
 /** A JSON schema object. */
 export type Schema = Readonly<Record<string, unknown>>;
@@ -49,19 +51,7 @@ export const putAgentBody: Schema = {
       properties: {
         type: {
           type: 'string',
-          enum: [
-            'ucb1',
-            'thompson',
-            'epsilon-greedy',
-            'multitask-ucb',
-            'linucb',
-            'lints',
-            'pbm-rank',
-            'mrcb',
-            'bts',
-            'kube',
-            'personalizer',
-          ],
+          enum: [...AGENT_POLICY_TYPES],
         },
       },
       additionalProperties: true,
