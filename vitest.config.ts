@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two workers on two cores: many files wait on spawned CLIs, servers and browsers, so they overlap well.
+    maxWorkers: 2,
   },
 });
