@@ -42,7 +42,7 @@ const HELP_CASES: readonly (readonly [string, string | null])[] = [
   ['forecast score', null],
   ['budget oracle', null],
   ['budget simulate', null],
-  ['rank simulate', 'rank helper: a numeric default is shown quoted'],
+  ['rank simulate', null],
   ['rank bias', null],
   ['explore simulate', null],
   ['evaluate', null],

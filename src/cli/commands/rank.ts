@@ -487,10 +487,12 @@ export function registerRank(program: Command): void {
     )
     .addOption(numberOption('--probit-beta <x>', 'probit (PR) estimator noise scale beta', D.probitBeta))
     .option('--probit-model <m>', `probit estimator: ${PROBIT_MODELS.join(' | ')}`, D.probitModel)
-    .option(
-      '--checkpoints <list>',
-      `comma-separated rounds of the curves, or one number N = N evenly spaced rounds (default: ${D.checkpoints})`,
-      String(D.checkpoints),
+    .addOption(
+      numberOption(
+        '--checkpoints <list>',
+        'comma-separated rounds of the curves, or one number N = N evenly spaced rounds',
+        D.checkpoints,
+      ),
     )
     .addHelpText(
       'after',
