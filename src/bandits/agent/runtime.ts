@@ -634,23 +634,25 @@ function ensureScratch(rt: AgentRuntime, n: number): Float64Array {
   return rt.scratch;
 }
 
+/** A uniformly random ordered subset of `slots` of the positions 0..n-1 (a partial Fisher–Yates shuffle). */
+function randomOrderedSubset(n: number, slots: number, rng: Rng): number[] {
+  const idx = Array.from({ length: n }, (_, j) => j);
+  for (let s = 0; s < slots; s++) {
+    const r = s + rng.int(n - s);
+    const t = idx[s]!;
+    idx[s] = idx[r]!;
+    idx[r] = t;
+  }
+  return idx.slice(0, slots);
+}
+
 /** One draw of the policy's choice (candidate positions in slot order) from `rng`. */
 function choose(rt: AgentRuntime, prep: Prepared, req: DecideRequest, rng: Rng): number[] {
   if (rt.policyState.kind === 'budgeted') return budgetedChoice(rt, rng);
   const n = prep.cand.length;
   if (rt.config.policy.type === 'epsilon-greedy') {
     const eps = (rt.config.policy as Record<string, unknown>)['epsilon'] as number;
-    if (rng.uniform() < eps) {
-      // A uniformly random ordered subset of `slots` candidates.
-      const idx = Array.from({ length: n }, (_, j) => j);
-      for (let s = 0; s < prep.slots; s++) {
-        const r = s + rng.int(n - s);
-        const t = idx[s]!;
-        idx[s] = idx[r]!;
-        idx[r] = t;
-      }
-      return idx.slice(0, prep.slots);
-    }
+    if (rng.uniform() < eps) return randomOrderedSubset(n, prep.slots, rng);
   }
   const scores = ensureScratch(rt, n);
   scoresInto(rt, prep, req, rng, scores);
@@ -677,15 +679,8 @@ function slotDistribution(
   const type = rt.config.policy.type;
   if (!randomizedScores(rt) && type !== 'mrcb' && type !== 'kube') {
     const scores = new Float64Array(n);
-    if (type === 'epsilon-greedy') {
-      const st = (rt.policyState as { stats: ArmStats }).stats;
-      for (let j = 0; j < n; j++) {
-        const a = prep.cand[j]!;
-        scores[j] = st.counts[a]! > 0 ? st.sums[a]! / st.counts[a]! : Number.POSITIVE_INFINITY;
-      }
-    } else {
-      scoresInto(rt, prep, req, rng, scores);
-    }
+    // Epsilon-greedy's scores are its means (no random numbers drawn).
+    scoresInto(rt, prep, req, rng, scores);
     let dist = tieDistribution(scores, n, prep.slots);
     if (rt.policyState.kind === 'pbm') {
       const { order } = pbmBandit(rt);
@@ -781,25 +776,10 @@ function decideExact(rt: AgentRuntime, prep: Prepared, req: DecideRequest, rng: 
   let eps = 0;
   if (rt.config.policy.type === 'epsilon-greedy') {
     eps = (rt.config.policy as Record<string, unknown>)['epsilon'] as number;
-    const st = (rt.policyState as { stats: ArmStats }).stats;
-    if (rng.uniform() < eps) {
-      const idx = Array.from({ length: n }, (_, j) => j);
-      for (let s = 0; s < slots; s++) {
-        const r = s + rng.int(n - s);
-        const t = idx[s]!;
-        idx[s] = idx[r]!;
-        idx[r] = t;
-      }
-      ranked = idx.slice(0, slots);
-    }
-    for (let j = 0; j < n; j++) {
-      const a = prep.cand[j]!;
-      const c = st.counts[a]!;
-      scores[j] = c > 0 ? st.sums[a]! / c : Number.POSITIVE_INFINITY;
-    }
-  } else {
-    scoresInto(rt, prep, req, rng, scores);
+    if (rng.uniform() < eps) ranked = randomOrderedSubset(n, slots, rng);
   }
+  // Epsilon-greedy's scores are its means and draw nothing, so the stream is the one choose() uses.
+  scoresInto(rt, prep, req, rng, scores);
   if (ranked === null) ranked = topByScore(scores, n, slots, rng);
   const actions = new Array<number>(slots);
   const propensities = new Array<number>(slots);

@@ -5,11 +5,8 @@
  */
 import { type Command, Option } from 'commander';
 import { AllotError } from '../../core/errors.js';
-import { createApp, registerServePlugin } from '../../serve/app.js';
 import { isLoopback, parseAuth, type TokenEntry } from '../../serve/auth.js';
-import { startDemo } from '../../serve/demo.js';
 import { openStore } from '../../serve/open-store.js';
-import { configurePersonalizer, personalizerPlugin } from '../../serve/personalizer/index.js';
 import { numberOption, parseInteger, readJson } from '../io.js';
 
 /** Default store of `allot serve` (and `npm start`): a SQLite file in the working folder. */
@@ -75,6 +72,9 @@ export function registerServe(program: Command): void {
           `--host ${o.host} is not a loopback address: without --auth the service only binds 127.0.0.1, ::1 or localhost`,
         );
       }
+      // Fastify, prom-client and the route plugins load only when the service starts, not with every command.
+      const { createApp, registerServePlugin } = await import('../../serve/app.js');
+      const { configurePersonalizer, personalizerPlugin } = await import('../../serve/personalizer/index.js');
       const store = await openStore(o.store);
       if (!/^[A-Za-z0-9._-]{1,128}$/.test(o.personalizer ?? 'personalizer'))
         throw new AllotError(
@@ -100,7 +100,12 @@ export function registerServe(program: Command): void {
       process.stderr.write(
         `allot: store ${o.store}; dashboard ${address}/agents; API docs ${address}/openapi.json\n`,
       );
-      const demo = o.demo ? await startDemo(app.allot.service, { ratePerSecond: rate, seed: 1 }) : null;
+      const demo = o.demo
+        ? await (await import('../../serve/demo.js')).startDemo(app.allot.service, {
+            ratePerSecond: rate,
+            seed: 1,
+          })
+        : null;
       if (demo) process.stderr.write(`allot: demo clients running for agents ${demo.agents.join(', ')}\n`);
       await new Promise<void>((resolve) => {
         let closing = false;
