@@ -3,8 +3,6 @@
  * P_i = integral f_i(x) prod_{j != i} F_j(x) dx, with exact Beta normalisers and an adaptive grid, so narrow
  * posteriors (heavy users) and never-seen topics (prior only, possibly singular at 0 or 1) are both resolved.
  */
-import { betaCdf } from '../core/dist.js';
-
 /** Lanczos coefficients (g = 7, n = 9). */
 const LANCZOS = [
   0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
@@ -29,6 +27,59 @@ export function lnGamma(x: number): number {
 /** ln B(a, b) = ln Gamma(a) + ln Gamma(b) - ln Gamma(a + b). */
 export function lnBeta(a: number, b: number): number {
   return lnGamma(a) + lnGamma(b) - lnGamma(a + b);
+}
+
+/**
+ * The regularised incomplete Beta function I_x(a, b) by its continued fraction (modified Lentz), with the symmetry
+ * I_x(a, b) = 1 - I_{1-x}(b, a) so that the fraction converges fast (x < (a + 1) / (a + b + 2)); about
+ * sqrt(max(a, b)) terms. Hand-written for the quadrature's lower end: about 10x faster than @stdlib's, without
+ * allocations, and agrees with it within 1e-13 (test).
+ *
+ * @param x - point in [0, 1].
+ * @param a - first shape (> 0).
+ * @param b - second shape (> 0).
+ * @param lnB - ln B(a, b).
+ * @returns I_x(a, b).
+ */
+export function regularizedIncompleteBeta(x: number, a: number, b: number, lnB: number): number {
+  if (!(x > 0)) return 0;
+  if (!(x < 1)) return 1;
+  const front = Math.exp(a * Math.log(x) + b * Math.log1p(-x) - lnB);
+  if (x < (a + 1) / (a + b + 2)) return Math.min(1, (front * betaContinuedFraction(x, a, b)) / a);
+  return Math.max(0, 1 - (front * betaContinuedFraction(1 - x, b, a)) / b);
+}
+
+/** The continued fraction of I_x(a, b) (Numerical Recipes 6.4, modified Lentz). */
+function betaContinuedFraction(x: number, a: number, b: number): number {
+  const TINY = 1e-300;
+  const qab = a + b;
+  const qap = a + 1;
+  const qam = a - 1;
+  let c = 1;
+  let d = 1 - (qab * x) / qap;
+  if (Math.abs(d) < TINY) d = TINY;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 100_000; m++) {
+    const m2 = 2 * m;
+    let aa = (m * (b - m) * x) / ((qam + m2) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = 1 + aa / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    h *= d * c;
+    aa = (-(a + m) * (qab + m) * x) / ((a + m2) * (qap + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = 1 + aa / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 3e-16) break;
+  }
+  return h;
 }
 
 /** Gauss–Legendre nodes and weights on [-1, 1], 5 points. */
@@ -112,6 +163,19 @@ export interface QuadratureWork {
   readonly pre: Float64Array;
   readonly active: Int32Array;
   readonly acc: Float64Array;
+  /** -ln B(a, b) - ln b per topic (the constant of the upper-tail bound). */
+  readonly tb: Float64Array;
+  /** Per-position copies of the active topics' constants and state (see the kernel). */
+  readonly pa: Float64Array;
+  readonly pb: Float64Array;
+  readonly pab: Float64Array;
+  readonly pc: Float64Array;
+  readonly ptb: Float64Array;
+  readonly plo: Float64Array;
+  readonly phi: Float64Array;
+  readonly ps: Float64Array;
+  readonly pf: Float64Array;
+  readonly pacc: Float64Array;
 }
 
 /** Scratch space for {@link maxProbabilitiesQuadratureInto} with k topics. */
@@ -127,6 +191,17 @@ export function createQuadratureWork(k: number): QuadratureWork {
     pre: new Float64Array(k + 1),
     active: new Int32Array(k),
     acc: new Float64Array(k),
+    tb: new Float64Array(k),
+    pa: new Float64Array(k),
+    pb: new Float64Array(k),
+    pab: new Float64Array(k),
+    pc: new Float64Array(k),
+    ptb: new Float64Array(k),
+    plo: new Float64Array(k),
+    phi: new Float64Array(k),
+    ps: new Float64Array(k),
+    pf: new Float64Array(k),
+    pacc: new Float64Array(k),
   };
 }
 
@@ -155,7 +230,7 @@ function cdfAt(z: number, a: number, b: number, lnB: number): number {
       Math.exp(a * Math.log(x) + b * Math.log1p(-x) - lnB - Math.log(a)) * (1 + ((a + b) / (a + 1)) * x),
     );
   }
-  return betaCdf(x, a, b);
+  return regularizedIncompleteBeta(x, a, b, lnB);
 }
 
 /**
@@ -199,7 +274,7 @@ export function maxProbabilitiesQuadratureInto(
   work: QuadratureWork = createQuadratureWork(k),
   opts: QuadratureOptions = DEFAULT_QUADRATURE,
 ): number {
-  const { lnB, mz, sz, f, g, fn, pre, active, acc } = work;
+  const { lnB, mz, sz, f, g, fn, pre, active, acc, tb } = work;
   let zL = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < k; i++) {
     out[outOffset + i] = 0;
@@ -207,6 +282,7 @@ export function maxProbabilitiesQuadratureInto(
     const ai = a[i]!;
     const bi = b[i]!;
     lnB[i] = lnBeta(ai, bi);
+    tb[i] = -lnB[i]! - Math.log(bi);
     mz[i] = Math.log(ai / bi);
     sz[i] = Math.sqrt(1 / ai + 1 / bi);
     const lo = mz[i]! - 12 * sz[i]!;
@@ -247,36 +323,54 @@ export function maxProbabilitiesQuadratureInto(
     for (let j = 0; j < n; j++) acc[active[j]!]! += (a[active[j]!]! / sa) * prod;
   }
   const { maxStep, stepSd } = opts;
+  // Per-position copies of the active topics' constants (the hot loops index them directly; compacted as topics
+  // finish): a, a + b, -ln B, b, the tail constant, the window and the in-window step, F and the accumulated P.
+  const { pa, pab, pc, pb, ptb, plo, phi, ps, pf, pacc } = work;
+  for (let j = 0; j < n; j++) {
+    const i = active[j]!;
+    pa[j] = a[i]!;
+    pb[j] = b[i]!;
+    pab[j] = a[i]! + b[i]!;
+    pc[j] = -lnB[i]!;
+    ptb[j] = tb[i]!;
+    plo[j] = mz[i]! - WINDOW_SD * sz[i]!;
+    phi[j] = mz[i]! + WINDOW_SD * sz[i]!;
+    ps[j] = stepSd * sz[i]!;
+    pf[j] = f[i]!;
+    pacc[j] = acc[i]!;
+  }
   let z = zL;
   const ln1e13 = Math.log(TAU);
   while (z < ZC) {
     let h = maxStep;
     for (let j = 0; j < n; j++) {
-      const i = active[j]!;
-      const lo = mz[i]! - WINDOW_SD * sz[i]!;
-      const s = stepSd * sz[i]!;
+      const lo = plo[j]!;
+      const s = ps[j]!;
       if (z < lo) {
         const d = Math.max(lo - z, s);
         if (d < h) h = d;
-      } else if (z < mz[i]! + WINDOW_SD * sz[i]! && s < h) h = s;
+      } else if (z < phi[j]! && s < h) h = s;
     }
     if (z + h > ZC) h = ZC - z;
     const half = 0.5 * h;
     for (let m = 0; m < NQ; m++) {
       const t = z + half * (1 + GL_X[m]!);
       const L = softplus(t);
-      for (let j = 0; j < n; j++) {
-        const i = active[j]!;
-        g[j * NQ + m] = Math.exp(a[i]! * t - (a[i]! + b[i]!) * L - lnB[i]!);
-      }
+      for (let j = 0; j < n; j++) g[j * NQ + m] = Math.exp(pa[j]! * t - pab[j]! * L + pc[j]!);
     }
     for (let j = 0; j < n; j++) {
-      const i = active[j]!;
       const go = j * NQ;
+      const fj = pf[j]!;
+      const g0 = g[go]!;
+      const g1 = g[go + 1]!;
+      const g2 = g[go + 2]!;
+      const g3 = g[go + 3]!;
+      const g4 = g[go + 4]!;
       for (let m = 0; m < NQ; m++) {
-        let s = 0;
-        for (let q = 0; q < NQ; q++) s += GL_S[m * NQ + q]! * g[go + q]!;
-        const v = f[i]! + half * s;
+        const so = m * NQ;
+        const s =
+          GL_S[so]! * g0 + GL_S[so + 1]! * g1 + GL_S[so + 2]! * g2 + GL_S[so + 3]! * g3 + GL_S[so + 4]! * g4;
+        const v = fj + half * s;
         fn[go + m] = v < 1 ? v : 1;
       }
     }
@@ -287,22 +381,57 @@ export function maxProbabilitiesQuadratureInto(
       let suf = 1;
       const wm = half * GL_W[m]!;
       for (let j = n - 1; j >= 0; j--) {
-        acc[active[j]!]! += wm * g[j * NQ + m]! * pre[j]! * suf;
+        pacc[j]! += wm * g[j * NQ + m]! * pre[j]! * suf;
         suf *= fn[j * NQ + m]!;
       }
     }
     z += h;
     let done = true;
+    let w = 0;
     for (let j = 0; j < n; j++) {
-      const i = active[j]!;
-      let s = 0;
-      for (let q = 0; q < NQ; q++) s += GL_W[q]! * g[j * NQ + q]!;
-      const v = f[i]! + half * s;
-      f[i] = v < 1 ? v : 1;
+      const go = j * NQ;
+      const s =
+        GL_W[0]! * g[go]! +
+        GL_W[1]! * g[go + 1]! +
+        GL_W[2]! * g[go + 2]! +
+        GL_W[3]! * g[go + 3]! +
+        GL_W[4]! * g[go + 4]!;
+      const v = pf[j]! + half * s;
+      const fj = v < 1 ? v : 1;
+      if (1 - fj < TAU) {
+        // The topic's chance to exceed z is below 1e-13: F = 1 from here on, its P is complete.
+        acc[active[j]!] = pacc[j]!;
+        continue;
+      }
+      if (w !== j) {
+        active[w] = active[j]!;
+        pa[w] = pa[j]!;
+        pb[w] = pb[j]!;
+        pab[w] = pab[j]!;
+        pc[w] = pc[j]!;
+        ptb[w] = ptb[j]!;
+        plo[w] = plo[j]!;
+        phi[w] = phi[j]!;
+        ps[w] = ps[j]!;
+        pacc[w] = pacc[j]!;
+      }
+      pf[w] = fj;
       // Upper tail bound: 1 - F(z) <= e^{-b z} / (b B(a, b)).
-      if (done && 1 - f[i]! >= TAU && -b[i]! * z - lnB[i]! - Math.log(b[i]!) >= ln1e13) done = false;
+      if (done && -pb[w]! * z + ptb[w]! >= ln1e13) done = false;
+      w++;
+    }
+    n = w;
+    if (n <= 1) {
+      // Every other topic is below z: the last one is the maximum wherever it is above z.
+      if (n === 1) acc[active[0]!] = pacc[0]! + 1 - pf[0]!;
+      n = 0;
+      break;
     }
     if (done) break;
+  }
+  for (let j = 0; j < n; j++) {
+    acc[active[j]!] = pacc[j]!;
+    f[active[j]!] = pf[j]!;
   }
   if (z >= ZC) {
     // Mass above 1 - 1e-10: t_j = 1 - F_j exactly; P(i is max and above) to second order.
@@ -331,8 +460,8 @@ export function maxProbabilitiesQuadratureInto(
     }
   }
   let sum = 0;
-  for (let j = 0; j < n; j++) sum += acc[active[j]!]!;
+  for (let i = 0; i < k; i++) sum += acc[i]!;
   const inv = sum > 0 ? 1 / sum : 0;
-  for (let j = 0; j < n; j++) out[outOffset + active[j]!] = acc[active[j]!]! * inv;
+  for (let i = 0; i < k; i++) out[outOffset + i] = acc[i]! * inv;
   return sum;
 }

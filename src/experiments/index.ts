@@ -21,6 +21,7 @@ export {
   maxProbabilitiesQuadratureInto,
   type QuadratureOptions,
   type QuadratureWork,
+  regularizedIncompleteBeta,
 } from './beta-max.js';
 export {
   betaPosteriorInto,
