@@ -39,9 +39,12 @@ import {
   OUTCOME_COMPLETE,
   OUTCOME_LOOP,
   OUTCOME_SKIP,
+  pickItem,
   type RecsysWorld,
   type RecsysWorldConfig,
+  resolveWorldConfig,
   respond,
+  respondItem,
   TASK_COMPLETE,
   TASK_LOOP,
   TASK_SKIP,
@@ -320,6 +323,7 @@ export function resolveRecsysExperiment(
       `preset must be one of ${WORLD_PRESET_NAMES.join(', ')} (got ${JSON.stringify(c.preset)})`,
     );
   }
+  resolveWorldConfig({ ...WORLD_PRESETS[c.preset], ...c.world, users: c.users, topics: c.topics });
   return c;
 }
 
@@ -365,6 +369,11 @@ interface Arm {
   readonly dTask: Float64Array;
   readonly todayShown: Float64Array;
   readonly todayComplete: Float64Array;
+  /** Impressions and completions per item over all users (the upstream item ranking's data), K x itemsPerTopic. */
+  readonly itemShown: Float64Array;
+  readonly itemComplete: Float64Array;
+  /** The upstream item ranking's estimate per item, refreshed daily from the data before today. */
+  readonly itemEstimate: Float64Array;
   /** Plays per user summed per phase: index 0 = burn-in (the pre-period), 1, 2. */
   readonly phasePlays: [Float64Array, Float64Array, Float64Array];
 }
@@ -372,6 +381,7 @@ interface Arm {
 function createArm(
   U: number,
   K: number,
+  items: number,
   gammaTest: number,
   satInit: number,
   modelOpts: Partial<RewardModelOptions>,
@@ -399,6 +409,9 @@ function createArm(
     dTask: new Float64Array(T * U),
     todayShown: new Float64Array(U * K),
     todayComplete: new Float64Array(U * K),
+    itemShown: new Float64Array(items),
+    itemComplete: new Float64Array(items),
+    itemEstimate: new Float64Array(items),
     phasePlays: [new Float64Array(U), new Float64Array(U), new Float64Array(U)],
   };
 }
@@ -418,6 +431,33 @@ function launchedSpread(x: Float64Array, i: number, K: number, launched: Uint8Ar
   if (n === 0) return 0;
   const m = s / n;
   return Math.sqrt(Math.max(0, ss / n - m * m));
+}
+
+/**
+ * The upstream item ranking's daily refresh (trained on all users' data before today): each item's completion rate
+ * smoothed towards its topic's, (c_m + 10 r_k) / (n_m + 10), r_k the topic's rate over its items smoothed towards the
+ * global rate. A never-shown item is estimated at its topic's rate.
+ */
+function refreshItemEstimates(arm: Arm, K: number, ipt: number): void {
+  const { itemShown: n, itemComplete: c, itemEstimate: est } = arm;
+  let gn = 0;
+  let gc = 0;
+  for (let m = 0; m < n.length; m++) {
+    gn += n[m]!;
+    gc += c[m]!;
+  }
+  const g = gn > 0 ? gc / gn : 0.3;
+  for (let k = 0; k < K; k++) {
+    const o = k * ipt;
+    let tn = 0;
+    let tc = 0;
+    for (let j = 0; j < ipt; j++) {
+      tn += n[o + j]!;
+      tc += c[o + j]!;
+    }
+    const r = (tc + 10 * g) / (tn + 10);
+    for (let j = 0; j < ipt; j++) est[o + j] = (c[o + j]! + 10 * r) / (n[o + j]! + 10);
+  }
 }
 
 /** Picks the values of `users` from `x`. */
@@ -521,7 +561,8 @@ export function simulateRecsysArm(
   const allUsers = Int32Array.from({ length: U }, (_, i) => i);
   const groupUsers = lists.map((l) => Int32Array.from(l));
   const alpha = Float64Array.from(c.alpha);
-  const main = createArm(U, K, gammaTest, world.referenceRate, c.model, rng.fork(1));
+  const ipt = world.itemsPerTopic;
+  const main = createArm(U, K, K * ipt, gammaTest, world.referenceRate, c.model, rng.fork(1));
   const tracked = Int32Array.from([...lists[1]!, ...lists[2]!]);
   const dailyPlays: Float64Array[] = [];
   const dailyImpressions: Float64Array[] = [];
@@ -640,6 +681,7 @@ export function simulateRecsysArm(
       for (let j = 0; j < UK; j++) ucbCounts[j]! *= c.discount;
       for (let i = 0; i < U; i++) ucbTotal[i]! *= c.discount;
     }
+    if (ipt > 1) refreshItemEstimates(arm, K, ipt);
     // One stream per user and day: a user's randomness does not depend on what other users were shown, and both
     // arms meet the same users with the same draws (common random numbers).
     const dayRoot = rng.fork(100 + day);
@@ -671,7 +713,15 @@ export function simulateRecsysArm(
             nAvail,
             dayRng,
           );
-          const out = respond(world, i, a, dayRng);
+          let out: number;
+          if (ipt > 1) {
+            const item = pickItem(world, a, arm.itemEstimate, dayRng);
+            out = respondItem(world, i, item, dayRng);
+            arm.itemShown[item]! += 1;
+            if (out & OUTCOME_COMPLETE) arm.itemComplete[item]! += 1;
+          } else {
+            out = respond(world, i, a, dayRng);
+          }
           log.shown[row + a]! += 1;
           log.shownTotal[i]! += 1;
           ucbCounts[row + a]! += 1;

@@ -139,6 +139,50 @@ describe('two-phase three-group experiment on the simulated recommender', () => 
     expect(covered2).toBeGreaterThanOrEqual(45);
   }, 300_000);
 
+  it('with one item per topic reproduces the topic-only world exactly (numbers recorded before the item layer)', () => {
+    // Recorded from commit 0746e26 (before items existed): funnel world, 600 users, 3 + 3 + 2 days, seed 5.
+    const before = {
+      preset: 'funnel',
+      plays: [
+        [9.902542372881356, 7.416666666666667, 7.5],
+        [13.263157894736842, 8, 11.636363636363637],
+        [13.4375, 12.818181818181818, 15.615384615384615],
+        [13.045081967213115, 8.733333333333333, 7.833333333333333],
+        [14.644, 18.25, 10.636363636363637],
+      ],
+      truth: -0.07357357357357353,
+      phases: [
+        [0.3956531381681083, 0.5640940341539145, 0],
+        [-0.4272830750372121, -0.46044708405510193, -0.057906458797327365],
+      ],
+    };
+    for (const world of [{ itemsPerTopic: 1 }, { itemsPerTopic: 1, itemSd: 3 }]) {
+      const r = simulateRecsysExperiment(
+        { users: 600, daysBurnin: 3, daysPhase1: 3, daysPhase2: 2, world },
+        5,
+      );
+      expect(
+        r.days.map((d) => [d.groups.production.plays, d.groups.control.plays, d.groups.test.plays]),
+      ).toEqual(before.plays);
+      expect(r.truth!.plays.estimate).toBe(before.truth);
+      expect(
+        r.phases.map((p) => [p.lift.plays.estimate, p.aa!.plays.estimate, p.leakage!.plays.estimate]),
+      ).toEqual(before.phases);
+    }
+    // The preset of the same world, and the default (10 items per topic) which serves items and so differs.
+    const preset = simulateRecsysExperiment(
+      { users: 600, daysBurnin: 3, daysPhase1: 3, daysPhase2: 2, preset: 'funnel-topics' },
+      5,
+    );
+    expect(preset.truth!.plays.estimate).toBe(before.truth);
+    const items = simulateRecsysExperiment({ users: 600, daysBurnin: 3, daysPhase1: 3, daysPhase2: 2 }, 5);
+    expect((items.setting.world as { itemsPerTopic: number }).itemsPerTopic).toBe(10);
+    expect(items.truth!.plays.estimate).not.toBe(before.truth);
+    // Deterministic with items too.
+    const again = simulateRecsysExperiment({ users: 600, daysBurnin: 3, daysPhase1: 3, daysPhase2: 2 }, 5);
+    expect(JSON.stringify(again)).toBe(JSON.stringify(items));
+  });
+
   it('keeps the old world as a preset and the Monte Carlo P as an option', () => {
     const q = simulateRecsysExperiment({ ...SMALL, preset: 'uniform', truth: false }, 4);
     const mc = simulateRecsysExperiment(
@@ -165,5 +209,11 @@ describe('two-phase three-group experiment on the simulated recommender', () => 
       /daysPhase1 must be an integer in \[1, 365\]/,
     );
     expect(() => simulateRecsysExperiment({ shares: [0.8, 0.1, 0.05] }, 1)).toThrow(/shares must sum to 1/);
+    expect(() => simulateRecsysExperiment({ world: { itemsPerTopic: 33 } }, 1)).toThrow(
+      /itemsPerTopic must be an integer in \[1, 32\] \(got 33\)/,
+    );
+    expect(() => simulateRecsysExperiment({ world: { itemSd: -1 } }, 1)).toThrow(
+      /itemSd must be in \[0, 10\]/,
+    );
   });
 });

@@ -24,7 +24,7 @@ import {
 } from '../../experiments/index.js';
 import { runReplications } from '../../sim/pool.js';
 import { createProgress } from '../../sim/progress.js';
-import { WORLD_PRESET_NAMES } from '../../sim/recsys/world.js';
+import { MAX_ITEMS_PER_TOPIC, WORLD_PRESET_NAMES } from '../../sim/recsys/world.js';
 import {
   aliasOption,
   checkOutputPath,
@@ -57,6 +57,8 @@ export interface SimulateOptions {
   newTopics?: string;
   interestHalfLife?: string;
   activityResponse?: string;
+  itemsPerTopic?: string;
+  itemSd?: string;
   sourcing?: string;
   posteriorMethod?: string;
   truth?: boolean;
@@ -175,6 +177,15 @@ export function parseSimulateOptions(o: SimulateOptions): {
     if (b < 0 || b > 20)
       throw new AllotError('ALLOT_OUT_OF_RANGE', `--activity-response must be in [0, 20] (got ${b})`);
     world.activityResponse = b;
+  }
+  if (o.itemsPerTopic !== undefined) {
+    world.itemsPerTopic = parseInteger('--items-per-topic', o.itemsPerTopic, 1, MAX_ITEMS_PER_TOPIC);
+  }
+  if (o.itemSd !== undefined) {
+    const sd = parseNumber('--item-sd', o.itemSd);
+    if (sd < 0 || sd > 10)
+      throw new AllotError('ALLOT_OUT_OF_RANGE', `--item-sd must be in [0, 10] (got ${sd})`);
+    world.itemSd = sd;
   }
   const config: Partial<RecsysExperimentConfig> = {
     users,
@@ -340,6 +351,11 @@ export function registerExplore(program: Command): void {
       '--activity-response <b>',
       'sessions x exp(b (satisfaction - reference)), 0 = fixed activity (default: preset, funnel 2)',
     )
+    .option(
+      '--items-per-topic <n>',
+      `items per topic, 1..${MAX_ITEMS_PER_TOPIC}; the UCB arms are topics, the item within one is picked upstream (default: preset, funnel 10; 1 = topics only)`,
+    )
+    .option('--item-sd <x>', "sd of an item's relevance logit around its topic's, 0..10 (default: 0.5)")
     .option('--no-truth', 'skip the counterfactual arm (no truth, A/A or leakage; half the work)')
     .addOption(numberOption('--seed <n>', 'root seed', 1))
     .option(

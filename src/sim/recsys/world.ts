@@ -90,9 +90,21 @@ export interface RecsysWorldConfig {
   readonly activityResponse: number;
   /** Half-life in active days of the satisfaction average S_i (default 7). */
   readonly satisfactionHalfLife: number;
+  /**
+   * Items per topic, 1..32 (default 10: 300 items in 30 topics). The UCB arms are the topics (item clusters); the
+   * item served within the chosen topic is picked by the upstream item ranking (the best estimated item among the
+   * topic's items available at the request; its estimate is trained on all data). 1 = the topic-only world (each
+   * topic is one item; the results are exactly those of the world without items).
+   */
+  readonly itemsPerTopic: number;
+  /** Sd of an item's relevance logit offset around its topic's (default 0.5; item quality shared by all users). */
+  readonly itemSd: number;
 }
 
-/** Named worlds: `funnel` (the default), `uniform` (the old world), `no-leakage`, `strong-leakage`. */
+/**
+ * Named worlds: `funnel` (the default), `uniform` (the old world: topics only, uniform availability), `no-leakage`,
+ * `strong-leakage`, `funnel-topics` (the funnel without the item layer, as before items existed).
+ */
 export const WORLD_PRESETS: Readonly<Record<string, Partial<RecsysWorldConfig>>> = {
   funnel: {},
   uniform: {
@@ -100,9 +112,11 @@ export const WORLD_PRESETS: Readonly<Record<string, Partial<RecsysWorldConfig>>>
     newTopics: 0,
     interestHalfLife: 0,
     activityResponse: 0,
+    itemsPerTopic: 1,
   },
   'no-leakage': { newTopics: 0, interestHalfLife: 0 },
   'strong-leakage': { newTopics: 12, newTopicBoost: 1, interestHalfLife: 30 },
+  'funnel-topics': { itemsPerTopic: 1 },
 };
 
 /** The names of {@link WORLD_PRESETS}. */
@@ -136,7 +150,12 @@ export const DEFAULT_WORLD: RecsysWorldConfig = {
   interestHalfLife: 60,
   activityResponse: 2,
   satisfactionHalfLife: 7,
+  itemsPerTopic: 10,
+  itemSd: 0.5,
 };
+
+/** Documented maximum of `itemsPerTopic` (one 32-bit word of availability bits per request). */
+export const MAX_ITEMS_PER_TOPIC = 32;
 
 /** A drawn environment: true relevance per <user, topic> and activity per user. */
 export interface RecsysWorld {
@@ -157,8 +176,17 @@ export interface RecsysWorld {
   readonly idiosyncratic: Float64Array;
   /** 1 when topic k is launched (available), length K; new topics start at 0. */
   readonly launched: Uint8Array;
-  /** S_0: the mean relevance over users and topics at creation (completion rate of a random topic). */
+  /**
+   * S_0: the mean relevance over users and topics at creation (completion rate of a random topic; with items, of a
+   * uniformly random item).
+   */
   readonly referenceRate: number;
+  /** Items per topic (item m belongs to topic floor(m / itemsPerTopic)). */
+  readonly itemsPerTopic: number;
+  /** Relevance logit offset of each item, K x itemsPerTopic (all 0 with one item per topic). */
+  readonly itemOffset: Float64Array;
+  /** The relevance logit of each <user, topic> (rho = logistic(logit)), U x K; an item adds its offset. */
+  readonly logit: Float64Array;
 }
 
 /**
@@ -214,6 +242,8 @@ export function resolveWorldConfig(partial: Partial<RecsysWorldConfig> = {}): Re
   assertNonNegative('interestHalfLife', c.interestHalfLife);
   assertInInterval('activityResponse', c.activityResponse, 0, 20);
   assertPositive('satisfactionHalfLife', c.satisfactionHalfLife);
+  assertInteger('itemsPerTopic', c.itemsPerTopic, 1, MAX_ITEMS_PER_TOPIC);
+  assertInInterval('itemSd', c.itemSd, 0, 10);
   return c;
 }
 
@@ -254,6 +284,10 @@ export function createRecsysWorld(partial: Partial<RecsysWorldConfig>, rng: Rng)
     sessionRate[i] = Math.min(c.maxSessionRate, c.medianSessions * Math.exp(c.activitySd * rng.normal(0, 1)));
     for (let k = 0; k < K; k++) e[i * K + k] = rng.normal(0, 1) * c.idiosyncraticSd;
   }
+  // Items are drawn last, so the rest of the world is the same for any number of items per topic.
+  const ipt = c.itemsPerTopic;
+  const itemOffset = new Float64Array(K * ipt);
+  if (ipt > 1) for (let m = 0; m < K * ipt; m++) itemOffset[m] = rng.normal(0, 1) * c.itemSd;
   const w: RecsysWorld = {
     config: c,
     users: U,
@@ -266,10 +300,23 @@ export function createRecsysWorld(partial: Partial<RecsysWorldConfig>, rng: Rng)
     idiosyncratic: e,
     launched,
     referenceRate: 0,
+    itemsPerTopic: ipt,
+    itemOffset,
+    logit: new Float64Array(U * K),
   };
   updateRelevance(w);
   let s = 0;
-  for (let i = 0; i < U * K; i++) s += relevance[i]!;
+  if (ipt === 1) {
+    for (let i = 0; i < U * K; i++) s += relevance[i]!;
+  } else {
+    for (let i = 0; i < U * K; i++) {
+      const z = w.logit[i]!;
+      const o = (i % K) * ipt;
+      let t = 0;
+      for (let j = 0; j < ipt; j++) t += 1 / (1 + Math.exp(-(z + itemOffset[o + j]!)));
+      s += t / ipt;
+    }
+  }
   return { ...w, referenceRate: s / (U * K) };
 }
 
@@ -277,12 +324,13 @@ export function createRecsysWorld(partial: Partial<RecsysWorldConfig>, rng: Rng)
 export function updateRelevance(world: RecsysWorld): void {
   const { users: U, topics: K } = world;
   const r = world.config.rank;
-  const { topicLogit: b, topicFactors: v, userFactors: u, idiosyncratic: e, relevance } = world;
+  const { topicLogit: b, topicFactors: v, userFactors: u, idiosyncratic: e, relevance, logit } = world;
   const base = world.config.baseLogit;
   for (let i = 0; i < U; i++) {
     for (let k = 0; k < K; k++) {
       let z = base + b[k]! + e[i * K + k]!;
       for (let j = 0; j < r; j++) z += u[i * r + j]! * v[k * r + j]!;
+      logit[i * K + k] = z;
       relevance[i * K + k] = 1 / (1 + Math.exp(-z));
     }
   }
@@ -460,6 +508,46 @@ export const OUTCOME_SKIP = 4;
 export function respond(world: RecsysWorld, user: number, topic: number, rng: Rng): number {
   const rho = world.relevance[user * world.topics + topic]!;
   // Exactly two uniforms per impression, so runs that differ only in the policy stay aligned (common random numbers).
+  const u1 = rng.uniform();
+  const u2 = rng.uniform();
+  if (u1 < rho) return u2 < world.config.loopScale * rho ? OUTCOME_COMPLETE | OUTCOME_LOOP : OUTCOME_COMPLETE;
+  return u2 < world.config.skipIfIncomplete ? OUTCOME_SKIP : 0;
+}
+
+/**
+ * Kernel: the item served for `topic` at one request (with more than one item per topic): each of the topic's items
+ * is available with probability 1/2 (one 32-bit word per request, whatever the policy, so runs stay aligned), and the
+ * upstream item ranking serves the available item with the largest estimate (all items when none is available).
+ *
+ * @param world - the environment (itemsPerTopic > 1).
+ * @param topic - the chosen topic (item cluster).
+ * @param estimate - the upstream estimate of each item (higher is better), K x itemsPerTopic.
+ * @param rng - random source (one uint32).
+ * @returns the item index (topic * itemsPerTopic + j).
+ */
+export function pickItem(world: RecsysWorld, topic: number, estimate: Float64Array, rng: Rng): number {
+  const ipt = world.itemsPerTopic;
+  const o = topic * ipt;
+  const bits = rng.uint32();
+  let best = -1;
+  for (let j = 0; j < ipt; j++) {
+    if (((bits >>> j) & 1) === 0) continue;
+    if (best < 0 || estimate[o + j]! > estimate[o + best]!) best = j;
+  }
+  if (best < 0) {
+    best = 0;
+    for (let j = 1; j < ipt; j++) if (estimate[o + j]! > estimate[o + best]!) best = j;
+  }
+  return o + best;
+}
+
+/**
+ * Kernel: the user's response to one impression of `item` (relevance logistic(logit_{user, topic} + offset_item));
+ * the same two uniforms as {@link respond}.
+ */
+export function respondItem(world: RecsysWorld, user: number, item: number, rng: Rng): number {
+  const topic = Math.floor(item / world.itemsPerTopic);
+  const rho = 1 / (1 + Math.exp(-(world.logit[user * world.topics + topic]! + world.itemOffset[item]!)));
   const u1 = rng.uniform();
   const u2 = rng.uniform();
   if (u1 < rho) return u2 < world.config.loopScale * rho ? OUTCOME_COMPLETE | OUTCOME_LOOP : OUTCOME_COMPLETE;

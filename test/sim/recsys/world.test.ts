@@ -9,8 +9,10 @@ import {
   OUTCOME_COMPLETE,
   OUTCOME_LOOP,
   OUTCOME_SKIP,
+  pickItem,
   predictUser,
   respond,
+  respondItem,
   trainRewardModel,
 } from '../../../src/sim/recsys/index.js';
 
@@ -66,6 +68,48 @@ describe('recommender environment', () => {
     expect(Math.abs(s / 5000 - w.sessionRate[0]!)).toBeLessThan(0.1 + 0.1 * w.sessionRate[0]!);
   });
 
+  it('has an item layer: offsets drawn after the topic world, the best available item served, item relevance', () => {
+    const base = { users: 300, topics: 30 };
+    const one = createRecsysWorld({ ...base, itemsPerTopic: 1 }, createRng(9));
+    const ten = createRecsysWorld({ ...base, itemsPerTopic: 10, itemSd: 0.5 }, createRng(9));
+    // The topic world is the same for any number of items (items are drawn last); one item has offset 0.
+    expect(ten.relevance).toEqual(one.relevance);
+    expect(ten.sessionRate).toEqual(one.sessionRate);
+    expect(one.itemOffset).toEqual(new Float64Array(30));
+    expect(ten.itemOffset).toHaveLength(300);
+    let ss = 0;
+    for (const o of ten.itemOffset) ss += o * o;
+    expect(Math.sqrt(ss / 300)).toBeGreaterThan(0.4);
+    expect(Math.sqrt(ss / 300)).toBeLessThan(0.6);
+    // pickItem: one uint32 per request (availability bits), the available item with the largest estimate.
+    const est = new Float64Array(300);
+    for (let m = 0; m < 300; m++) est[m] = m % 10; // item 9 of each topic is the best
+    const r1 = createRng(4);
+    const r2 = createRng(4);
+    for (let t = 0; t < 200; t++) {
+      const item = pickItem(ten, 7, est, r1);
+      const bits = r2.uint32();
+      expect(Math.floor(item / 10)).toBe(7);
+      let best = -1;
+      for (let j = 0; j < 10; j++) if ((bits >>> j) & 1) best = j;
+      expect(item).toBe(70 + (best < 0 ? 9 : best));
+    }
+    expect(r1.uniform()).toBe(r2.uniform());
+    // respondItem completes with probability logistic(logit + offset), consuming the same two uniforms as respond.
+    const w = createRecsysWorld({ users: 1, topics: 2, itemsPerTopic: 2, itemSd: 0 }, createRng(1));
+    w.logit[0] = 0;
+    w.itemOffset.set([2, -2, 0, 0]);
+    const rng = createRng(8);
+    let c0 = 0;
+    let c1 = 0;
+    for (let t = 0; t < 20000; t++) {
+      if (respondItem(w, 0, 0, rng) & OUTCOME_COMPLETE) c0++;
+      if (respondItem(w, 0, 1, rng) & OUTCOME_COMPLETE) c1++;
+    }
+    expect(c0 / 20000).toBeCloseTo(1 / (1 + Math.exp(-2)), 1);
+    expect(c1 / 20000).toBeCloseTo(1 / (1 + Math.exp(2)), 1);
+  });
+
   it('rejects bad settings with an error naming the field', () => {
     expect(() => createRecsysWorld({ users: 0 }, createRng(1))).toThrow(
       /users must be an integer >= 1 \(got 0\)/,
@@ -73,6 +117,10 @@ describe('recommender environment', () => {
     expect(() => createRecsysWorld({ topics: 0 }, createRng(1))).toThrow(
       /topics must be an integer in \[1, 1024\]/,
     );
+    expect(() => createRecsysWorld({ itemsPerTopic: 0 }, createRng(1))).toThrow(
+      /itemsPerTopic must be an integer in \[1, 32\] \(got 0\)/,
+    );
+    expect(() => createRecsysWorld({ itemSd: Number.NaN }, createRng(1))).toThrow(/itemSd/);
   });
 });
 
