@@ -2,21 +2,89 @@
  * The `allot` command: a thin shell over the library. Machine output (JSON/CSV) goes to stdout or `--out`; human text
  * and progress to stderr. User errors print one line `allot: <CODE>: <message>` and exit 2; internal failures exit 1
  * (set ALLOT_DEBUG=1 to see the stack).
+ *
+ * Start-up: the command modules pull in the domains and their dependencies (@stdlib alone is ~800 CommonJS files), so
+ * each is imported only when its command runs. The others are listed in `allot --help` from {@link COMMAND_INDEX}
+ * (name, help term, description), which a test keeps equal to what the modules register.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { ERROR_CODES, isAllotError } from '../core/errors.js';
-import { registerAgents } from './commands/agents.js';
-import { registerBudget } from './commands/budget.js';
-import { registerDp } from './commands/dp.js';
-import { registerEvaluate } from './commands/evaluate.js';
-import { registerExperiments } from './commands/experiments.js';
-import { registerExplore } from './commands/explore.js';
-import { registerForecast } from './commands/forecast.js';
-import { registerRank } from './commands/rank.js';
-import { registerReproduce } from './commands/reproduce.js';
-import { registerServe } from './commands/serve.js';
 import { oneLine, setQuiet } from './io.js';
+
+type Register = (program: Command) => void;
+
+/** One top-level command: how `allot --help` lists it without loading it, and how to load it. */
+export interface CommandIndexEntry {
+  /** The command's term in `allot --help` (its name, `[options]` and arguments, as Commander prints them). */
+  readonly term: string;
+  /** Its description, as the module registers it. */
+  readonly description: string;
+  /** Imports the module and returns its register function. */
+  readonly load: () => Promise<Register>;
+}
+
+/** The top-level commands in `allot --help` order. */
+export const COMMAND_INDEX: Readonly<Record<string, CommandIndexEntry>> = {
+  dp: {
+    term: 'dp',
+    description: 'dynamic programming: value function iteration with interpolation (cake eating)',
+    load: async () => (await import('./commands/dp.js')).registerDp,
+  },
+  forecast: {
+    term: 'forecast',
+    description: 'quantile forecasts → allocations of a stock K across locations, allocation scores, WIS',
+    load: async () => (await import('./commands/forecast.js')).registerForecast,
+  },
+  budget: {
+    term: 'budget',
+    description:
+      'budgeted multiple-play bandits: the exact ILFP oracle, MRCB and baselines (Xia et al. 2016)',
+    load: async () => (await import('./commands/budget.js')).registerBudget,
+  },
+  rank: {
+    term: 'rank',
+    description: 'ranking under position bias: PBM bandit simulations and position-bias estimation from logs',
+    load: async () => (await import('./commands/rank.js')).registerRank,
+  },
+  explore: {
+    term: 'explore',
+    description:
+      'multi-task UCB with per-user counts on a simulated short-video recommender, the three-group two-phase A/B ' +
+      'test and exploration-efficiency metrics (Guo et al. 2023)',
+    load: async () => (await import('./commands/explore.js')).registerExplore,
+  },
+  evaluate: {
+    term: 'evaluate [options]',
+    description:
+      "estimate a target policy's expected reward per logged row from logged bandit feedback (off-policy evaluation)",
+    load: async () => (await import('./commands/evaluate.js')).registerEvaluate,
+  },
+  reproduce: {
+    term: 'reproduce [options] <domain>',
+    description:
+      "regenerate a seed paper's tables and plots as markdown + SVG (dp, forecast, budget, rank, explore, evaluate, " +
+      'or all); dp and forecast also write report.json, which the dashboard (allot serve, /reproductions) shows',
+    load: async () => (await import('./commands/reproduce.js')).registerReproduce,
+  },
+  serve: {
+    term: 'serve [options]',
+    description:
+      'run the decision service: decide -> log with propensities -> join rewards by event id -> learn (HTTP + JSON, ' +
+      'OpenAPI at /openapi.json, metrics at /metrics, dashboard at /)',
+    load: async () => (await import('./commands/serve.js')).registerServe,
+  },
+  agents: {
+    term: 'agents',
+    description: "read a decision service's store: export the joined log, replay, snapshot",
+    load: async () => (await import('./commands/agents.js')).registerAgents,
+  },
+  experiments: {
+    term: 'experiments',
+    description: 'live A/B experiments of learning agents run by the decision service (docs/experiments.md)',
+    load: async () => (await import('./commands/experiments.js')).registerExperiments,
+  },
+};
 
 /** The package version, read from package.json. */
 export function packageVersion(): string {
@@ -26,8 +94,29 @@ export function packageVersion(): string {
   return pkg.version;
 }
 
-/** Builds the command tree (exported for tests and docs generation). */
-export function buildProgram(): Command {
+/** Thrown by a placeholder command if it is ever dispatched: main() then loads every command and parses again. */
+class LoadAllCommands extends Error {}
+
+/** Help terms of the placeholder commands (the real term needs the module's options and arguments). */
+const placeholderTerms = new WeakMap<Command, string>();
+
+/**
+ * The top-level command names `argv` can reach: the first operand (root options take no values), and after `help`
+ * the one it asks about. `undefined` means "all" (nothing to guess from).
+ */
+function commandsNamed(argv: readonly string[]): string[] {
+  const operands = argv.filter((a) => !a.startsWith('-'));
+  const first = operands[0];
+  if (first === undefined) return [];
+  if (first === 'help') return operands[1] === undefined ? [] : [operands[1]];
+  return [first];
+}
+
+/**
+ * Builds the command tree. `load` names the commands whose modules are imported and registered (default: all); the
+ * others are placeholders that `--help` lists with the same term and description.
+ */
+export async function buildProgram(load?: readonly string[]): Promise<Command> {
   const program = new Command('allot');
   program
     .description(
@@ -43,6 +132,11 @@ export function buildProgram(): Command {
     })
     .exitOverride()
     .configureOutput({ outputError: () => {} })
+    .configureHelp({
+      subcommandTerm(cmd: Command): string {
+        return placeholderTerms.get(cmd) ?? Help.prototype.subcommandTerm.call(this, cmd);
+      },
+    })
     .showHelpAfterError(false)
     .addHelpText(
       'after',
@@ -50,24 +144,42 @@ export function buildProgram(): Command {
         'Errors: one line "allot: CODE: message" on stderr; exit 2 for bad input, 1 for internal failures.\n' +
         'Docs: README.md and docs/ in the package.',
     );
-  registerDp(program);
-  registerForecast(program);
-  registerBudget(program);
-  registerRank(program);
-  registerExplore(program);
-  registerEvaluate(program);
-  registerReproduce(program);
-  registerServe(program);
-  registerAgents(program);
-  registerExperiments(program);
+  const wanted = new Set(load ?? Object.keys(COMMAND_INDEX));
+  const registers = await Promise.all(
+    Object.entries(COMMAND_INDEX).map(([name, e]) => (wanted.has(name) ? e.load() : undefined)),
+  );
+  Object.entries(COMMAND_INDEX).forEach(([name, e], i) => {
+    const register = registers[i];
+    if (register !== undefined) {
+      register(program);
+      return;
+    }
+    const placeholder = program
+      .command(name)
+      .description(e.description)
+      .helpOption(false)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .argument('[args...]')
+      .action(() => {
+        throw new LoadAllCommands();
+      });
+    placeholderTerms.set(placeholder, e.term);
+  });
   return program;
 }
 
 /** Runs the CLI on `argv` (without the node and script entries) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    let program = await buildProgram(commandsNamed(argv));
+    try {
+      await program.parseAsync([...argv], { from: 'user' });
+    } catch (e) {
+      if (!(e instanceof LoadAllCommands)) throw e;
+      program = await buildProgram();
+      await program.parseAsync([...argv], { from: 'user' });
+    }
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {

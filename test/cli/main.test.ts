@@ -24,6 +24,38 @@ describe('allot CLI shell', () => {
     expect(r.stderr).toMatch(/^allot: ALLOT_UNKNOWN_OPTION: /);
   });
 
+  it('lists in --help exactly the terms and descriptions the command modules register, without loading them', async () => {
+    const mod = (await import(join(REPO_ROOT, 'dist', 'cli', 'main.js'))) as {
+      COMMAND_INDEX: Record<string, { term: string; description: string }>;
+      buildProgram: (load?: readonly string[]) => Promise<import('commander').Command>;
+    };
+    const full = await mod.buildProgram();
+    const help = full.createHelp();
+    // COMMAND_INDEX in src/cli/main.ts copies each command's help term and description: update it with the module.
+    expect(
+      Object.fromEntries(
+        full.commands.map((c) => [c.name(), { term: help.subcommandTerm(c), description: c.description() }]),
+      ),
+    ).toEqual(
+      Object.fromEntries(
+        Object.entries(mod.COMMAND_INDEX).map(([n, e]) => [n, { term: e.term, description: e.description }]),
+      ),
+    );
+    const lazy = await mod.buildProgram([]);
+    expect(lazy.helpInformation()).toBe(full.helpInformation());
+  });
+
+  it('loads no command module for --help, and the one asked about for help <command>', () => {
+    // --help and --version answer without the domains (@stdlib is ~800 CommonJS files).
+    const r = runCli(['--help'], { env: { NODE_DEBUG: 'module' } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/@stdlib/);
+    const h = runCli(['help', 'dp']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/^Usage: allot dp \[options\] \[command\]/);
+    expect(h.stdout).toContain('tauchen');
+  });
+
   it('rejects an unknown reproduce domain with one line and exit 2', () => {
     const r = runCli(['reproduce', 'nope']);
     expect(r.code).toBe(2);

@@ -18,13 +18,16 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `allot ...args` with the repository root as cwd (or `cwd`). */
-export function runCli(args: readonly string[], opts: { cwd?: string; input?: string } = {}): CliResult {
+/** Runs `allot ...args` with the repository root as cwd (or `cwd`); `env` adds to the environment. */
+export function runCli(
+  args: readonly string[],
+  opts: { cwd?: string; input?: string; env?: Readonly<Record<string, string>> } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [ENTRY, ...args], {
     cwd: opts.cwd ?? ROOT,
     encoding: 'utf8',
     input: opts.input ?? '',
-    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...opts.env },
     maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -4,15 +4,12 @@ import { solveIlfp } from '../../bandits/budgeted/oracle.js';
 import { BUDGETED_POLICY_NAMES } from '../../bandits/budgeted/policy.js';
 import { lineChart } from '../../core/chart.js';
 import { AllotError } from '../../core/errors.js';
-import { createRng } from '../../core/rng.js';
 import { assertInInterval, assertOneOf } from '../../core/validate.js';
-import {
-  BUDGETED_DISTS,
-  type BudgetedDist,
-  type BudgetedInstance,
-  generateBudgetedInstance,
-} from '../../sim/budgeted/env.js';
-import { type BudgetedPolicyRun, JOB_MODULE, optimalRatio } from '../../sim/budgeted/run.js';
+// The environments, the runner, the worker pool and the rng load @stdlib (~800 CommonJS files): they are imported
+// when a command runs, so that --help and bad flags answer without them.
+import { BUDGETED_DISTS, type BudgetedDist } from '../../sim/budgeted/dists.js';
+import type { BudgetedInstance } from '../../sim/budgeted/env.js';
+import type { BudgetedPolicyRun } from '../../sim/budgeted/run.js';
 import {
   type BudgetedPolicySummary,
   defaultCheckpoints,
@@ -21,8 +18,6 @@ import {
   type SchemeChoice,
   summarizeBudgeted,
 } from '../../sim/budgeted/simulate.js';
-import { runReplications } from '../../sim/pool.js';
-import { createProgress } from '../../sim/progress.js';
 import {
   aliasOption,
   assertMax,
@@ -99,6 +94,17 @@ export async function runBudgetSimulation(
     throw new AllotError('ALLOT_OUT_OF_RANGE', `--plays must be <= --arms = ${s.arms} (got ${s.plays})`);
   }
   const checkpoints = normalizeCheckpoints(s.checkpoints, s.budget);
+  const [
+    { generateBudgetedInstance },
+    { JOB_MODULE, optimalRatio },
+    { runReplications },
+    { createProgress },
+  ] = await Promise.all([
+    import('../../sim/budgeted/env.js'),
+    import('../../sim/budgeted/run.js'),
+    import('../../sim/pool.js'),
+    import('../../sim/progress.js'),
+  ]);
   const instance: BudgetedInstance = generateBudgetedInstance({
     dist: s.dist,
     K: s.arms,
@@ -224,7 +230,7 @@ export function registerBudget(program: Command): void {
         '  prints {"arms": [1, 2], "ratio": 2.9999999999999996} (indented JSON)',
     )
     .action(
-      (o: {
+      async (o: {
         a: string;
         b: string;
         slots?: string;
@@ -264,6 +270,7 @@ export function registerBudget(program: Command): void {
         }
         const zc = assertOneOf('--zero-cost', o.zeroCost, ['random', 'max-reward'] as const);
         const seed = parseInteger('--seed', o.seed, 0);
+        const { createRng } = await import('../../core/rng.js');
         const sol = solveIlfp(a, b, L, {
           zeroCostTieBreak: zc === 'random' ? 'random' : 'maxReward',
           rng: createRng(seed),

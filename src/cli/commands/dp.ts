@@ -1,20 +1,13 @@
 /** `allot dp ...`: value function iteration with interpolation (solve), Tauchen discretisation, simulated paths. */
 import type { Command } from 'commander';
 import { AllotError, isAllotError } from '../../core/errors.js';
-import { createRng } from '../../core/rng.js';
 import { assertInteger, assertPositive } from '../../core/validate.js';
-import {
-  type CakeProblem,
-  type CakeSolution,
-  matrixRows,
-  normalizeCakeConfig,
-  policyChart,
-  simulateCake,
-  solveCakeProblem,
-  TAUCHEN_MAX_STATES,
-  tauchen,
-  valueChart,
-} from '../../dp/index.js';
+// The solver's own files, not dp/index.js: that also loads tauchen.ts, whose normal CDF comes from @stdlib (~500 CommonJS
+// files, most of a one-shot `dp solve`'s start-up). Tauchen, simulation and the rng are imported by the commands that
+// use them.
+import { type CakeSolution, solveCakeProblem } from '../../dp/cake.js';
+import { policyChart, valueChart } from '../../dp/charts.js';
+import { type CakeProblem, normalizeCakeConfig } from '../../dp/config.js';
 import {
   checkOutputPath,
   info,
@@ -175,25 +168,28 @@ export function registerDp(program: Command): void {
     .addOption(numberOption('--mu <mu>', 'constant of the AR(1)', 0))
     .option('--out <file>', 'write the JSON here instead of stdout')
     .addHelpText('after', '\nExample:\n  npx allot dp tauchen --states 5 --rho 0.9 --sigma 0.1')
-    .action((o: { states: string; rho: string; sigma: string; m: string; mu: string; out?: string }) => {
-      if (o.out !== undefined) checkOutputPath(o.out, '--out');
-      const n = parseInteger('--states', o.states, 2, TAUCHEN_MAX_STATES);
-      let chain: ReturnType<typeof tauchen>;
-      try {
-        chain = tauchen(n, parseNumber('--rho', o.rho), parseNumber('--sigma', o.sigma), {
-          m: parseNumber('--m', o.m),
-          mu: parseNumber('--mu', o.mu),
-        });
-      } catch (e) {
-        throw asFlags(e);
-      }
-      writeOutputs([
-        output(
-          toJson({ values: Array.from(chain.values), transition: matrixRows(n, chain.transition) }),
-          o.out,
-        ),
-      ]);
-    });
+    .action(
+      async (o: { states: string; rho: string; sigma: string; m: string; mu: string; out?: string }) => {
+        const { matrixRows, TAUCHEN_MAX_STATES, tauchen } = await import('../../dp/tauchen.js');
+        if (o.out !== undefined) checkOutputPath(o.out, '--out');
+        const n = parseInteger('--states', o.states, 2, TAUCHEN_MAX_STATES);
+        let chain: ReturnType<typeof tauchen>;
+        try {
+          chain = tauchen(n, parseNumber('--rho', o.rho), parseNumber('--sigma', o.sigma), {
+            m: parseNumber('--m', o.m),
+            mu: parseNumber('--mu', o.mu),
+          });
+        } catch (e) {
+          throw asFlags(e);
+        }
+        writeOutputs([
+          output(
+            toJson({ values: Array.from(chain.values), transition: matrixRows(n, chain.transition) }),
+            o.out,
+          ),
+        ]);
+      },
+    );
 
   dp.command('simulate')
     .description(
@@ -211,7 +207,7 @@ export function registerDp(program: Command): void {
       '\nExample:\n  npx allot dp simulate --config cake.json --w0 5 --periods 10 --out out/path.json',
     )
     .action(
-      (o: {
+      async (o: {
         config: string;
         w0: string;
         periods: string;
@@ -219,6 +215,10 @@ export function registerDp(program: Command): void {
         initialShock?: string;
         out?: string;
       }) => {
+        const [{ simulateCake }, { createRng }] = await Promise.all([
+          import('../../dp/simulate.js'),
+          import('../../core/rng.js'),
+        ]);
         const w0 = parseNumber('--w0', o.w0);
         if (o.out !== undefined) checkOutputPath(o.out, '--out');
         const periods = parseInteger('--periods', o.periods, 1, DP_CLI_LIMITS.periods);

@@ -9,11 +9,9 @@ import { AllotError } from '../../core/errors.js';
 import { createRng, type Rng } from '../../core/rng.js';
 import { sampleBeta } from '../../core/samplers.js';
 import { assertInInterval, assertInteger, assertOneOf, toFiniteArray } from '../../core/validate.js';
+import { BUDGETED_DISTS, type BudgetedDist } from './dists.js';
 
-/** Reward/cost distribution families. */
-export type BudgetedDist = 'bernoulli' | 'multinomial' | 'beta';
-/** The families, in the CLI's order. */
-export const BUDGETED_DISTS: readonly BudgetedDist[] = ['multinomial', 'beta', 'bernoulli'];
+export { BUDGETED_DISTS, type BudgetedDist };
 /** Support of the multinomial family. */
 export const MULTINOMIAL_SUPPORT: readonly number[] = [0, 0.25, 0.5, 0.75, 1];
 
