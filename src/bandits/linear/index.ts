@@ -6,6 +6,7 @@
  */
 export {
   cholUpdateUpper,
+  cholUpdateUpperBlock,
   positionsByExamination,
   solveUpperTranspose,
   symQuadForm,
@@ -33,12 +34,14 @@ export {
   nigPosterior,
   nigShapeScale,
   observeLinear,
+  observeLinearBatch,
   ofulRadius,
   refactorLinearBandit,
   sampleLinTs,
 } from './linear-bandit.js';
 export {
   addObservation,
+  addObservations,
   createLinearStats,
   gramMatrix,
   type LinearStats,

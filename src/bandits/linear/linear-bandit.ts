@@ -32,9 +32,10 @@ import {
   assertOneOf,
   assertPositive,
 } from '../../core/validate.js';
-import { cholUpdateUpper, solveUpperTranspose, symQuadForms, topL } from './kernels.js';
+import { cholUpdateUpper, cholUpdateUpperBlock, solveUpperTranspose, symQuadForms, topL } from './kernels.js';
 import {
   addObservation,
+  addObservations,
   createLinearStats,
   gramMatrix,
   type LinearStats,
@@ -132,6 +133,8 @@ export interface LinearBandit {
     readonly v2: Float64Array;
     readonly m1: Float64Array;
     readonly m2: Float64Array;
+    /** 4d: the blocked Cholesky update's vectors; LinUCB's batch uses its first d as a second k. */
+    readonly w4: Float64Array;
     idx: Int32Array;
     scores: Float64Array;
   };
@@ -203,6 +206,7 @@ export function createLinearBandit(options: LinearBanditOptions, stats?: LinearS
       v2: new Float64Array(d),
       m1: new Float64Array(d * d),
       m2: new Float64Array(d * d),
+      w4: new Float64Array(4 * d),
       idx: new Int32Array(0),
       scores: new Float64Array(0),
     },
@@ -301,6 +305,118 @@ export function observeLinear(
   bandit.sinceRefactor++;
   const every = bandit.config.refactorEvery;
   if (every > 0 && bandit.sinceRefactor >= every) refactorLinearBandit(bandit);
+}
+
+/**
+ * Learns observations v = start .. start + m − 1 (y = ys[v] on u = scales[v]·x[offsets[v] ..]) in order: the same
+ * statistics and cache, bit for bit, as m calls of {@link observeLinear} (the refactorisation every
+ * `refactorEvery` updates included), with blocked kernels. O(m d²), no allocation.
+ *
+ * @remarks
+ * Kernel: trusts finite inputs and in-range offsets. The Gram matrix takes four observations per pass
+ * ({@link addObservations}); LinTS's factor four rank-one updates per pass ({@link cholUpdateUpperBlock}); LinUCB's
+ * Sherman–Morrison updates stay sequential (each k = V^{-1}u needs the previous update), but the rank-one update of
+ * one observation is applied in the same pass over V^{-1} that computes the next observation's k, so V^{-1} is read
+ * and written once per observation instead of twice.
+ */
+export function observeLinearBatch(
+  bandit: LinearBandit,
+  x: Float64Array,
+  offsets: ArrayLike<number>,
+  scales: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  start: number,
+  m: number,
+): void {
+  const every = bandit.config.refactorEvery;
+  const end = start + m;
+  let v = start;
+  while (v < end) {
+    let chunk = end - v;
+    if (every > 0) chunk = Math.max(1, Math.min(chunk, every - bandit.sinceRefactor));
+    addObservations(bandit.stats, x, offsets, scales, ys, v, chunk);
+    if (bandit.config.algorithm === 'lints') {
+      cholUpdateUpperBlock(bandit.config.d, bandit.factor, x, offsets, scales, v, chunk, bandit.scratch.w4);
+      bandit.logDetStale = true;
+    } else {
+      shermanMorrisonBatch(bandit, x, offsets, scales, v, chunk);
+    }
+    v += chunk;
+    bandit.thetaStale = true;
+    bandit.sinceRefactor += chunk;
+    if (every > 0 && bandit.sinceRefactor >= every) refactorLinearBandit(bandit);
+  }
+}
+
+/**
+ * LinUCB: m sequential Sherman–Morrison updates of the upper triangle of V^{-1} and of ln det V, with the rank-one
+ * update of observation v fused into the pass that computes k = V^{-1}u of observation v + 1 (row i is updated,
+ * then used for the mat-vec: the values and the order of every operation are those of {@link observeLinear}).
+ */
+function shermanMorrisonBatch(
+  bandit: LinearBandit,
+  x: Float64Array,
+  offsets: ArrayLike<number>,
+  scales: ArrayLike<number>,
+  start: number,
+  m: number,
+): void {
+  const d = bandit.config.d;
+  const f = bandit.factor;
+  const u = bandit.scratch.v2;
+  let k = bandit.scratch.v1;
+  let kp = bandit.scratch.w4;
+  let cp = 0;
+  let pending = false;
+  for (let v = start; v < start + m; v++) {
+    const off = offsets[v]!;
+    const scale = scales[v]!;
+    for (let i = 0; i < d; i++) {
+      u[i] = scale * x[off + i]!;
+      k[i] = 0;
+    }
+    for (let i = 0; i < d; i++) {
+      const ui = u[i]!;
+      const row = i * d;
+      const ki = pending ? cp * kp[i]! : 0;
+      if (ki === 0) {
+        let s = k[i]! + f[row + i]! * ui;
+        for (let j = i + 1; j < d; j++) {
+          const a = f[row + j]!;
+          s += a * u[j]!;
+          k[j]! += a * ui;
+        }
+        k[i] = s;
+      } else {
+        const aii = f[row + i]! - ki * kp[i]!;
+        f[row + i] = aii;
+        let s = k[i]! + aii * ui;
+        for (let j = i + 1; j < d; j++) {
+          const a = f[row + j]! - ki * kp[j]!;
+          f[row + j] = a;
+          s += a * u[j]!;
+          k[j]! += a * ui;
+        }
+        k[i] = s;
+      }
+    }
+    let quad = 0;
+    for (let i = 0; i < d; i++) quad += u[i]! * k[i]!;
+    cp = 1 / (1 + quad);
+    bandit.logDetV += Math.log1p(quad);
+    pending = true;
+    const t = kp;
+    kp = k;
+    k = t;
+  }
+  if (pending) {
+    for (let i = 0; i < d; i++) {
+      const ki = cp * kp[i]!;
+      if (ki === 0) continue;
+      const row = i * d;
+      for (let j = i; j < d; j++) f[row + j]! -= ki * kp[j]!;
+    }
+  }
 }
 
 /**

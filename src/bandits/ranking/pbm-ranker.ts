@@ -33,7 +33,7 @@ import {
   type LinearBanditOptions,
   linearMean,
   linearScores,
-  observeLinear,
+  observeLinearBatch,
   refactorLinearBandit,
 } from '../linear/linear-bandit.js';
 import { addObservation, type LinearStats } from '../linear/linear-stats.js';
@@ -109,7 +109,13 @@ export interface PbmRanker {
   readonly qFit: Float64Array;
   /** Number of exact refits so far. */
   refits: number;
-  readonly scratch: { readonly scores: Float64Array; readonly idx: Int32Array; readonly top: Int32Array };
+  readonly scratch: {
+    readonly scores: Float64Array;
+    readonly idx: Int32Array;
+    readonly top: Int32Array;
+    /** Offsets list[ℓ]·d of the shown items' features. */
+    readonly offsets: Int32Array;
+  };
 }
 
 /**
@@ -181,6 +187,7 @@ export function createPbmRanker(options: PbmRankerOptions, rng: Rng): PbmRanker 
       scores: new Float64Array(actions),
       idx: new Int32Array(actions),
       top: new Int32Array(positions),
+      offsets: new Int32Array(positions),
     },
   };
   currentPositionBias(estimator, new Float64Array(0), 0, options.d, q);
@@ -249,15 +256,12 @@ export function learnPbmUnchecked(
     updatePositionBias(est, xs, d, list, z, q, linearMean(bandit), rng);
   }
   const ps = ranker.positionStats;
-  if (ps === null) {
-    for (let l = 0; l < ranker.positions; l++) observeLinear(bandit, xs, list[l]! * d, q[l]!, z[l]!);
-  } else {
-    const qFit = ranker.qFit;
-    for (let l = 0; l < ranker.positions; l++) {
-      observeLinear(bandit, xs, list[l]! * d, qFit[l]!, z[l]!);
-      addObservation(ps[l]!, xs, list[l]! * d, 1, z[l]!);
-    }
-  }
+  const L = ranker.positions;
+  const offsets = ranker.scratch.offsets;
+  for (let l = 0; l < L; l++) offsets[l] = list[l]! * d;
+  // the L observations in position order, as L calls of observeLinear would learn them (blocked kernels)
+  observeLinearBatch(bandit, xs, offsets, ps === null ? q : ranker.qFit, z, 0, L);
+  if (ps !== null) for (let l = 0; l < L; l++) addObservation(ps[l]!, xs, offsets[l]!, 1, z[l]!);
   if (est.kind !== 'none' && est.kind !== 'real') {
     currentPositionBias(est, xs, ranker.actions, d, q);
     positionsByExamination(ranker.positions, q, ranker.order);

@@ -36,6 +36,8 @@ import {
   examinationProbabilities,
   SIN_DATASETS,
   type SinDatasetKind,
+  type SinInstance,
+  type SinStream,
 } from './sin-dataset.js';
 
 /** The module URL the worker pool loads this file's jobs from. */
@@ -267,6 +269,77 @@ function envRngs(seed: number, run: number): { instance: Rng; users: Rng } {
   return { instance: root.fork(2 ** 40), users: root.fork(2 ** 40 + 1 + run) };
 }
 
+/** One run's environment: the instance, its stream, and the oracle's per-round values for one q. */
+interface RunEnv {
+  readonly key: string;
+  readonly inst: SinInstance;
+  readonly stream: SinStream;
+  /** Oracle values per round for `oracleKey`: Σ_ℓ q_ℓ μ_{t,o_ℓ} and the ideal DCG Σ_j μ_{t,o_j}/log2(j + 2). */
+  oracleKey: string;
+  oracleReward: Float64Array;
+  oracleIdcg: Float64Array;
+}
+
+/**
+ * The last run environment this thread built. Every policy of a run sees the same users, and the pool hands a
+ * worker consecutive job indices (run-major), so most jobs reuse the stream and the oracle of the previous job
+ * instead of redrawing T·K rewards and re-ranking every round (read only: the jobs never write to it). Only runs
+ * of at most {@link ENV_CACHE_MAX} rewards are kept, so a large `rank simulate` holds no second copy.
+ */
+let lastEnv: RunEnv | null = null;
+const ENV_CACHE_MAX = 4_000_000;
+
+function runEnv(input: PbmSimInput, run: number, q: Float64Array): RunEnv {
+  const key = `${input.seed}|${run}|${input.dataset}|${input.rounds}|${input.actions}`;
+  let env = lastEnv !== null && lastEnv.key === key ? lastEnv : null;
+  if (env === null) {
+    const { instance: irng, users } = envRngs(input.seed, run);
+    const inst = createSinInstance({ actions: input.actions }, irng);
+    const stream = createSinStream(inst, input.dataset, input.rounds, users);
+    env = {
+      key,
+      inst,
+      stream,
+      oracleKey: '',
+      oracleReward: new Float64Array(0),
+      oracleIdcg: new Float64Array(0),
+    };
+  }
+  const oracleKey = Array.from(q).join(',');
+  if (env.oracleKey !== oracleKey) {
+    const T = input.rounds;
+    const K = env.inst.actions;
+    const L = q.length;
+    const mu = env.stream.expected;
+    const qOrder = positionsByExamination(L, q, new Int32Array(L));
+    const disc = new Float64Array(L);
+    for (let l = 0; l < L; l++) disc[l] = 1 / Math.log2(l + 2);
+    const muRow = new Float64Array(K);
+    const oIdx = new Int32Array(K);
+    const oTop = new Int32Array(L);
+    const reward = new Float64Array(T);
+    const idcgs = new Float64Array(T);
+    for (let t = 0; t < T; t++) {
+      const row = t * K;
+      for (let k = 0; k < K; k++) muRow[k] = mu[row + k]!;
+      topL(K, L, muRow, oIdx, oTop);
+      let oracle = 0;
+      let idcg = 0;
+      for (let j = 0; j < L; j++) {
+        oracle += q[qOrder[j]!]! * muRow[oTop[j]!]!;
+        idcg += disc[j]! * muRow[oTop[j]!]!;
+      }
+      reward[t] = oracle;
+      idcgs[t] = idcg;
+    }
+    env.oracleKey = oracleKey;
+    env.oracleReward = reward;
+    env.oracleIdcg = idcgs;
+  }
+  if (input.rounds * input.actions <= ENV_CACHE_MAX) lastEnv = env;
+  return env;
+}
+
 /**
  * One replication job: index = run·P + p runs policy p on run `run`'s stream.
  *
@@ -279,10 +352,10 @@ export function runPbmJob(input: PbmSimInput, index: number, rng: Rng): PbmJobRe
   const P = input.policies.length;
   const run = Math.floor(index / P);
   const spec = pbmPolicy(input.policies[index % P]!);
-  const { instance: irng, users } = envRngs(input.seed, run);
-  const inst = createSinInstance({ actions: input.actions }, irng);
-  const stream = createSinStream(inst, input.dataset, input.rounds, users);
   const q = examinationProbabilities(input.positions, input.firstPositionEps);
+  const env = runEnv(input, run, q);
+  const inst = env.inst;
+  const stream = env.stream;
   const K = inst.actions;
   const L = input.positions;
   const d = inst.dim;
@@ -326,13 +399,11 @@ export function runPbmJob(input: PbmSimInput, index: number, rng: Rng): PbmJobRe
   const bernoulli = input.examination === 'bernoulli';
   const rewards = stream.rewards;
   const mu = stream.expected;
-  // oracle scratch: the true q's positions by examination, log2 discounts, the top-L of μ each round
-  const qOrder = positionsByExamination(L, q, new Int32Array(L));
+  // the oracle's per-round reward and ideal DCG (computed once per run and q), log2 discounts
+  const oracleReward = env.oracleReward;
+  const oracleIdcg = env.oracleIdcg;
   const disc = new Float64Array(L);
   for (let l = 0; l < L; l++) disc[l] = 1 / Math.log2(l + 2);
-  const muRow = new Float64Array(K);
-  const oIdx = new Int32Array(K);
-  const oTop = new Int32Array(L);
   const t0 = performance.now();
   let total = 0;
   let regret = 0;
@@ -354,17 +425,14 @@ export function runPbmJob(input: PbmSimInput, index: number, rng: Rng): PbmJobRe
       total += v;
     }
     // oracle and metrics (expected rewards: no reward noise in the regret)
-    for (let k = 0; k < K; k++) muRow[k] = mu[row + k]!;
-    topL(K, L, muRow, oIdx, oTop);
-    let oracle = 0;
+    const oracle = oracleReward[t]!;
+    const idcg = oracleIdcg[t]!;
     let got = 0;
     let dcg = 0;
-    let idcg = 0;
     for (let j = 0; j < L; j++) {
-      oracle += q[qOrder[j]!]! * muRow[oTop[j]!]!;
-      got += q[j]! * muRow[list[j]!]!;
-      dcg += disc[j]! * muRow[list[j]!]!;
-      idcg += disc[j]! * muRow[oTop[j]!]!;
+      const m = mu[row + list[j]!]!;
+      got += q[j]! * m;
+      dcg += disc[j]! * m;
     }
     oracleTotal += oracle;
     regret += oracle - got;

@@ -13,6 +13,7 @@ import {
   nigPosterior,
   nigShapeScale,
   observeLinear,
+  observeLinearBatch,
   positionsByExamination,
   ridgeEstimate,
   sampleLinTs,
@@ -306,5 +307,43 @@ describe('blocked kernels (issue 13)', () => {
     const draw = sampleLinTs(bandit, rng, new Float64Array(d));
     const mean = linearMean(bandit);
     for (let i = 0; i < d; i++) expect(draw[i]).toBe(mean[i]);
+  });
+
+  it('a batch of observations leaves the state bit for bit as one-at-a-time updates (both algorithms, refactors inside)', () => {
+    // batches of 1..9 (the blocked kernels take four at a time, then the rest), zero features and zero scales
+    // included, refactorEvery 7 so that refactorisations fall inside batches
+    const d = 13;
+    const k = 12;
+    for (const algorithm of ['linucb', 'lints'] as const) {
+      const rng = createRng(algorithm === 'linucb' ? 21 : 22);
+      const one = createLinearBandit({ d, algorithm, refactorEvery: 7 });
+      const batch = createLinearBandit({ d, algorithm, refactorEvery: 7 });
+      const xs = new Float64Array(k * d);
+      for (let t = 0; t < 60; t++) {
+        for (let c = 0; c < k; c++) randomUnit(rng, d, xs, c * d);
+        xs[(t % k) * d + (t % d)] = 0;
+        const m = 1 + (t % 9);
+        const offsets = new Int32Array(m);
+        const scales = new Float64Array(m);
+        const ys = new Float64Array(m);
+        for (let v = 0; v < m; v++) {
+          offsets[v] = ((t + 5 * v) % k) * d;
+          scales[v] = v === 2 ? 0 : Math.exp(-v);
+          ys[v] = rng.uniform();
+        }
+        for (let v = 0; v < m; v++) observeLinear(one, xs, offsets[v]!, scales[v]!, ys[v]!);
+        observeLinearBatch(batch, xs, offsets, scales, ys, 0, m);
+        expect(Array.from(batch.factor)).toEqual(Array.from(one.factor));
+        expect(Array.from(batch.stats.gram)).toEqual(Array.from(one.stats.gram));
+        expect(Array.from(batch.stats.b)).toEqual(Array.from(one.stats.b));
+        expect([batch.stats.yy, batch.stats.n, batch.sinceRefactor]).toEqual([
+          one.stats.yy,
+          one.stats.n,
+          one.sinceRefactor,
+        ]);
+        if (algorithm === 'linucb') expect(batch.logDetV).toBe(one.logDetV);
+        expect(Array.from(linearMean(batch))).toEqual(Array.from(linearMean(one)));
+      }
+    }
   });
 });
