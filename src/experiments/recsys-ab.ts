@@ -27,10 +27,12 @@ import {
   trainRewardModel,
 } from '../sim/recsys/reward-model.js';
 import {
+  candidateWeightsInto,
   continues,
   createRecsysWorld,
   drawAvailable,
   drawCandidates,
+  drawCandidatesWeighted,
   drawFromCandidates,
   drawSessions,
   driftInterests,
@@ -569,6 +571,7 @@ export function simulateRecsysArm(
   const avail = new Int32Array(K);
   const cand = new Int32Array(K);
   const keys = new Float64Array(K);
+  const weights = new Float64Array(K);
   const pBuf = new Float64Array(K);
   const aBuf = new Float64Array(K);
   const bBuf = new Float64Array(K);
@@ -693,10 +696,14 @@ export function simulateRecsysArm(
       const mult = beta > 0 ? Math.exp(beta * (arm.sat[i]! - world.referenceRate)) : 1;
       const sessions = drawSessions(world, i, dayRng, mult);
       const row = i * K;
+      const weighted =
+        personalised && sessions > 0 && candidateWeightsInto(world, upstream, row, arm.upSpread[i]!, weights);
       for (let s = 0; s < sessions; s++) {
-        const nCand = personalised
-          ? drawCandidates(world, upstream, row, arm.upSpread[i]!, dayRng, keys, cand)
-          : 0;
+        const nCand = !personalised
+          ? 0
+          : weighted
+            ? drawCandidatesWeighted(world, weights, dayRng, keys, cand)
+            : drawCandidates(world, upstream, row, arm.upSpread[i]!, dayRng, keys, cand);
         for (let n = 0; n < maxImp; n++) {
           const nAvail = personalised
             ? drawFromCandidates(world, cand, nCand, dayRng, avail)

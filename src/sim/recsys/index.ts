@@ -17,11 +17,14 @@ export {
   type UserFactors,
 } from './reward-model.js';
 export {
+  candidateWeightsInto,
   checkTopic,
   continues,
   createRecsysWorld,
   DEFAULT_WORLD,
   drawAvailable,
+  drawCandidates,
+  drawCandidatesWeighted,
   drawSessions,
   MAX_ITEMS_PER_TOPIC,
   N_TASKS,

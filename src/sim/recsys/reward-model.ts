@@ -153,6 +153,10 @@ function userStep(
 ): void {
   const { tasks: T, topics: K } = model;
   const d = model.options.rank;
+  if (d === 3) {
+    userStep3(model, factors, log, trainUsers, t, zeroUnseen);
+    return;
+  }
   const lambdaUser = model.options.lambdaUser;
   const ev = log.events;
   const evOff = t * log.users * K;
@@ -180,6 +184,100 @@ function userStep(
     for (let r = 0; r < d; r++) for (let s = 0; s < r; s++) wu.a[s * d + r] = wu.a[r * d + s]!;
     solveSpd(d, wu);
     for (let r = 0; r < d; r++) factors[po + r] = wu.x[r]!;
+  }
+}
+
+/**
+ * {@link userStep} for rank 3 (the default) with the 3 x 3 normal equations, Cholesky factor and solves in scalars:
+ * the same operations in the same order as the general path (bit-identical results), without the per-user array
+ * fills and calls.
+ */
+function userStep3(
+  model: RewardModel,
+  factors: UserFactors,
+  log: InteractionLog,
+  trainUsers: Int32Array,
+  t: number,
+  zeroUnseen: boolean,
+): void {
+  const { tasks: T, topics: K } = model;
+  const lambdaUser = model.options.lambdaUser;
+  const ev = log.events;
+  const shown = log.shown;
+  const q = model.q;
+  const mu = model.mu;
+  const evOff = t * log.users * K;
+  const muOff = t * K;
+  for (let j = 0; j < trainUsers.length; j++) {
+    const i = trainUsers[j]!;
+    const po = (i * T + t) * 3;
+    if (log.shownTotal[i]! <= 0) {
+      if (zeroUnseen) {
+        factors[po] = 0;
+        factors[po + 1] = 0;
+        factors[po + 2] = 0;
+      }
+      continue;
+    }
+    let a00 = lambdaUser;
+    let a11 = lambdaUser;
+    let a22 = lambdaUser;
+    let a10 = 0;
+    let a20 = 0;
+    let a21 = 0;
+    let b0 = 0;
+    let b1 = 0;
+    let b2 = 0;
+    const row = i * K;
+    for (let k = 0; k < K; k++) {
+      const n = shown[row + k]!;
+      if (n <= 0) continue;
+      const qo = (muOff + k) * 3;
+      const resid = ev[evOff + row + k]! - n * mu[muOff + k]!;
+      const q0 = q[qo]!;
+      const q1 = q[qo + 1]!;
+      const q2 = q[qo + 2]!;
+      b0 += resid * q0;
+      a00 += n * q0 * q0;
+      b1 += resid * q1;
+      const nq1 = n * q1;
+      a10 += nq1 * q0;
+      a11 += nq1 * q1;
+      b2 += resid * q2;
+      const nq2 = n * q2;
+      a20 += nq2 * q0;
+      a21 += nq2 * q1;
+      a22 += nq2 * q2;
+    }
+    // Cholesky A = L L' and the two triangular solves (as choleskyInPlace and choleskySolve do them).
+    let x0 = 0;
+    let x1 = 0;
+    let x2 = 0;
+    if (a00 > 0) {
+      const l00 = Math.sqrt(a00);
+      const l10 = a10 / l00;
+      const l20 = a20 / l00;
+      const d1 = a11 - l10 * l10;
+      if (d1 > 0) {
+        const l11 = Math.sqrt(d1);
+        const l21 = (a21 - l20 * l10) / l11;
+        let d2 = a22;
+        d2 -= l20 * l20;
+        d2 -= l21 * l21;
+        if (d2 > 0) {
+          const l22 = Math.sqrt(d2);
+          const y0 = b0 / l00;
+          const y1 = (b1 - l10 * y0) / l11;
+          const y2 = (b2 - l20 * y0 - l21 * y1) / l22;
+          x2 = y2 / l22;
+          x1 = (y1 - l21 * x2) / l11;
+          x0 = (y0 - l10 * x1 - l20 * x2) / l00;
+        }
+      }
+    }
+    factors[po] = x0;
+    factors[po + 1] = x1;
+    factors[po + 2] = x2;
   }
 }
 

@@ -433,6 +433,86 @@ export function drawCandidates(
 }
 
 /**
+ * Kernel: the sourcing weights of one user for a day, w_k = exp((s_max - s_k) / (T spread)) over launched topics, for
+ * {@link drawCandidatesWeighted}.
+ *
+ * @returns false when a weight is not finite (a near-zero spread): use {@link drawCandidates} then.
+ */
+export function candidateWeightsInto(
+  world: RecsysWorld,
+  score: Float64Array,
+  offset: number,
+  spread: number,
+  weights: Float64Array,
+): boolean {
+  const K = world.topics;
+  const inv = 1 / (world.config.sourcingTemperature * Math.max(spread, 1e-9));
+  let smax = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < K; k++)
+    if (world.launched[k] === 1 && score[offset + k]! > smax) smax = score[offset + k]!;
+  for (let k = 0; k < K; k++) {
+    if (world.launched[k] === 0) continue;
+    const w = Math.exp((smax - score[offset + k]!) * inv);
+    if (!(w < Number.POSITIVE_INFINITY)) return false;
+    weights[k] = w;
+  }
+  return true;
+}
+
+/**
+ * Kernel: {@link drawCandidates} from precomputed weights (the same candidates in the same order, one logarithm per
+ * topic instead of two): the Gumbel key s_k / T - ln(-ln u_k) orders the topics as the exponential race
+ * -ln(u_k) w_k does in reverse, so the M smallest race times are the M largest keys. A single pass keeps the M best
+ * in order. Consumes exactly K + randomCandidates uniforms, as {@link drawCandidates}.
+ */
+export function drawCandidatesWeighted(
+  world: RecsysWorld,
+  weights: Float64Array,
+  rng: Rng,
+  keys: Float64Array,
+  out: Int32Array,
+): number {
+  const K = world.topics;
+  const c = world.config;
+  const M = c.candidates;
+  let nLaunched = 0;
+  let n = 0;
+  for (let k = 0; k < K; k++) {
+    const u = rng.uniform();
+    if (world.launched[k] === 0) {
+      keys[k] = Number.POSITIVE_INFINITY;
+      continue;
+    }
+    nLaunched++;
+    const t = -Math.log(u > 0 ? u : Number.MIN_VALUE) * weights[k]!;
+    keys[k] = t;
+    // Insert into the sorted best-M list out[0..n) (ties: the earlier topic first, as the repeated argmax does).
+    if (n === M && !(t < keys[out[M - 1]!]!)) continue;
+    let p = n < M ? n++ : M - 1;
+    while (p > 0 && t < keys[out[p - 1]!]!) {
+      out[p] = out[p - 1]!;
+      p--;
+    }
+    out[p] = k;
+  }
+  for (let j = 0; j < n; j++) keys[out[j]!] = Number.POSITIVE_INFINITY;
+  for (let j = 0; j < c.randomCandidates; j++) {
+    const u = rng.uniform();
+    if (n >= nLaunched) continue;
+    let idx = Math.floor(u * (nLaunched - n));
+    for (let k = 0; k < K; k++) {
+      if (world.launched[k] === 0 || keys[k] === Number.POSITIVE_INFINITY) continue;
+      if (idx-- === 0) {
+        out[n++] = k;
+        keys[k] = Number.POSITIVE_INFINITY;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+/**
  * Kernel: the topics available at one request among a session's candidates, each with probability
  * `availability` (at least one; one 32-bit word per request when there are <= 32 candidates).
  *

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/core/rng.js';
 import {
+  candidateWeightsInto,
   createInteractionLog,
   createRecsysWorld,
   createRewardModel,
   drawAvailable,
+  drawCandidates,
+  drawCandidatesWeighted,
   drawSessions,
   OUTCOME_COMPLETE,
   OUTCOME_LOOP,
@@ -108,6 +111,32 @@ describe('recommender environment', () => {
     }
     expect(c0 / 20000).toBeCloseTo(1 / (1 + Math.exp(-2)), 1);
     expect(c1 / 20000).toBeCloseTo(1 / (1 + Math.exp(2)), 1);
+  });
+
+  it('sources the same candidates in the same order from precomputed weights (exponential race = Gumbel top-k)', () => {
+    const K = 30;
+    const w = createRecsysWorld({ users: 1, topics: K, candidates: 8, randomCandidates: 1 }, createRng(2));
+    const score = new Float64Array(K);
+    const keys = new Float64Array(K);
+    const weights = new Float64Array(K);
+    const a = new Int32Array(K);
+    const b = new Int32Array(K);
+    const src = createRng(3);
+    for (let t = 0; t < 2000; t++) {
+      for (let k = 0; k < K; k++) {
+        score[k] = 0.2 + 0.5 * src.uniform();
+        w.launched[k] = k < 24 || src.uniform() < 0.5 ? 1 : 0;
+      }
+      const spread = 0.02 + 0.2 * src.uniform();
+      expect(candidateWeightsInto(w, score, 0, spread, weights)).toBe(true);
+      const r1 = createRng(100 + t);
+      const r2 = createRng(100 + t);
+      const n1 = drawCandidates(w, score, 0, spread, r1, keys, a);
+      const n2 = drawCandidatesWeighted(w, weights, r2, keys, b);
+      expect(n2).toBe(n1);
+      expect(Array.from(b.subarray(0, n2))).toEqual(Array.from(a.subarray(0, n1)));
+      expect(r2.uniform()).toBe(r1.uniform());
+    }
   });
 
   it('rejects bad settings with an error naming the field', () => {
