@@ -8,7 +8,7 @@
  *   ignored, right after decide) in the same server process, so the ratio decide/empty compares
  *   runs made under the same machine load. Then p50/p99 at a fixed 1,000 requests/s (autocannon `overallRate`).
  * - Replay: `replayFromLog` over 1,000,000 logged UCB1 rewards (1,000,000 decisions + 1,000,000 rewards) in a SQLite
- *   store (the rows the Store API writes, in one transaction; see ALLOT_BENCH_FILL), the same over the memory store
+ *   store (the rows the Store API writes, with its encoder, in one transaction; see ALLOT_BENCH_FILL), the same over the memory store
  *   (filled through the Store API), and folding the entries alone; wall and CPU time.
  *
  * Targets (issue 9): decide >= 0.5x the empty route on memory, >= 0.3x on SQLite; p99 < 10 ms at 1,000 req/s;
@@ -335,6 +335,7 @@ async function replayBench(report: Reporter): Promise<void> {
   const { replayFromLog } = await import('../src/serve/agent-service.js');
   const { createMemoryStore } = await import('../src/store/memory/index.js');
   const { createSqliteStore } = await import('../src/store/sqlite/index.js');
+  const { encodeDecision, encodeReward } = await import('../src/store/sqlite/codec.js');
   type DecisionEntry = import('../src/store/store.js').DecisionEntry;
   type RewardEntry = import('../src/store/store.js').RewardEntry;
   const K = 10;
@@ -353,7 +354,7 @@ async function replayBench(report: Reporter): Promise<void> {
     const t0 = performance.now();
     const entries: Array<(DecisionEntry | RewardEntry) & { seq: number }> = [];
     // The SQLite log is filled through the Store API (one transaction per entry), or, for 1,000,000 rewards by
-    // default, with the same rows (the JSON appendDecision/appendReward write) in one transaction of a second
+    // default, with the same rows (the bodies appendDecision/appendReward write) in one transaction of a second
     // connection: per-entry commits take minutes on a shared machine, and the replay reads the same file either way.
     const bulk = viaApi ? null : new Database(path);
     const insLog = bulk?.prepare('INSERT INTO log (agent, kind, event_id, body) VALUES (?, ?, ?, ?)');
@@ -389,8 +390,8 @@ async function replayBench(report: Reporter): Promise<void> {
         ds = (await sqlite.appendDecision(id, d))!.seq;
         rs = (await sqlite.appendReward(id, r))!.seq;
       } else {
-        ds = Number(insLog!.run(id, 'decision', d.eventId, JSON.stringify(d)).lastInsertRowid);
-        rs = Number(insLog!.run(id, 'reward', r.eventId, JSON.stringify(r)).lastInsertRowid);
+        ds = Number(insLog!.run(id, 'decision', d.eventId, encodeDecision(d)).lastInsertRowid);
+        rs = Number(insLog!.run(id, 'reward', r.eventId, encodeReward(r, ds)).lastInsertRowid);
         insDec!.run(id, d.eventId, ds, d.ts, rs);
       }
       await memory.appendDecision(id, d);
@@ -460,7 +461,8 @@ async function replayBench(report: Reporter): Promise<void> {
 
 /** Runs the decision-service benchmarks. */
 export async function run(report: Reporter): Promise<void> {
-  await httpBench(report);
+  // ALLOT_BENCH_SKIP_HTTP=1: the replay part only.
+  if (process.env['ALLOT_BENCH_SKIP_HTTP'] !== '1') await httpBench(report);
   // ALLOT_BENCH_SKIP_REPLAY=1: the HTTP part only.
   if (process.env['ALLOT_BENCH_SKIP_REPLAY'] !== '1') await replayBench(report);
 }

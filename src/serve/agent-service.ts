@@ -9,6 +9,7 @@
  * A snapshot of the state is saved every `snapshotEvery` folded entries; loading an agent reads its snapshot and
  * folds the log after it, which rebuilds the state exactly (the log is the source of truth).
  */
+
 import { randomUUID } from 'node:crypto';
 import {
   type AgentConfig,
@@ -28,6 +29,7 @@ import {
   restoreAgentRuntime,
 } from '../bandits/agent/index.js';
 import { AllotError } from '../core/errors.js';
+import { RecentMap } from '../core/recent-map.js';
 import type {
   AgentRecord,
   DecisionEntry,
@@ -104,7 +106,7 @@ export interface RewardRequest {
 
 const MAX_TIMELINE = 3600;
 // Recent decisions kept in memory so that a reward rarely needs a store read (a linear decision with its context
-// can weigh ~15 kB: 10,000 of them stay under ~150 MB).
+// can weigh ~15 kB: 10,000 of them stay under ~150 MB). The last 5,000 to 10,000 are kept.
 const RECENT_DECISIONS = 10_000;
 
 /** The decision service's core. */
@@ -200,11 +202,10 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
   const local = store.kind !== 'redis';
   const live = new Map<string, Live>();
   const loading = new Map<string, Promise<Live | null>>();
-  const recent = new Map<string, DecisionEntry>();
+  const recent = new RecentMap<string, DecisionEntry>(RECENT_DECISIONS / 2);
 
   const remember = (id: string, d: DecisionEntry): void => {
     recent.set(`${id}\u0000${d.eventId}`, d);
-    if (recent.size > RECENT_DECISIONS) recent.delete(recent.keys().next().value as string);
   };
 
   const track = (l: Live, e: SequencedEntry): void => {
@@ -373,7 +374,7 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
     async deleteAgent(id) {
       const ok = await store.deleteAgent(id);
       live.delete(id);
-      for (const k of recent.keys()) if (k.startsWith(`${id}\u0000`)) recent.delete(k);
+      recent.deleteWhere((k) => k.startsWith(`${id}\u0000`));
       if (!ok)
         throw new AllotError(
           'ALLOT_UNKNOWN_AGENT',

@@ -2,9 +2,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { normalizeAgentConfig } from '../../src/bandits/agent/index.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import { createRedisStore } from '../../src/store/redis/index.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
+import type { DecisionEntry, RewardEntry } from '../../src/store/store.js';
 import { runStoreContract } from './store.contract.js';
 
 runStoreContract('memory', () => createMemoryStore());
@@ -21,3 +25,65 @@ runStoreContract('redis', () =>
     prefix: `allot-test-${process.pid}-${Date.now()}-${n++}`,
   }),
 );
+
+describe('SQLite log bodies', () => {
+  const config = normalizeAgentConfig({ policy: { type: 'ucb1' }, arms: ['a', 'b'], seed: 1 });
+  const d: DecisionEntry = {
+    kind: 'decision',
+    eventId: 'e1',
+    ts: 10,
+    version: 0,
+    user: null,
+    candidates: null,
+    context: null,
+    actions: ['b'],
+    propensities: [1],
+  };
+  const r: RewardEntry = {
+    kind: 'reward',
+    eventId: 'e1',
+    ts: 11,
+    reward: [1],
+    cost: null,
+    applied: true,
+    isDefault: false,
+    decision: d,
+  };
+
+  it('joins a reward to its decision when another process reads only the reward', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'allot-sqlite-')), 'a.db');
+    const writer = createSqliteStore({ path });
+    await writer.putAgent('t/a', config, 1);
+    const { seq } = (await writer.appendDecision('t/a', d))!;
+    await writer.appendReward('t/a', r);
+    const reader = createSqliteStore({ path });
+    const page = await reader.readLog('t/a', seq, 10);
+    expect(page.map(({ seq: _, ...e }) => e)).toEqual([r]);
+    await reader.close();
+    await writer.close();
+  });
+
+  it('reads logs written with whole entries in each body (the first format)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'allot-sqlite-')), 'a.db');
+    const s = createSqliteStore({ path });
+    await s.putAgent('t/a', config, 1);
+    await s.close();
+    const db = new Database(path);
+    const ins = db.prepare('INSERT INTO log (agent, kind, event_id, body) VALUES (?, ?, ?, ?)');
+    const ds = Number(ins.run('t/a', 'decision', 'e1', JSON.stringify(d)).lastInsertRowid);
+    const rs = Number(ins.run('t/a', 'reward', 'e1', JSON.stringify(r)).lastInsertRowid);
+    db.prepare('INSERT INTO decisions (agent, event_id, seq, ts, reward_seq) VALUES (?, ?, ?, ?, ?)').run(
+      't/a',
+      'e1',
+      ds,
+      10,
+      rs,
+    );
+    db.close();
+    const again = createSqliteStore({ path });
+    expect((await again.readLog('t/a', 0, 10)).map(({ seq: _, ...e }) => e)).toEqual([d, r]);
+    expect(await again.listEvents('t/a', 0, 10)).toEqual([{ seq: ds, decision: d, reward: r }]);
+    expect(await again.getDecision('t/a', 'e1')).toEqual(d);
+    await again.close();
+  });
+});

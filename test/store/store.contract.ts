@@ -104,6 +104,39 @@ export function runStoreContract(
       expect(ev[0]?.reward?.reward).toEqual([1]);
     });
 
+    test('gives back every field of decisions and rewards, the optional ones included', async () => {
+      await store.putAgent('t/a', config, 1);
+      const full: DecisionEntry = {
+        kind: 'decision',
+        eventId: 'e-full',
+        ts: 1001,
+        version: 4,
+        user: 'u1',
+        candidates: ['a', 'c'],
+        context: { features: [1, 2.5, 0, -1e-300], actions: { c: { features: [0.5] } } },
+        actions: ['c'],
+        propensities: [0.25],
+        group: 'test',
+        experiment: 'x1',
+      };
+      const bare = decision('e-bare', 1002, 'b');
+      const late: RewardEntry = { ...reward(full, 0.5, 3000), cost: [0.75], applied: false };
+      const dflt: RewardEntry = { ...reward(bare, 0, 3001), isDefault: true };
+      for (const d of [full, bare]) await store.appendDecision('t/a', d);
+      for (const r of [late, dflt]) await store.appendReward('t/a', r);
+      const log = await store.readLog('t/a', 0, 10);
+      expect(log.map(({ seq: _, ...e }) => e)).toEqual([full, bare, late, dflt]);
+      // A page that starts after the decisions still joins each reward to its decision.
+      const tail = await store.readLog('t/a', log[2]!.seq - 1, 10);
+      expect(tail.map(({ seq: _, ...e }) => e)).toEqual([late, dflt]);
+      expect(await store.getDecision('t/a', 'e-full')).toEqual(full);
+      const ev = await store.listEvents('t/a', 0, 10);
+      expect(ev.map((e) => [e.decision, e.reward])).toEqual([
+        [full, late],
+        [bare, dflt],
+      ]);
+    });
+
     test('reads the log in order after a cursor, in pages', async () => {
       await store.putAgent('t/a', config, 1);
       const ds = Array.from({ length: 7 }, (_, i) => decision(`e${i}`, 1000 + i));

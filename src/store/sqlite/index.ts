@@ -4,17 +4,29 @@
  * process being killed (SIGKILL) — it may be lost only to a power failure or an OS crash; `durability: 'full'`
  * (synchronous = FULL) also covers those, at a cost per write.
  */
+
 import Database from 'better-sqlite3';
 import type { AgentConfig } from '../../bandits/agent/config.js';
 import type {
   AgentRecord,
   DecisionEntry,
   JoinedEvent,
+  LogEntry,
   RewardEntry,
   SequencedEntry,
   Snapshot,
   Store,
 } from '../store.js';
+import {
+  decodeDecision,
+  encodeDecision,
+  encodeReward,
+  isFullEntry,
+  isRewardBody,
+  type ParsedBody,
+  toDecision,
+  toReward,
+} from './codec.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -138,9 +150,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     if (q.exists.get(id) === undefined) return null;
     const cur = q.getDecisionRow.get(id, d.eventId);
     if (cur !== undefined) {
-      return { seq: cur.seq, existing: JSON.parse(q.body.get(cur.seq)!.body) as DecisionEntry };
+      return { seq: cur.seq, existing: decodeDecision(q.body.get(cur.seq)!.body) };
     }
-    const seq = Number(q.insertLog.run(id, 'decision', d.eventId, JSON.stringify(d)).lastInsertRowid);
+    const seq = Number(q.insertLog.run(id, 'decision', d.eventId, encodeDecision(d)).lastInsertRowid);
     q.insertDecision.run(id, d.eventId, seq, d.ts);
     return { seq, existing: null };
   });
@@ -148,7 +160,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     const cur = q.getDecisionRow.get(id, r.eventId);
     if (cur === undefined) return null;
     if (cur.reward_seq !== null) return { seq: cur.reward_seq, duplicate: true };
-    const seq = Number(q.insertLog.run(id, 'reward', r.eventId, JSON.stringify(r)).lastInsertRowid);
+    const seq = Number(q.insertLog.run(id, 'reward', r.eventId, encodeReward(r, cur.seq)).lastInsertRowid);
     q.setReward.run(seq, id, r.eventId);
     return { seq, duplicate: false };
   });
@@ -199,6 +211,36 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       }
     });
 
+  /**
+   * A page of log rows as entries. A compact reward takes its decision from the decisions of the same page (the
+   * usual case in a replay) or reads its row by id.
+   */
+  const decodePage = (rows: Array<[number, string]>): SequencedEntry[] => {
+    const out = new Array<SequencedEntry>(rows.length);
+    const decided = new Map<number, ParsedBody>();
+    for (let i = 0; i < rows.length; i++) {
+      const seq = rows[i]![0];
+      const b = JSON.parse(rows[i]![1]) as ParsedBody;
+      let e: LogEntry & { seq?: number };
+      if (isFullEntry(b)) e = b;
+      else if (isRewardBody(b)) {
+        const d = decided.get(b.decisionSeq) ?? (JSON.parse(q.body.get(b.decisionSeq)!.body) as ParsedBody);
+        e = toReward(b, toDecision(d));
+      } else {
+        decided.set(seq, b);
+        e = toDecision(b);
+      }
+      e.seq = seq;
+      out[i] = e as SequencedEntry;
+    }
+    return out;
+  };
+  const decodeRewardOf = (body: string, decision: DecisionEntry): RewardEntry => {
+    const b = JSON.parse(body) as ParsedBody;
+    if (isFullEntry(b)) return b as RewardEntry;
+    return toReward(b as Parameters<typeof toReward>[0], decision);
+  };
+
   const store: Store = {
     kind: 'sqlite',
     async putAgent(id, config, now) {
@@ -220,7 +262,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     async getDecision(id, eventId) {
       return run(() => {
         const cur = q.getDecisionRow.get(id, eventId);
-        return cur === undefined ? null : (JSON.parse(q.body.get(cur.seq)!.body) as DecisionEntry);
+        return cur === undefined ? null : decodeDecision(q.body.get(cur.seq)!.body);
       });
     },
     async appendReward(id, r) {
@@ -232,29 +274,23 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     async readLog(id, after, limit) {
       // Hot in replays and catch-ups: rows as arrays; the parsed entry gets its seq in place (a spread copy cost
       // more than the parse).
-      const rows = q.readLogRaw.all(id, after, limit);
-      const out = new Array<SequencedEntry>(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const e = JSON.parse(rows[i]![1]) as { seq: number };
-        e.seq = rows[i]![0];
-        out[i] = e as SequencedEntry;
-      }
-      return out;
+      return decodePage(q.readLogRaw.all(id, after, limit));
     },
     async lastSeq(id) {
       return q.lastSeq.get(id)?.s ?? 0;
     },
     async listEvents(id, after, limit) {
-      return q.events.all(id, after, limit).map(
-        (r): JoinedEvent => ({
+      return q.events.all(id, after, limit).map((r): JoinedEvent => {
+        const decision = decodeDecision(r.body);
+        return {
           seq: r.seq,
-          decision: JSON.parse(r.body) as DecisionEntry,
-          reward: r.reward === null ? null : (JSON.parse(r.reward) as RewardEntry),
-        }),
-      );
+          decision,
+          reward: r.reward === null ? null : decodeRewardOf(r.reward, decision),
+        };
+      });
     },
     async pendingDecisions(id, olderThan, limit) {
-      return q.pending.all(id, olderThan, limit).map((r) => JSON.parse(r.body) as DecisionEntry);
+      return q.pending.all(id, olderThan, limit).map((r) => decodeDecision(r.body));
     },
     async saveSnapshot(id, s: Snapshot) {
       const state = JSON.stringify(s.state);

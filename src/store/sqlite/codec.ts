@@ -1,0 +1,114 @@
+/**
+ * The SQLite log's row bodies. Replays read every row, and JSON.parse costs in proportion to the bytes, so a body
+ * holds only what the row's columns and the defaults do not: a decision omits `kind` and its null/absent fields; a
+ * reward names its decision's row (`decisionSeq`) instead of copying the decision, and the reader takes the decision
+ * from the page it is reading or, when it is older, with one read by row id. For a UCB1 decision + reward pair this
+ * cut what a replay parses from 156 + 282 bytes to about 100 + 70. Rows written with full entries (`kind` in the
+ * body: every row of the first format, and control entries) still decode as they are.
+ */
+import type { DecisionEntry, LogEntry, RewardEntry } from '../store.js';
+
+/** The stored fields of a decision (format 2). */
+interface DecisionBody {
+  readonly eventId: string;
+  readonly ts: number;
+  readonly version: number;
+  readonly user?: string;
+  readonly candidates?: readonly string[];
+  readonly context?: DecisionEntry['context'];
+  readonly actions: readonly string[];
+  readonly propensities: readonly number[];
+  readonly group?: string;
+  readonly experiment?: string;
+}
+
+/** The stored fields of a reward (format 2). */
+interface RewardBody {
+  readonly eventId: string;
+  /** The sequence number of its decision's row. */
+  readonly decisionSeq: number;
+  readonly ts: number;
+  readonly reward: readonly number[];
+  readonly cost?: readonly number[];
+  /** Present (false) only when the reward came after the window. */
+  readonly applied?: false;
+  /** Present (true) only for a default reward. */
+  readonly isDefault?: true;
+}
+
+/** A parsed body: a compact decision, a compact reward, or a full entry (has `kind`). */
+export type ParsedBody = DecisionBody | RewardBody | LogEntry;
+
+/** Body of a decision row. */
+export function encodeDecision(d: DecisionEntry): string {
+  const o: Record<string, unknown> = { eventId: d.eventId, ts: d.ts, version: d.version };
+  if (d.user !== null) o['user'] = d.user;
+  if (d.candidates !== null) o['candidates'] = d.candidates;
+  if (d.context !== null) o['context'] = d.context;
+  o['actions'] = d.actions;
+  o['propensities'] = d.propensities;
+  if (d.group !== undefined) o['group'] = d.group;
+  if (d.experiment !== undefined) o['experiment'] = d.experiment;
+  return JSON.stringify(o);
+}
+
+/** Body of a reward row: its decision is named by its row's sequence number (`decisionSeq`), not copied. */
+export function encodeReward(r: RewardEntry, decisionSeq: number): string {
+  const o: Record<string, unknown> = { eventId: r.eventId, decisionSeq, ts: r.ts, reward: r.reward };
+  if (r.cost !== null) o['cost'] = r.cost;
+  if (!r.applied) o['applied'] = false;
+  if (r.isDefault) o['isDefault'] = true;
+  return JSON.stringify(o);
+}
+
+/** True for a full entry (a control entry, or any row of the first format). */
+export function isFullEntry(b: ParsedBody): b is LogEntry {
+  return (b as { kind?: unknown }).kind !== undefined;
+}
+
+/** True for a compact reward body. */
+export function isRewardBody(b: DecisionBody | RewardBody): b is RewardBody {
+  return (b as RewardBody).reward !== undefined;
+}
+
+/** A fresh decision entry from a parsed body (a full one is returned as it is). */
+export function toDecision(b: ParsedBody): DecisionEntry {
+  if (isFullEntry(b)) return b as DecisionEntry;
+  const d = b as DecisionBody;
+  const e: DecisionEntry = {
+    kind: 'decision',
+    eventId: d.eventId,
+    ts: d.ts,
+    version: d.version,
+    user: d.user ?? null,
+    candidates: d.candidates ?? null,
+    context: d.context ?? null,
+    actions: d.actions,
+    propensities: d.propensities,
+  };
+  if (d.group === undefined && d.experiment === undefined) return e;
+  return {
+    ...e,
+    ...(d.group === undefined ? {} : { group: d.group }),
+    ...(d.experiment === undefined ? {} : { experiment: d.experiment }),
+  };
+}
+
+/** A reward entry from a compact body and its decision. */
+export function toReward(b: RewardBody, decision: DecisionEntry): RewardEntry {
+  return {
+    kind: 'reward',
+    eventId: b.eventId,
+    ts: b.ts,
+    reward: b.reward,
+    cost: b.cost ?? null,
+    applied: b.applied !== false,
+    isDefault: b.isDefault === true,
+    decision,
+  };
+}
+
+/** Parses a decision row's body. */
+export function decodeDecision(body: string): DecisionEntry {
+  return toDecision(JSON.parse(body) as ParsedBody);
+}
