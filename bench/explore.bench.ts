@@ -1,20 +1,25 @@
 /**
  * explore: one multi-task UCB decision over 300 topics against a naive implementation (measured interleaved in the
- * same run), P for one user by quadrature against 1,000 Monte Carlo draws, the exploration-efficiency metrics at
- * 100,000 users x 30 topics (P by quadrature) on the worker pool, and the default simulation (20,000 users,
- * 14 + 21 + 14 days, the experiment and its counterfactual) end to end.
+ * same run), P for one user by quadrature against 1,000 Monte Carlo draws, the hand-written incomplete Beta against
+ * @stdlib's, the exploration-efficiency metrics at 100,000 users x 30 topics (P by quadrature) on the worker pool,
+ * and the default simulation (20,000 users, 300 items in 30 topics, 14 + 21 + 14 days, the experiment and its
+ * counterfactual) end to end, beside the same world with one item per topic. Wall times with the load average and
+ * the process's CPU time (all threads).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { createMultiTaskUcb, multiTaskUcbSelect } from '../src/bandits/mab/index.js';
 import { runExploreReplications } from '../src/cli/commands/explore.js';
+import { betaCdf } from '../src/core/dist.js';
 import { createRng } from '../src/core/rng.js';
 import {
   betaPosteriorInto,
   createMaxProbabilityWork,
   createQuadratureWork,
+  lnBeta,
   METRICS_JOB_MODULE,
   maxProbabilitiesInto,
   maxProbabilitiesQuadratureInto,
+  regularizedIncompleteBeta,
   type SyntheticMetricsInput,
   type SyntheticMetricsResult,
 } from '../src/experiments/index.js';
@@ -197,7 +202,47 @@ export async function run(report: Reporter): Promise<void> {
     unit: 'x',
   });
 
-  if (process.env['ALLOT_BENCH_SKIP_LONG']) return; // the two rows below take minutes
+  // 2a''. The lower end of the quadrature: the hand-written incomplete Beta (continued fraction) vs @stdlib's.
+  const ibA: number[] = [];
+  const ibB: number[] = [];
+  const ibX: number[] = [];
+  const ibL: number[] = [];
+  const ibRng = createRng(4);
+  for (let j = 0; j < 256; j++) {
+    const aj = Math.exp(6 * ibRng.uniform() - 2);
+    const bj = Math.exp(6 * ibRng.uniform() - 2);
+    ibA.push(aj);
+    ibB.push(bj);
+    ibX.push(ibRng.uniform() ** 2);
+    ibL.push(lnBeta(aj, bj));
+  }
+  let ibJ = 0;
+  const cib = compare(
+    {
+      name: '@stdlib betaCdf',
+      fn: () => {
+        ibJ = (ibJ + 1) & 255;
+        return betaCdf(ibX[ibJ]!, ibA[ibJ]!, ibB[ibJ]!);
+      },
+    },
+    {
+      name: 'regularizedIncompleteBeta',
+      fn: () => {
+        ibJ = (ibJ + 1) & 255;
+        return regularizedIncompleteBeta(ibX[ibJ]!, ibA[ibJ]!, ibB[ibJ]!, ibL[ibJ]!);
+      },
+    },
+  );
+  report.row({
+    suite: 'explore',
+    name: 'incomplete Beta I_x(a, b), shapes 0.14..55 (hand-written)',
+    value: cib.candidate.nsPerOp,
+    unit: 'ns/op',
+    note: `load ${cib.candidate.load.toFixed(2)}`,
+  });
+  report.row({ suite: 'explore', name: '  speed-up vs @stdlib betaCdf', value: cib.speedup, unit: 'x' });
+
+  if (process.env['ALLOT_BENCH_SKIP_LONG']) return; // the rows below take minutes
 
   // 2b. Metrics for 100,000 users x 30 topics on the worker pool (100 blocks of 1,000 users), P by quadrature.
   const workers = availableParallelism();
@@ -217,16 +262,24 @@ export async function run(report: Reporter): Promise<void> {
     name: `metrics EI/TD/IU/TE, ${users} users x 30 topics, P by quadrature`,
     value: ms / 1000,
     unit: 's',
-    note: `${workers} workers, load ${loadavg()[0]!.toFixed(2)}, main-thread cpu ${(process.cpuUsage(cpu0).user / 1e6).toFixed(1)} s`,
+    note: `${workers} workers, load ${loadavg()[0]!.toFixed(2)}, process CPU ${(process.cpuUsage(cpu0).user / 1e6).toFixed(1)} s`,
   });
 
-  // 3. The default simulation end to end: the experiment and its counterfactual arm on two workers, as the CLI runs it.
-  const simMs = await wallMs(() => runExploreReplications({}, 1, 1, undefined));
-  report.row({
-    suite: 'explore',
-    name: 'default simulation, 20,000 users, 14 + 21 + 14 days, both arms, end to end',
-    value: simMs / 1000,
-    unit: 's',
-    note: `${workers} workers, load ${loadavg()[0]!.toFixed(2)}`,
-  });
+  // 3. The default simulation end to end: the experiment and its counterfactual arm on two workers, as the CLI runs
+  // it; then the same world with one item per topic (the cost of the item layer, same process).
+  for (const [label, config] of [
+    ['default simulation, 20,000 users, 300 items, 14 + 21 + 14 days, both arms', {}],
+    ['  the same, one item per topic (funnel-topics)', { preset: 'funnel-topics' }],
+  ] as const) {
+    const load0 = loadavg()[0]!;
+    const cpuSim = process.cpuUsage();
+    const simMs = await wallMs(() => runExploreReplications(config, 1, 1, undefined));
+    report.row({
+      suite: 'explore',
+      name: label,
+      value: simMs / 1000,
+      unit: 's',
+      note: `${workers} workers, load ${load0.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)}, process CPU ${(process.cpuUsage(cpuSim).user / 1e6).toFixed(1)} s`,
+    });
+  }
 }

@@ -3,7 +3,8 @@
  * the ground truth beside the readouts: for each world (the default funnel, one without a leakage channel, one with
  * strong leakage) the paired effect of exploration on the test users, the Phase I and Phase II readouts, their A/A
  * counterparts and the leakage into control; a gamma sweep; analogues of Figures 3–6; a markdown report saying, with
- * the computed numbers, which of the paper's findings hold here. Reads no file (works from an installed package).
+ * the computed numbers, which of the paper's findings hold here; and the funnel without its item layer beside it.
+ * Reads no file (works from an installed package).
  */
 import { join } from 'node:path';
 import { lineChart } from '../../core/chart.js';
@@ -86,13 +87,18 @@ export async function reproduceExplore(opts: ReproduceOptions): Promise<Reproduc
     {
       label: 'funnel (default)',
       preset: 'funnel',
-      what: 'personalised sourcing, 6 topics launched during the experiment, interest half-life 60 days, activity responds to satisfaction',
+      what: '300 items in 30 topics (the item inside a topic picked by the all-data upstream ranking), personalised sourcing, 6 topics launched during the experiment, interest half-life 60 days, activity responds to satisfaction',
     },
     { label: 'no leakage channel', preset: 'no-leakage', what: 'funnel without launches and without drift' },
     {
       label: 'strong leakage',
       preset: 'strong-leakage',
       what: '12 launched topics (logit boost 1), interest half-life 30 days',
+    },
+    {
+      label: 'funnel, topics only',
+      preset: 'funnel-topics',
+      what: 'the funnel without the item layer (one item per topic: the world before items)',
     },
   ];
   const sweep: { label: string; s: Partial<RecsysExperimentConfig> }[] = [
