@@ -2,7 +2,9 @@
  * Rank domain: one PBMRank round (decide + learn) at d = 65, K = 25, L = 10; a single plain LinUCB decision and a
  * single-event update against a straightforward implementation measured in the same run (the inverse recomputed
  * from V, as MABWiser does on every fit) and against MABWiser's stated figures (170 µs per decision, 2.1 ms per
- * single-event update: stated in issue 5, not measurable here); and the reproduction's wall time on 2 workers.
+ * single-event update: stated in issue 5, not measurable here); the decision against the previous kernel and one
+ * round's learning against one-at-a-time updates, interleaved in the same run; and the reproduction's wall time
+ * on 2 workers.
  */
 
 import { mkdtempSync } from 'node:fs';
@@ -13,7 +15,9 @@ import {
   linearMean,
   linUcbScores,
   observeLinear,
+  observeLinearBatch,
   ofulRadius,
+  symQuadForm,
 } from '../src/bandits/linear/index.js';
 import { createPbmRanker, decidePbmUnchecked, learnPbmUnchecked } from '../src/bandits/ranking/index.js';
 import { reproduceRank } from '../src/cli/reproduce/rank.js';
@@ -29,6 +33,52 @@ import { compare, consume, measure, type Reporter, wallMs } from './harness.js';
 
 const D = 65;
 const K = 25;
+
+/**
+ * The quadratic forms as they were before the two-row kernel (b67fe7b: four candidates per pass over one row of
+ * V^{-1} at a time), kept here as the same-run baseline of the LinUCB decision. Bit for bit the current result.
+ */
+function previousQuadForms(n: number, a: Float64Array, xs: Float64Array, k: number, out: Float64Array): void {
+  let c = 0;
+  for (; c + 4 <= k; c += 4) {
+    const o0 = c * n;
+    const o1 = o0 + n;
+    const o2 = o1 + n;
+    const o3 = o2 + n;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let i = 0; i < n; i++) {
+      const x0 = xs[o0 + i]!;
+      const x1 = xs[o1 + i]!;
+      const x2 = xs[o2 + i]!;
+      const x3 = xs[o3 + i]!;
+      const row = i * n;
+      let r0 = 0;
+      let r1 = 0;
+      let r2 = 0;
+      let r3 = 0;
+      for (let j = i + 1; j < n; j++) {
+        const aij = a[row + j]!;
+        r0 += aij * xs[o0 + j]!;
+        r1 += aij * xs[o1 + j]!;
+        r2 += aij * xs[o2 + j]!;
+        r3 += aij * xs[o3 + j]!;
+      }
+      const aii = a[row + i]!;
+      s0 += x0 * (aii * x0 + 2 * r0);
+      s1 += x1 * (aii * x1 + 2 * r1);
+      s2 += x2 * (aii * x2 + 2 * r2);
+      s3 += x3 * (aii * x3 + 2 * r3);
+    }
+    out[c] = s0;
+    out[c + 1] = s1;
+    out[c + 2] = s2;
+    out[c + 3] = s3;
+  }
+  for (; c < k; c++) out[c] = symQuadForm(n, a, xs, c * n);
+}
 const MABWISER_DECIDE_US = 170;
 const MABWISER_UPDATE_US = 2100;
 
@@ -109,11 +159,32 @@ export async function run(report: Reporter): Promise<void> {
     }
     return best;
   };
+  // The decision as it was before the two-row kernel and the four-candidate dot products (b67fe7b).
+  const previousDecide = (): number => {
+    const xs = blocks[c++ & 255]!;
+    const th = linearMean(bandit);
+    const rad = ofulRadius(bandit);
+    previousQuadForms(D, bandit.factor, xs, K, scores);
+    for (let a = 0; a < K; a++) {
+      let m = 0;
+      for (let i = 0; i < D; i++) m += xs[a * D + i]! * th[i]!;
+      const w = scores[a]!;
+      scores[a] = m + rad * Math.sqrt(w > 0 ? w : 0);
+    }
+    let best = 0;
+    for (let a = 1; a < K; a++) if (scores[a]! > scores[best]!) best = a;
+    return best;
+  };
   linearMean(bandit);
   const cd = compare(
     { name: 'naive', fn: naiveDecide },
     { name: 'linucb', fn: candidateDecide },
     { batches: 11 },
+  );
+  const cp = compare(
+    { name: 'previous', fn: previousDecide },
+    { name: 'linucb', fn: candidateDecide },
+    { batches: 15 },
   );
   const decideUs = cd.candidate.nsPerOp / 1e3;
   report.row({
@@ -134,6 +205,19 @@ export async function run(report: Reporter): Promise<void> {
     suite: 'rank',
     name: '  ratio vs MABWiser 170 µs (stated figure, not measured)',
     value: MABWISER_DECIDE_US / decideUs,
+    unit: 'x',
+  });
+  report.row({
+    suite: 'rank',
+    name: 'LinUCB decision, previous kernel (b67fe7b) | current, interleaved',
+    value: cp.baseline.nsPerOp / 1e3,
+    unit: 'µs',
+    note: `current ${(cp.candidate.nsPerOp / 1e3).toFixed(2)} µs, load ${cp.candidate.load.toFixed(2)}`,
+  });
+  report.row({
+    suite: 'rank',
+    name: '  speed-up vs previous kernel (measured)',
+    value: cp.speedup,
     unit: 'x',
   });
 
@@ -183,7 +267,53 @@ export async function run(report: Reporter): Promise<void> {
   });
   consume(scores[0]);
 
-  // 4. Reproduction wall time on 2 workers (quick by default; ALLOT_BENCH_RANK_FULL=1 for the full one;
+  // 4. One round's learning at L = 10 (LinUCB and LinTS): ten observeLinear calls (the previous path) against one
+  // observeLinearBatch (blocked kernels, bit for bit the same state), interleaved.
+  const L10 = 10;
+  const offs = new Int32Array(L10);
+  const qs = examinationProbabilities(L10);
+  const ys = new Float64Array(L10);
+  for (const algorithm of ['linucb', 'lints'] as const) {
+    const one = createLinearBandit({ d: D, algorithm });
+    const many = createLinearBandit({ d: D, algorithm });
+    let r1 = 0;
+    let r2 = 0;
+    const setRound = (r: number): Float64Array => {
+      for (let l = 0; l < L10; l++) {
+        offs[l] = ((r + 3 * l) % K) * D;
+        ys[l] = qs[l]! * stream.rewards[(r & 255) * K + ((r + 3 * l) % K)]!;
+      }
+      return blocks[r & 255]!;
+    };
+    const cl = compare(
+      {
+        name: 'one at a time',
+        fn: () => {
+          const xs = setRound(r1++);
+          for (let l = 0; l < L10; l++) observeLinear(one, xs, offs[l]!, qs[l]!, ys[l]!);
+          return one.sinceRefactor;
+        },
+      },
+      {
+        name: 'batch',
+        fn: () => {
+          observeLinearBatch(many, setRound(r2++), offs, qs, ys, 0, L10);
+          return many.sinceRefactor;
+        },
+      },
+      { batches: 11 },
+    );
+    report.row({
+      suite: 'rank',
+      name: `${algorithm === 'linucb' ? 'LinUCB' : 'LinTS'} learn of one L=10 round, one at a time | batch`,
+      value: cl.baseline.nsPerOp / 1e3,
+      unit: 'µs',
+      note: `batch ${(cl.candidate.nsPerOp / 1e3).toFixed(1)} µs, load ${cl.candidate.load.toFixed(2)}`,
+    });
+    report.row({ suite: 'rank', name: '  speed-up of the batch (measured)', value: cl.speedup, unit: 'x' });
+  }
+
+  // 5. Reproduction wall time on 2 workers (quick by default; ALLOT_BENCH_RANK_FULL=1 for the full one;
   // ALLOT_BENCH_RANK_REPRO=0 skips it).
   if (process.env['ALLOT_BENCH_SKIP_LONG'] || process.env['ALLOT_BENCH_RANK_REPRO'] === '0') return;
   const full = process.env['ALLOT_BENCH_RANK_FULL'] === '1';

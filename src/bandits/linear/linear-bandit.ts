@@ -135,6 +135,8 @@ export interface LinearBandit {
     readonly m2: Float64Array;
     /** 4d: the blocked Cholesky update's vectors; LinUCB's batch uses its first d as a second k. */
     readonly w4: Float64Array;
+    /** LinUCB: the candidates' quadratic forms (grown to k on demand). */
+    quad: Float64Array;
     idx: Int32Array;
     scores: Float64Array;
   };
@@ -207,6 +209,7 @@ export function createLinearBandit(options: LinearBanditOptions, stats?: LinearS
       m1: new Float64Array(d * d),
       m2: new Float64Array(d * d),
       w4: new Float64Array(4 * d),
+      quad: new Float64Array(0),
       idx: new Int32Array(0),
       scores: new Float64Array(0),
     },
@@ -351,7 +354,8 @@ export function observeLinearBatch(
 /**
  * LinUCB: m sequential Sherman–Morrison updates of the upper triangle of V^{-1} and of ln det V, with the rank-one
  * update of observation v fused into the pass that computes k = V^{-1}u of observation v + 1 (row i is updated,
- * then used for the mat-vec: the values and the order of every operation are those of {@link observeLinear}).
+ * then used for the mat-vec), two rows per pass: the values and the order of every operation are those of
+ * {@link observeLinear}.
  */
 function shermanMorrisonBatch(
   bandit: LinearBandit,
@@ -375,31 +379,64 @@ function shermanMorrisonBatch(
       u[i] = scale * x[off + i]!;
       k[i] = 0;
     }
-    for (let i = 0; i < d; i++) {
+    // Rows two at a time (each u_j, kp_j and k_j loaded once for both rows). Row i's terms reach k[i + 1] before
+    // row i + 1 starts its sum, and k[j] takes row i's term before row i + 1's: the order of one row at a time.
+    let i = 0;
+    for (; i + 1 < d; i += 2) {
       const ui = u[i]!;
+      const ui1 = u[i + 1]!;
       const row = i * d;
-      const ki = pending ? cp * kp[i]! : 0;
-      if (ki === 0) {
+      const row1 = row + d;
+      if (!pending) {
         let s = k[i]! + f[row + i]! * ui;
-        for (let j = i + 1; j < d; j++) {
+        const a01 = f[row + i + 1]!;
+        s += a01 * u[i + 1]!;
+        k[i + 1]! += a01 * ui;
+        let s1 = k[i + 1]! + f[row1 + i + 1]! * ui1;
+        for (let j = i + 2; j < d; j++) {
           const a = f[row + j]!;
-          s += a * u[j]!;
-          k[j]! += a * ui;
+          const b = f[row1 + j]!;
+          const uj = u[j]!;
+          s += a * uj;
+          s1 += b * uj;
+          k[j] = k[j]! + a * ui + b * ui1;
         }
         k[i] = s;
-      } else {
-        const aii = f[row + i]! - ki * kp[i]!;
-        f[row + i] = aii;
-        let s = k[i]! + aii * ui;
-        for (let j = i + 1; j < d; j++) {
-          const a = f[row + j]! - ki * kp[j]!;
-          f[row + j] = a;
-          s += a * u[j]!;
-          k[j]! += a * ui;
-        }
-        k[i] = s;
+        k[i + 1] = s1;
+        continue;
       }
+      const ki = cp * kp[i]!;
+      const ki1 = cp * kp[i + 1]!;
+      if (ki === 0 || ki1 === 0) {
+        smRow(d, f, u, k, kp, i, ki);
+        smRow(d, f, u, k, kp, i + 1, ki1);
+        continue;
+      }
+      const aii = f[row + i]! - ki * kp[i]!;
+      f[row + i] = aii;
+      let s = k[i]! + aii * ui;
+      const a01 = f[row + i + 1]! - ki * kp[i + 1]!;
+      f[row + i + 1] = a01;
+      s += a01 * u[i + 1]!;
+      k[i + 1]! += a01 * ui;
+      const b11 = f[row1 + i + 1]! - ki1 * kp[i + 1]!;
+      f[row1 + i + 1] = b11;
+      let s1 = k[i + 1]! + b11 * ui1;
+      for (let j = i + 2; j < d; j++) {
+        const kpj = kp[j]!;
+        const a = f[row + j]! - ki * kpj;
+        f[row + j] = a;
+        const b = f[row1 + j]! - ki1 * kpj;
+        f[row1 + j] = b;
+        const uj = u[j]!;
+        s += a * uj;
+        s1 += b * uj;
+        k[j] = k[j]! + a * ui + b * ui1;
+      }
+      k[i] = s;
+      k[i + 1] = s1;
     }
+    if (i < d) smRow(d, f, u, k, kp, i, pending ? cp * kp[i]! : 0);
     let quad = 0;
     for (let i = 0; i < d; i++) quad += u[i]! * k[i]!;
     cp = 1 / (1 + quad);
@@ -417,6 +454,74 @@ function shermanMorrisonBatch(
       for (let j = i; j < d; j++) f[row + j]! -= ki * kp[j]!;
     }
   }
+}
+
+/**
+ * out = A b for a symmetric A of which the upper triangle is read, two rows per pass; out[j] sums its terms in
+ * ascending order of the row, as the one-row loop does. `out` must not alias `b`.
+ */
+function symMatVecUpper(d: number, f: Float64Array, b: Float64Array, out: Float64Array): void {
+  out.fill(0);
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const bi = b[i]!;
+    const bi1 = b[i + 1]!;
+    const row = i * d;
+    const row1 = row + d;
+    let s = out[i]! + f[row + i]! * bi;
+    const a01 = f[row + i + 1]!;
+    s += a01 * bi1;
+    out[i + 1]! += a01 * bi;
+    let s1 = out[i + 1]! + f[row1 + i + 1]! * bi1;
+    for (let j = i + 2; j < d; j++) {
+      const a = f[row + j]!;
+      const c = f[row1 + j]!;
+      const bj = b[j]!;
+      s += a * bj;
+      s1 += c * bj;
+      out[j] = out[j]! + a * bi + c * bi1;
+    }
+    out[i] = s;
+    out[i + 1] = s1;
+  }
+  if (i < d) out[i] = out[i]! + f[i * d + i]! * b[i]!;
+}
+
+/**
+ * One row of {@link shermanMorrisonBatch}'s pass: the pending rank-one update of row i (skipped when ki = 0, as
+ * {@link observeLinear} skips it), then row i's share of the mat-vec k = V^{-1}u.
+ */
+function smRow(
+  d: number,
+  f: Float64Array,
+  u: Float64Array,
+  k: Float64Array,
+  kp: Float64Array,
+  i: number,
+  ki: number,
+): void {
+  const ui = u[i]!;
+  const row = i * d;
+  if (ki === 0) {
+    let s = k[i]! + f[row + i]! * ui;
+    for (let j = i + 1; j < d; j++) {
+      const a = f[row + j]!;
+      s += a * u[j]!;
+      k[j]! += a * ui;
+    }
+    k[i] = s;
+    return;
+  }
+  const aii = f[row + i]! - ki * kp[i]!;
+  f[row + i] = aii;
+  let s = k[i]! + aii * ui;
+  for (let j = i + 1; j < d; j++) {
+    const a = f[row + j]! - ki * kp[j]!;
+    f[row + j] = a;
+    s += a * u[j]!;
+    k[j]! += a * ui;
+  }
+  k[i] = s;
 }
 
 /**
@@ -441,18 +546,7 @@ export function linearMean(bandit: LinearBandit): Float64Array {
     solveUpper(d, f, bandit.scratch.v1, th);
   } else {
     // symmetric mat-vec from the upper triangle
-    th.fill(0);
-    for (let i = 0; i < d; i++) {
-      const bi = b[i]!;
-      const row = i * d;
-      let s = th[i]! + f[row + i]! * bi;
-      for (let j = i + 1; j < d; j++) {
-        const a = f[row + j]!;
-        s += a * b[j]!;
-        th[j]! += a * bi;
-      }
-      th[i] = s;
-    }
+    symMatVecUpper(d, f, b, th);
   }
   bandit.thetaStale = false;
   return th;
@@ -498,15 +592,49 @@ export function linUcbScores(
   const th = linearMean(bandit);
   const rad = ofulRadius(bandit);
   // The k quadratic forms ||x_a||²_{V^{-1}} as one blocked product (four candidates per pass over V^{-1}).
-  symQuadForms(d, bandit.factor, xs, k, out);
+  if (bandit.scratch.quad.length < k) bandit.scratch.quad = new Float64Array(k);
+  const w = symQuadForms(d, bandit.factor, xs, k, bandit.scratch.quad);
+  dots(d, xs, k, th, out);
   for (let a = 0; a < k; a++) {
+    const wa = w[a]!;
+    out[a]! += rad * Math.sqrt(wa > 0 ? wa : 0);
+  }
+  return out;
+}
+
+/**
+ * out[a] = x_a^T θ for k row-major candidates, four candidates at a time (four independent sums, each in the order
+ * of i, so each equals the one-at-a-time sum bit for bit).
+ */
+function dots(d: number, xs: Float64Array, k: number, th: Float64Array, out: Float64Array): void {
+  let a = 0;
+  for (; a + 4 <= k; a += 4) {
+    const o0 = a * d;
+    const o1 = o0 + d;
+    const o2 = o1 + d;
+    const o3 = o2 + d;
+    let m0 = 0;
+    let m1 = 0;
+    let m2 = 0;
+    let m3 = 0;
+    for (let i = 0; i < d; i++) {
+      const ti = th[i]!;
+      m0 += xs[o0 + i]! * ti;
+      m1 += xs[o1 + i]! * ti;
+      m2 += xs[o2 + i]! * ti;
+      m3 += xs[o3 + i]! * ti;
+    }
+    out[a] = m0;
+    out[a + 1] = m1;
+    out[a + 2] = m2;
+    out[a + 3] = m3;
+  }
+  for (; a < k; a++) {
     const off = a * d;
     let m = 0;
     for (let i = 0; i < d; i++) m += xs[off + i]! * th[i]!;
-    const w = out[a]!;
-    out[a] = m + rad * Math.sqrt(w > 0 ? w : 0);
+    out[a] = m;
   }
-  return out;
 }
 
 /** The NIG posterior parameters (α_n, β_n) of the noise variance given the current statistics. */
@@ -556,12 +684,7 @@ export function linTsScores(
 ): Float64Array {
   const d = bandit.config.d;
   const th = sampleLinTs(bandit, rng, bandit.scratch.v1);
-  for (let a = 0; a < k; a++) {
-    const off = a * d;
-    let m = 0;
-    for (let i = 0; i < d; i++) m += xs[off + i]! * th[i]!;
-    out[a] = m;
-  }
+  dots(d, xs, k, th, out);
   return out;
 }
 
