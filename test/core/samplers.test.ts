@@ -4,9 +4,11 @@ import { createRng } from '../../src/core/rng.js';
 import {
   prepareBeta,
   sampleBeta,
+  sampleBetaInt,
   sampleBetaPrepared,
   sampleGamma,
   sampleNormal,
+  uniform53,
 } from '../../src/core/samplers.js';
 
 describe('fast samplers', () => {
@@ -26,6 +28,25 @@ describe('fast samplers', () => {
     const r1 = createRng(seed);
     const r2 = createRng(seed);
     for (let k = 0; k < 20; k++) expect(sampleBetaPrepared(r1, a, b, prep, 0)).toBe(sampleBeta(a, b, r2));
+  });
+
+  test.prop([fc.integer({ min: 1, max: 3_000_000 }), fc.integer({ min: 1, max: 3_000_000 }), fc.nat()], {
+    seed: 5,
+    numRuns: 100,
+  })(
+    'sampleBetaInt gives the same draws as sampleBeta for integer shapes (table and beyond)',
+    (a, b, seed) => {
+      const r1 = createRng(seed);
+      const r2 = createRng(seed);
+      for (let k = 0; k < 20; k++) expect(sampleBetaInt(a, b, r1)).toBe(sampleBeta(a, b, r2));
+      for (let k = 1; k < 40; k++) expect(sampleBetaInt(k, 41 - k, r1)).toBe(sampleBeta(k, 41 - k, r2));
+    },
+  );
+
+  it("uniform53 is the generator's uniform(), draw for draw", () => {
+    const r1 = createRng(11);
+    const r2 = createRng(11);
+    for (let k = 0; k < 1000; k++) expect(uniform53(r1)).toBe(r2.uniform());
   });
 
   it('keeps its streams: golden draws for seed 1 (the budget and explore reports depend on them)', () => {

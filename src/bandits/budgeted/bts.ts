@@ -2,7 +2,7 @@
  * BTS, Budgeted Thompson Sampling (Xia et al., IJCAI 2015), with the Bernoulli-trial trick and Scheme T or R.
  */
 import type { Rng } from '../../core/rng.js';
-import { sampleBeta } from '../../core/samplers.js';
+import { sampleBetaInt, uniform53 } from '../../core/samplers.js';
 import { assertOneOf } from '../../core/validate.js';
 import { checkArmsAndPlays } from './mrcb.js';
 import {
@@ -36,7 +36,7 @@ export interface BtsOptions {
  */
 export function bernoulliTrial(x: number, rng: Rng): number {
   if (x === 0 || x === 1) return x;
-  return rng.uniform() < x ? 1 : 0;
+  return uniform53(rng) < x ? 1 : 0;
 }
 
 /**
@@ -76,8 +76,9 @@ export function createBts(K: number, L: number, options: BtsOptions = {}): Budge
         const n = state.pulls[i]!;
         const sr = state.trialReward[i]!;
         const sc = state.trialCost[i]!;
-        const tr = sampleBeta(sr + 1, n - sr + 1, rng);
-        const tc = sampleBeta(sc + 1, n - sc + 1, rng);
+        // Integer shapes: the trial counts are whole numbers.
+        const tr = sampleBetaInt(sr + 1, n - sr + 1, rng);
+        const tc = sampleBetaInt(sc + 1, n - sc + 1, rng);
         if (scheme === 'T') {
           a[i] = tc > 0 ? tr / tc : Infinity;
         } else {

@@ -7,7 +7,7 @@
 import { betaQuantile } from '../../core/dist.js';
 import { AllotError } from '../../core/errors.js';
 import { createRng, type Rng } from '../../core/rng.js';
-import { sampleBeta } from '../../core/samplers.js';
+import { sampleBeta, uniform53 } from '../../core/samplers.js';
 import { assertInInterval, assertInteger, assertOneOf, toFiniteArray } from '../../core/validate.js';
 import { BUDGETED_DISTS, type BudgetedDist } from './dists.js';
 
@@ -264,10 +264,10 @@ export function createBudgetedEnv(instance: BudgetedInstance): BudgetedEnv {
         out[1] = sampleBeta(qa[i]!, qb[i]!, rng);
         return;
       }
-      const ur = rng.uniform();
+      const ur = uniform53(rng);
       let uc: number;
-      if (absRho > 0 && rng.uniform() < absRho) uc = rho > 0 ? ur : 1 - ur;
-      else uc = rng.uniform();
+      if (absRho > 0 && uniform53(rng) < absRho) uc = rho > 0 ? ur : 1 - ur;
+      else uc = uniform53(rng);
       if (code === 0) {
         out[0] = ur < rewardMean[i]! ? 1 : 0;
         out[1] = uc < costMean[i]! ? 1 : 0;
