@@ -335,6 +335,38 @@ export function trainRewardModel(
         const i = trainUsers[j]!;
         if (log.shownTotal[i]! <= 0) continue;
         const po = (i * T + t) * d;
+        if (d === 3) {
+          // Rank 3 (the default): the same products and sums in scalars (bit-identical), x = (1, p0, p1, p2).
+          const p0 = factors[po]!;
+          const p1 = factors[po + 1]!;
+          const p2 = factors[po + 2]!;
+          const row = i * K;
+          for (let k = 0; k < K; k++) {
+            const n = log.shown[row + k]!;
+            if (n <= 0) continue;
+            const y = ev[evOff + row + k]!;
+            const ao = k * 16;
+            const bo = k * 4;
+            gb[bo]! += y;
+            ga[ao]! += n;
+            gb[bo + 1]! += y * p0;
+            const n1 = n * p0;
+            ga[ao + 4]! += n1;
+            ga[ao + 5]! += n1 * p0;
+            gb[bo + 2]! += y * p1;
+            const n2 = n * p1;
+            ga[ao + 8]! += n2;
+            ga[ao + 9]! += n2 * p0;
+            ga[ao + 10]! += n2 * p1;
+            gb[bo + 3]! += y * p2;
+            const n3 = n * p2;
+            ga[ao + 12]! += n3;
+            ga[ao + 13]! += n3 * p0;
+            ga[ao + 14]! += n3 * p1;
+            ga[ao + 15]! += n3 * p2;
+          }
+          continue;
+        }
         x[0] = 1;
         for (let r = 0; r < d; r++) x[r + 1] = factors[po + r]!;
         for (let k = 0; k < K; k++) {
