@@ -642,8 +642,27 @@ export function simulateRecsysArm(
     };
   };
 
-  /** Daily refresh of the arm's model(s) on the data logged before today, and today's scores. */
-  const trainAndScore = (arm: Arm, phase: number, day: number): void => {
+  /**
+   * Today's scores of user i (upstream and serving) and their spreads. Called before the user is served, so the
+   * user's own row of the log is still the data before today (the same numbers as scoring everyone first).
+   */
+  const scoreUser = (arm: Arm, phase: number, i: number): void => {
+    predictUser(arm.pooled, arm.factorsPooled, arm.log, i, alpha, arm.upstream);
+    arm.upSpread[i] = launchedSpread(arm.upstream, i, K, world.launched);
+    if (phase === 2) {
+      predictUser(arm.perGroup![group[i]!]!, arm.factorsGroup!, arm.log, i, alpha, arm.exploit);
+      arm.spread[i] = launchedSpread(arm.exploit, i, K, world.launched);
+    } else {
+      arm.exploit.set(arm.upstream.subarray(i * K, i * K + K), i * K);
+      arm.spread[i] = arm.upSpread[i]!;
+    }
+  };
+
+  /**
+   * Daily refresh of the arm's model(s) on the data logged before today; with `scoreAll`, today's scores of every
+   * user (otherwise each user is scored when served, only if it has a session today).
+   */
+  const trainAndScore = (arm: Arm, phase: number, day: number, scoreAll: boolean): void => {
     if (phase === 2 && arm.perGroup === undefined) {
       arm.perGroup = [0, 1, 2].map(() => cloneRewardModel(arm.pooled));
       arm.factorsGroup = arm.factorsPooled.slice();
@@ -657,22 +676,11 @@ export function simulateRecsysArm(
           trainRewardModel(arm.perGroup![g]!, arm.factorsGroup!, arm.log, groupUsers[g]!);
       }
     }
-    for (let i = 0; i < U; i++) {
-      predictUser(arm.pooled, arm.factorsPooled, arm.log, i, alpha, arm.upstream);
-      arm.upSpread[i] = launchedSpread(arm.upstream, i, K, world.launched);
-      if (phase === 2) {
-        predictUser(arm.perGroup![group[i]!]!, arm.factorsGroup!, arm.log, i, alpha, arm.exploit);
-        arm.spread[i] = launchedSpread(arm.exploit, i, K, world.launched);
-      }
-    }
-    if (phase < 2) {
-      arm.exploit.set(arm.upstream);
-      arm.spread.set(arm.upSpread);
-    }
+    if (scoreAll) for (let i = 0; i < U; i++) scoreUser(arm, phase, i);
   };
 
   /** Serves one day to every user of the arm. */
-  const serve = (arm: Arm, phase: number, day: number): void => {
+  const serve = (arm: Arm, phase: number, day: number, scored: boolean): void => {
     const { log, exploit, upstream, ucbCounts, ucbTotal, dPlays, dImp, dTask, todayShown, todayComplete } =
       arm;
     todayShown.fill(0);
@@ -690,11 +698,12 @@ export function simulateRecsysArm(
     const dayRoot = rng.fork(100 + day);
     for (let i = 0; i < U; i++) {
       const g = group[i]!;
-      let gamma = phase >= 1 && g === 2 ? arm.gammaTest : 0;
-      if (gamma > 0 && c.gammaScale === 'spread') gamma *= arm.spread[i]!;
       const dayRng = dayRoot.fork(i);
       const mult = beta > 0 ? Math.exp(beta * (arm.sat[i]! - world.referenceRate)) : 1;
       const sessions = drawSessions(world, i, dayRng, mult);
+      if (sessions > 0 && !scored) scoreUser(arm, phase, i);
+      let gamma = phase >= 1 && g === 2 ? arm.gammaTest : 0;
+      if (gamma > 0 && c.gammaScale === 'spread') gamma *= arm.spread[i]!;
       const row = i * K;
       const weighted =
         personalised && sessions > 0 && candidateWeightsInto(world, upstream, row, arm.upSpread[i]!, weights);
@@ -766,7 +775,9 @@ export function simulateRecsysArm(
     for (let j = 0; j < launches.length; j++)
       if (launches[j] === expDay) world.launched[K - wc.newTopics + j] = 1;
     if (day > 1) driftInterests(world, rng.fork(200 + day));
-    trainAndScore(main, phase, day);
+    // Everyone is scored on the first experiment day (for the start diagnostics); otherwise only users with a session.
+    const scoreAll = expDay === 1;
+    trainAndScore(main, phase, day, scoreAll);
     if (expDay === 1) diagnostics = startDiagnostics(main);
     // Topic and global relevance rates before today (for the light prior of P), over launched topics.
     let gShown = 0;
@@ -791,7 +802,7 @@ export function simulateRecsysArm(
     const gbar = Math.min(0.99, Math.max(0.01, gShown > 0 ? gRel / gShown : 0.3));
     curGbar = gbar;
     for (let k = 0; k < K; k++) topicRate[k] = Math.min(0.99, Math.max(0.01, topicRate[k]! || gbar));
-    serve(main, phase, day);
+    serve(main, phase, day, scoreAll);
     if (phase > 0) {
       dailyPlays.push(pick(main.dPlays, tracked));
       dailyImpressions.push(pick(main.dImp, tracked));
