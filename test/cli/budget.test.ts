@@ -1,24 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { runCli, runMain, tempDir } from '../helpers/cli.js';
 
 describe('allot budget oracle', () => {
-  it('prints {"arms", "ratio"} with 0-based arms', () => {
-    const r = runCli(['budget', 'oracle', '--a', '0.3,0.9,0.5', '--b', '0.2,0.7,0.1', '--L', '2']);
+  it('prints {"arms", "ratio"} with 0-based arms', async () => {
+    const r = await runMain(['budget', 'oracle', '--a', '0.3,0.9,0.5', '--b', '0.2,0.7,0.1', '--L', '2']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { arms: number[]; ratio: number };
     expect(out).toEqual({ arms: [0, 2], ratio: expect.closeTo(0.8 / 0.3, 12) });
     expect(Object.keys(out)).toEqual(['arms', 'ratio']);
   });
 
-  it('solves the Scheme-T counterexample exactly', () => {
-    const r = runCli(['budget', 'oracle', '--a', '1,0.001,1', '--b', '0.1,0.0005,0.11', '--L', '2']);
+  it('solves the Scheme-T counterexample exactly', async () => {
+    const r = await runMain(['budget', 'oracle', '--a', '1,0.001,1', '--b', '0.1,0.0005,0.11', '--L', '2']);
     expect(JSON.parse(r.stdout)).toEqual({ arms: [0, 1], ratio: expect.closeTo(1.001 / 0.1005, 12) });
   });
 
-  it('writes null for an infinite ratio (L zero-cost arms) and says why on stderr', () => {
-    const r = runCli(['budget', 'oracle', '--a', '1,2,3', '--b', '0,0.5,0', '--L', '2']);
+  it('writes null for an infinite ratio (L zero-cost arms) and says why on stderr', async () => {
+    const r = await runMain(['budget', 'oracle', '--a', '1,2,3', '--b', '0,0.5,0', '--L', '2']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ arms: [0, 2], ratio: null });
     expect(r.stderr).toMatch(/\+Infinity/);
@@ -26,8 +26,8 @@ describe('allot budget oracle', () => {
 
   // Bad oracle options are in test/cli/bad-input.test.ts (batched in one process of the built CLI).
 
-  it('names the bad input in one line (snapshot)', () => {
-    const r = runCli(['budget', 'oracle', '--a', '0.3,0.9,0.5', '--b', '0.2,0.7,0.1', '--L', '4']);
+  it('names the bad input in one line (snapshot)', async () => {
+    const r = await runMain(['budget', 'oracle', '--a', '0.3,0.9,0.5', '--b', '0.2,0.7,0.1', '--L', '4']);
     expect(r.stderr).toMatchInlineSnapshot(`
       "allot: ALLOT_OUT_OF_RANGE: --L must be in [1, K] = [1, 3] (got 4)
       "
@@ -66,10 +66,10 @@ describe('allot budget simulate', () => {
     '1',
   ];
 
-  it('writes RESULT.json with one entry per (policy, scheme), MRCB with scheme null', () => {
+  it('writes RESULT.json with one entry per (policy, scheme), MRCB with scheme null', async () => {
     const dir = tempDir();
     const out = join(dir, 'result.json');
-    const r = runCli([
+    const r = await runMain([
       ...base,
       '--dist',
       'multinomial',
@@ -120,7 +120,7 @@ describe('allot budget simulate', () => {
     expect(readFileSync(join(dir, 'fig-regret.svg'), 'utf8')).toMatch(/^<svg/);
   });
 
-  it('defaults: Scheme R, ten checkpoints up to the budget, JSON on stdout; same seed, same numbers', () => {
+  it('defaults: Scheme R, ten checkpoints up to the budget, JSON on stdout; same seed, same numbers', async () => {
     const args = [
       ...base,
       '--dist',
@@ -132,7 +132,7 @@ describe('allot budget simulate', () => {
       '--workers',
       '1',
     ];
-    const r = runCli(args);
+    const r = await runMain(args);
     expect(r.code).toBe(0);
     const res = JSON.parse(r.stdout) as Result;
     expect(res.policies.map((p) => [p.name, p.scheme])).toEqual([
@@ -141,6 +141,7 @@ describe('allot budget simulate', () => {
       ['ucb-bv1', 'T'],
     ]);
     expect(res.policies[0]!.checkpoints).toEqual([200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800, 2000]);
+    // A second, real process: same seed, same numbers across processes.
     const again = JSON.parse(runCli(args).stdout) as Result;
     expect(again.policies.map((p) => p.regret)).toEqual(res.policies.map((p) => p.regret));
   });

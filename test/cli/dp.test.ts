@@ -1,8 +1,8 @@
-/** Integration tests of `allot dp ...` (spawned through tsx, as a user runs it). */
+/** Integration tests of `allot dp ...`: the built CLI's main() in this process (runMain), one spawned run (runCli). */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli, SHARED, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, runCli, runMain, SHARED, tempDir } from '../helpers/cli.js';
 
 const REF = JSON.parse(readFileSync(join(SHARED, 'reference', 'dp-notebook.json'), 'utf8')) as {
   distance_sequence_deterministic_first_24: number[];
@@ -16,8 +16,13 @@ function writeConfig(dir: string, cfg: unknown, name = 'config.json'): string {
 }
 
 describe('allot dp solve', () => {
-  it('solves the notebook deterministic config to RESULT.json on stdout', () => {
-    const r = runCli(['dp', 'solve', '--config', join(REPO_ROOT, 'fixtures', 'dp', 'deterministic.json')]);
+  it('solves the notebook deterministic config to RESULT.json on stdout', async () => {
+    const r = await runMain([
+      'dp',
+      'solve',
+      '--config',
+      join(REPO_ROOT, 'fixtures', 'dp', 'deterministic.json'),
+    ]);
     expect(r.code).toBe(0);
     const res = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(Object.keys(res).sort()).toEqual(
@@ -36,7 +41,7 @@ describe('allot dp solve', () => {
     expect(r.stderr).toMatch(/converged after \d+ iterations/);
   });
 
-  it('writes --out and --plot files; with shocks value and policy are [grid][shock]', () => {
+  it('writes --out and --plot files; with shocks value and policy are [grid][shock]', async () => {
     const dir = tempDir();
     const cfg = JSON.parse(readFileSync(join(REPO_ROOT, 'fixtures', 'dp', 'markov.json'), 'utf8')) as Record<
       string,
@@ -44,7 +49,7 @@ describe('allot dp solve', () => {
     >;
     cfg['beta'] = 0.3;
     const out = join(dir, 'result.json');
-    const r = runCli([
+    const r = await runMain([
       'dp',
       'solve',
       '--config',
@@ -80,9 +85,9 @@ describe('allot dp solve', () => {
     expect(readFileSync(join(dir, 'mk-policy.svg'), 'utf8')).toContain('45-degree line');
   });
 
-  it('hitting the iteration cap is converged: false with exit 0', () => {
+  it('hitting the iteration cap is converged: false with exit 0', async () => {
     const dir = tempDir();
-    const r = runCli(['dp', 'solve', '--config', writeConfig(dir, { stop: { maxIterations: 3 } })]);
+    const r = await runMain(['dp', 'solve', '--config', writeConfig(dir, { stop: { maxIterations: 3 } })]);
     expect(r.code).toBe(0);
     const res = JSON.parse(r.stdout) as { converged: boolean; iterations: number };
     expect(res).toMatchObject({ converged: false, iterations: 3 });
@@ -91,9 +96,9 @@ describe('allot dp solve', () => {
   // Config errors (not increasing, not positive, beta, probabilities, shapes, too few points, 1e999, unknown keys,
   // invalid JSON) are in test/cli/bad-input.test.ts, batched in one process of the built CLI.
 
-  it('rejects a transition row not summing to 1, naming the row exactly', () => {
+  it('rejects a transition row not summing to 1, naming the row exactly', async () => {
     const dir = tempDir();
-    const r = runCli([
+    const r = await runMain([
       'dp',
       'solve',
       '--config',
@@ -114,39 +119,50 @@ describe('allot dp solve', () => {
     `);
   });
 
-  it('a missing config file and a missing --config are exit 2', () => {
-    const r = runCli(['dp', 'solve', '--config', '/nonexistent/cfg.json']);
+  it('a missing config file and a missing --config are exit 2', async () => {
+    const r = await runMain(['dp', 'solve', '--config', '/nonexistent/cfg.json']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^allot: ALLOT_FILE_NOT_FOUND: --config \/nonexistent\/cfg.json cannot be read/);
-    const r2 = runCli(['dp', 'solve']);
+    const r2 = await runMain(['dp', 'solve']);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/--config/);
   });
 });
 
 describe('allot dp tauchen and dp simulate', () => {
-  it('tauchen prints states and a stochastic transition matrix usable as shocks', () => {
-    const r = runCli(['dp', 'tauchen', '--states', '7', '--rho', '0.8', '--sigma', '0.3']);
+  it('tauchen prints states and a stochastic transition matrix usable as shocks', async () => {
+    const r = await runMain(['dp', 'tauchen', '--states', '7', '--rho', '0.8', '--sigma', '0.3']);
     expect(r.code).toBe(0);
     const c = JSON.parse(r.stdout) as { values: number[]; transition: number[][] };
     expect(c.values).toHaveLength(7);
     for (const row of c.transition) expect(Math.abs(row.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-12);
-    const bad = runCli(['dp', 'tauchen', '--states', '7', '--rho', '1.5', '--sigma', '0.3']);
+    const bad = await runMain(['dp', 'tauchen', '--states', '7', '--rho', '1.5', '--sigma', '0.3']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^allot: ALLOT_OUT_OF_RANGE: --rho must be in \(-1, 1\) \(got 1.5\)/);
   });
 
-  it('simulate prints a seeded, feasible path', () => {
+  it('simulate prints a seeded, feasible path', async () => {
     const cfg = join(REPO_ROOT, 'fixtures', 'dp', 'iid.json');
-    const a = runCli(['dp', 'simulate', '--config', cfg, '--w0', '6', '--periods', '10', '--seed', '5']);
+    const a = await runMain([
+      'dp',
+      'simulate',
+      '--config',
+      cfg,
+      '--w0',
+      '6',
+      '--periods',
+      '10',
+      '--seed',
+      '5',
+    ]);
     const b = runCli(['dp', 'simulate', '--config', cfg, '--w0', '6', '--periods', '10', '--seed', '5']);
     expect(a.code).toBe(0);
-    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).toBe(b.stdout); // b is a real process: same seed, same path across processes
     const p = JSON.parse(a.stdout) as { cake: number[]; consumption: number[]; shocks: number[] };
     expect(p.cake).toHaveLength(11);
     expect(p.cake[0]).toBe(6);
     for (let t = 0; t < 10; t++) expect(p.cake[t + 1]!).toBeLessThanOrEqual(p.cake[t]!);
-    const bad = runCli(['dp', 'simulate', '--config', cfg, '--w0', '-1']);
+    const bad = await runMain(['dp', 'simulate', '--config', cfg, '--w0', '-1']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--w0 must be > 0/);
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli, SHARED, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, runCli, runMain, SHARED, tempDir } from '../helpers/cli.js';
 
 const FIX = join(REPO_ROOT, 'fixtures', 'forecast');
 const MO = join(FIX, 'model-output.csv');
@@ -15,7 +15,8 @@ function parseCsv(text: string): Record<string, string>[] {
 }
 
 describe('allot forecast allocate', () => {
-  it('writes one row per (model, date, K, location) of every complete forecast with the contract columns', () => {
+  it('writes one row per (model, date, K, location) of every complete forecast with the contract columns', async () => {
+    // A real process (the others call the built CLI's main() in this one): the CSV is piped through stdout.
     const r = runCli(['forecast', 'allocate', '--forecasts', MO, '--truth', TD, '--K', '20000,40000']);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe(
@@ -52,8 +53,8 @@ describe('allot forecast allocate', () => {
     }
   });
 
-  it('leaves the score columns empty without --truth, scales scores by --L, and filters', () => {
-    const r = runCli([
+  it('leaves the score columns empty without --truth, scales scores by --L, and filters', async () => {
+    const r = await runMain([
       'forecast',
       'allocate',
       '--forecasts',
@@ -76,7 +77,7 @@ describe('allot forecast allocate', () => {
     expect(rows.map((x) => x.location)).toEqual(['01', '06', '72']);
     expect(rows.every((x) => x.observation === '' && x.score_total === '' && x.status === 'ok')).toBe(true);
     const out = join(tempDir(), 'a.csv');
-    const a = runCli([
+    const a = await runMain([
       'forecast',
       'allocate',
       '--forecasts',
@@ -94,7 +95,7 @@ describe('allot forecast allocate', () => {
     ]);
     expect(a.code).toBe(0);
     expect(a.stdout).toBe('');
-    const b = runCli([
+    const b = await runMain([
       'forecast',
       'allocate',
       '--forecasts',
@@ -112,8 +113,8 @@ describe('allot forecast allocate', () => {
     expect(ra[0]!.allocation).toBe(rb[0]!.allocation);
   });
 
-  it('flags degenerate forecasts (bounded point-mass supports) in the status column', () => {
-    const r = runCli([
+  it('flags degenerate forecasts (bounded point-mass supports) in the status column', async () => {
+    const r = await runMain([
       'forecast',
       'allocate',
       '--forecasts',
@@ -128,8 +129,8 @@ describe('allot forecast allocate', () => {
     expect(r.stderr).toMatch(/degenerate/);
   });
 
-  it('lists incomplete forecasts as rows with a status on request (--include-incomplete)', () => {
-    const r = runCli([
+  it('lists incomplete forecasts as rows with a status on request (--include-incomplete)', async () => {
+    const r = await runMain([
       'forecast',
       'allocate',
       '--forecasts',
@@ -156,9 +157,9 @@ describe('allot forecast allocate', () => {
   // Bad input (negative K, no match, bad level, non-numeric value, missing columns, several targets, missing file)
   // is covered in test/cli/bad-input.test.ts, batched in one process of the built CLI.
 
-  it('runs the whole FluSight subset (288,696 rows) with a K grid', () => {
+  it('runs the whole FluSight subset (288,696 rows) with a K grid', async () => {
     const out = join(tempDir(), 'all.csv');
-    const r = runCli([
+    const r = await runMain([
       'forecast',
       'allocate',
       '--forecasts',
@@ -178,11 +179,11 @@ describe('allot forecast allocate', () => {
 });
 
 describe('allot forecast score', () => {
-  it('writes WIS rows per (model, date, location) and a per-model summary with relative skill', () => {
+  it('writes WIS rows per (model, date, location) and a per-model summary with relative skill', async () => {
     const d = tempDir();
     const sum = join(d, 'summary.csv');
     const pin = join(d, 'pinball.csv');
-    const r = runCli([
+    const r = await runMain([
       'forecast',
       'score',
       '--forecasts',
@@ -227,10 +228,10 @@ describe('allot forecast score', () => {
     expect(s.length).toBe(5);
     expect(r.stderr).toMatch(/per-model summary \(relative skill vs FluSight-baseline/);
     expect(readFileSync(pin, 'utf8').trim().split('\n').length - 1).toBe(rows.length * 23);
-    const nb = runCli(['forecast', 'score', '--forecasts', MO, '--truth', TD, '--baseline', 'nobody']);
+    const nb = await runMain(['forecast', 'score', '--forecasts', MO, '--truth', TD, '--baseline', 'nobody']);
     expect(nb.code).toBe(2);
     expect(nb.stderr).toMatch(/baseline model "nobody" has no scored forecasts/);
-    const nt = runCli(['forecast', 'score', '--forecasts', MO]);
+    const nt = await runMain(['forecast', 'score', '--forecasts', MO]);
     expect(nt.code).toBe(2);
     expect(nt.stderr).toMatch(/--truth/);
   });
