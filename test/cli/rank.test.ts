@@ -1,10 +1,81 @@
+/**
+ * The rank commands through the BUILT CLI. Two cases spawn `bin/allot.js` itself (a run that writes files, and a
+ * bad input: the process's exit code and stderr); every other case runs in ONE child process that calls the built
+ * `main(argv)` once per case with stdout and stderr captured (as test/cli/bad-input.test.ts does), so the file
+ * costs one process start for some thirty CLI calls instead of one each.
+ */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPaperTables } from '../../src/cli/reproduce/rank.js';
-import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { type CliResult, REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
 
 const FIXTURE = join(REPO_ROOT, 'fixtures', 'rank', 'obd-random-men-2000.csv');
+
+/** The child: runs each argv through the built main() in-process, stdout/stderr captured per case. */
+const RUNNER = `
+import { readFileSync, writeFileSync } from 'node:fs';
+const { main } = await import(process.env.ALLOT_MAIN_URL);
+const cases = JSON.parse(readFileSync(0, 'utf8'));
+const ow = process.stdout.write.bind(process.stdout);
+const ew = process.stderr.write.bind(process.stderr);
+const capture = (add) => (chunk, ...rest) => { add(String(chunk)); const cb = rest.find((x) => typeof x === 'function'); if (cb) cb(); return true; };
+const out = [];
+for (const argv of cases) {
+  let stdout = '';
+  let stderr = '';
+  process.stdout.write = capture((s) => { stdout += s; });
+  process.stderr.write = capture((s) => { stderr += s; });
+  let code;
+  try { code = await main(argv); } catch (e) { code = -1; stderr += 'runner: ' + e + '\\n'; }
+  process.stdout.write = ow;
+  process.stderr.write = ew;
+  out.push({ code, stdout, stderr });
+}
+writeFileSync(process.env.ALLOT_RESULTS, JSON.stringify(out));
+process.exit(0);
+`;
+
+/** Every batched case, registered at collection time by {@link cli}; run once in beforeAll. */
+const cases: string[][] = [];
+const results: CliResult[] = [];
+
+/** Registers `allot ...argv` for the batch; the returned function gives its result inside a test. */
+function cli(argv: readonly string[]): () => CliResult {
+  const i = cases.push([...argv]) - 1;
+  return () => {
+    const r = results[i];
+    if (r === undefined) throw new Error(`batched case ${i} did not run: ${argv.join(' ')}`);
+    return r;
+  };
+}
+
+beforeAll(() => {
+  const dir = tempDir();
+  const resultsFile = join(dir, 'results.json');
+  // a file, not --eval: worker threads inherit the process's execArgv, and --input-type is not valid for them
+  const runner = join(dir, 'runner.mjs');
+  writeFileSync(runner, RUNNER);
+  const r = spawnSync(process.execPath, [runner], {
+    cwd: REPO_ROOT,
+    input: JSON.stringify(cases),
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      ALLOT_MAIN_URL: pathToFileURL(join(REPO_ROOT, 'dist', 'cli', 'main.js')).href,
+      ALLOT_RESULTS: resultsFile,
+      ALLOT_QUIET: '',
+      FORCE_COLOR: '0',
+      NO_COLOR: '1',
+    },
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 300_000,
+  });
+  if (r.status !== 0) throw new Error(`batch runner failed (${r.status}): ${r.stderr}`);
+  results.push(...(JSON.parse(readFileSync(resultsFile, 'utf8')) as CliResult[]));
+}, 320_000);
 
 describe('allot rank simulate', () => {
   it('writes RESULT.json with setting, true bias and one entry per policy', () => {
@@ -82,33 +153,37 @@ describe('allot rank simulate', () => {
     }
   });
 
+  const common = ['rank', 'simulate', '--dataset', 'sinreal', '--rounds', '120', '--seed', '2'];
+  const pol = ['--policies', 'linucb-pbm-em,random', '--workers', '1'];
+  const canonical = cli([
+    ...common,
+    '--slots',
+    '2',
+    '--arms',
+    '6',
+    '--runs',
+    '1',
+    ...pol,
+    '--checkpoints',
+    '40,100',
+  ]);
+  const old = cli([
+    ...common,
+    '--positions',
+    '2',
+    '--actions',
+    '6',
+    '--replications',
+    '1',
+    ...pol,
+    '--checkpoints',
+    '40,100',
+  ]);
+  const both = cli([...common, '--slots', '2', '--positions', '3', ...pol]);
+  const none = cli([...common, ...pol]);
   it('takes the canonical --slots/--arms/--runs and the old --positions/--actions/--replications alike, and a checkpoint list', () => {
-    const common = ['rank', 'simulate', '--dataset', 'sinreal', '--rounds', '120', '--seed', '2'];
-    const pol = ['--policies', 'linucb-pbm-em,random', '--workers', '1'];
-    const a = runCli([
-      ...common,
-      '--slots',
-      '2',
-      '--arms',
-      '6',
-      '--runs',
-      '1',
-      ...pol,
-      '--checkpoints',
-      '40,100',
-    ]);
-    const b = runCli([
-      ...common,
-      '--positions',
-      '2',
-      '--actions',
-      '6',
-      '--replications',
-      '1',
-      ...pol,
-      '--checkpoints',
-      '40,100',
-    ]);
+    const a = canonical();
+    const b = old();
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
     const ja = JSON.parse(a.stdout);
@@ -120,25 +195,25 @@ describe('allot rank simulate', () => {
     expect(jb.policies.map((p: { perRun: number[] }) => p.perRun)).toEqual(
       ja.policies.map((p: { perRun: number[] }) => p.perRun),
     );
-    const both = runCli([...common, '--slots', '2', '--positions', '3', ...pol]);
-    expect(both.code).toBe(2);
-    expect(both.stderr).toContain('--slots and --positions');
-    const none = runCli([...common, ...pol]);
-    expect(none.code).toBe(2);
-    expect(none.stderr).toContain('--slots');
+    expect(both().code).toBe(2);
+    expect(both().stderr).toContain('--slots and --positions');
+    expect(none().code).toBe(2);
+    expect(none().stderr).toContain('--slots');
   });
 
-  it('checks documented maxima before any work starts', () => {
-    const cases: [string[], string][] = [
+  const maxima = (
+    [
       [['--slots', '1e9'], '--slots must be <= 100'],
       [['--slots', '2', '--arms', '1e6'], '--arms must be <= 1000'],
       [['--slots', '2', '--runs', '1e8'], '--runs must be <= 10000'],
       [['--slots', '2', '--rounds', '1e9'], '--rounds must be <= 10000000'],
       [['--slots', '2', '--rounds', '5000000', '--arms', '1000'], '--rounds x --arms must be <= 50000000'],
       [['--slots', '2', '--checkpoints', '10,5'], '--checkpoints must increase'],
-    ];
-    for (const [flags, msg] of cases) {
-      const r = runCli(['rank', 'simulate', '--dataset', 'sinbin', ...flags]);
+    ] as [string[], string][]
+  ).map(([flags, msg]) => [cli(['rank', 'simulate', '--dataset', 'sinbin', ...flags]), msg] as const);
+  it('checks documented maxima before any work starts', () => {
+    for (const [run, msg] of maxima) {
+      const r = run();
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -146,25 +221,27 @@ describe('allot rank simulate', () => {
     }
   });
 
+  const repro = [
+    'rank',
+    'simulate',
+    '--dataset',
+    'sinreal',
+    '--positions',
+    '2',
+    '--rounds',
+    '150',
+    '--runs',
+    '2',
+    '--seed',
+    '4',
+    '--policies',
+    'lints,linucb-pbm-ctr',
+  ];
+  const oneWorker = cli([...repro, '--workers', '1']);
+  const twoWorkers = cli([...repro, '--workers', '2']);
   it('is reproducible: same seed, same numbers, any worker count', () => {
-    const args = [
-      'rank',
-      'simulate',
-      '--dataset',
-      'sinreal',
-      '--positions',
-      '2',
-      '--rounds',
-      '150',
-      '--runs',
-      '2',
-      '--seed',
-      '4',
-      '--policies',
-      'lints,linucb-pbm-ctr',
-    ];
-    const a = JSON.parse(runCli([...args, '--workers', '1']).stdout);
-    const b = JSON.parse(runCli([...args, '--workers', '2']).stdout);
+    const a = JSON.parse(oneWorker().stdout);
+    const b = JSON.parse(twoWorkers().stdout);
     expect(a.policies.map((p: { cumulativeReward: unknown }) => p.cumulativeReward)).toEqual(
       b.policies.map((p: { cumulativeReward: unknown }) => p.cumulativeReward),
     );
@@ -190,43 +267,46 @@ describe('allot rank simulate', () => {
     `);
   });
 
+  const bad = [
+    ['--policies', 'linucb,greedy'],
+    ['--dataset', 'sinfoo'],
+    ['--first-position-eps', '1.5'],
+  ].map((flags) => {
+    const base = new Map([
+      ['--dataset', 'sinreal'],
+      ['--positions', '2'],
+      ['--rounds', '10'],
+      ['--runs', '1'],
+    ]);
+    base.set(flags[0]!, flags[1]!);
+    return cli(['rank', 'simulate', ...[...base].flat()]);
+  });
+  const greedy = cli([
+    'rank',
+    'simulate',
+    '--dataset',
+    'sinreal',
+    '--positions',
+    '2',
+    '--policies',
+    'greedy',
+  ]);
   it('rejects an unknown policy, an unknown dataset and a bad epsilon', () => {
-    const bad = [
-      ['--policies', 'linucb,greedy'],
-      ['--dataset', 'sinfoo'],
-      ['--first-position-eps', '1.5'],
-    ];
     const codes = ['ALLOT_UNKNOWN_OPTION', 'ALLOT_UNKNOWN_OPTION', 'ALLOT_OUT_OF_RANGE'];
-    bad.forEach((flags, i) => {
-      const base = new Map([
-        ['--dataset', 'sinreal'],
-        ['--positions', '2'],
-        ['--rounds', '10'],
-        ['--runs', '1'],
-      ]);
-      base.set(flags[0]!, flags[1]!);
-      const r = runCli(['rank', 'simulate', ...[...base].flat()]);
+    bad.forEach((run, i) => {
+      const r = run();
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toContain(codes[i]);
     });
-    const r = runCli([
-      'rank',
-      'simulate',
-      '--dataset',
-      'sinreal',
-      '--positions',
-      '2',
-      '--policies',
-      'greedy',
-    ]);
-    expect(r.stderr).toContain('greedy');
+    expect(greedy().stderr).toContain('greedy');
   });
 });
 
 describe('allot rank bias', () => {
+  const estimate = cli(['rank', 'bias', '--log', FIXTURE, '--resamples', '50', '--seed', '3']);
   it('estimates q on the OBD fixture with bootstrap and Wilson intervals', () => {
-    const r = runCli(['rank', 'bias', '--log', FIXTURE, '--resamples', '50', '--seed', '3']);
+    const r = estimate();
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ method: 'ctr', rows: 2000, positions: 3, ctrInterval: 'Wilson score' });
@@ -245,57 +325,83 @@ describe('allot rank bias', () => {
     for (const p of j.byPosition) expect(p.ctrLower).toBeLessThanOrEqual(p.ctr);
   });
 
+  const warned = cli(['rank', 'bias', '--log', FIXTURE, '--resamples', '20']);
+  const quiet = cli(['--quiet', 'rank', 'bias', '--log', FIXTURE, '--resamples', '20']);
   it('warns on stderr when so few clicks leave the interval uninformative; --quiet silences it', () => {
-    const r = runCli(['rank', 'bias', '--log', FIXTURE, '--resamples', '20']);
+    const r = warned();
     expect(r.code).toBe(0);
     const lines = r.stderr.trim().split('\n');
     expect(lines.some((l) => l.startsWith('allot: warning: only 2 clicks at position 1'))).toBe(true);
     expect(JSON.parse(r.stdout).warnings.length).toBeGreaterThan(0);
-    const q = runCli(['--quiet', 'rank', 'bias', '--log', FIXTURE, '--resamples', '20']);
+    const q = quiet();
     expect(q.code).toBe(0);
     expect(q.stderr).toBe('');
   });
 
+  const weighted = cli(['rank', 'bias', '--log', FIXTURE, '--resamples', '0']);
+  const unweighted = cli([
+    'rank',
+    'bias',
+    '--log',
+    FIXTURE,
+    '--resamples',
+    '0',
+    '--unweighted',
+    '--positions',
+    '3',
+  ]);
   it('weights by the propensity column when present (uniform policy: the same q) and accepts --positions', () => {
-    const w = JSON.parse(runCli(['rank', 'bias', '--log', FIXTURE, '--resamples', '0']).stdout);
-    const u = JSON.parse(
-      runCli(['rank', 'bias', '--log', FIXTURE, '--resamples', '0', '--unweighted', '--positions', '3'])
-        .stdout,
-    );
+    const w = JSON.parse(weighted().stdout);
+    const u = JSON.parse(unweighted().stdout);
     expect(w.weighting.scheme).toContain('inverse propensity');
     expect(w.weighting.minWeight).toBeCloseTo(34, 9);
     expect(u.weighting).toBeNull();
     for (let l = 0; l < 3; l++) expect(w.q[l]).toBeCloseTo(u.q[l], 12);
   });
 
+  // input files of the batched cases below, written at collection time (before the batch runs)
+  const dir = tempDir();
+  const big = join(dir, 'big.csv');
+  writeFileSync(big, 'item_id,position,click\n1,1,0\n2,1000000000,1\n');
+  const badProp = join(dir, 'prop.csv');
+  writeFileSync(badProp, 'item_id,position,click,propensity_score\n1,1,0,0.5\n2,2,1,0\n');
+  const noPosition = join(dir, 'log.csv');
+  writeFileSync(noPosition, 'item_id,slot,click\n1,1,0\n2,2,1\n');
+  const nan = join(dir, 'nan.csv');
+  writeFileSync(nan, 'item_id,position,click\n1,1,0\n2,NaN,1\n');
+  const ragged = join(dir, 'ragged.csv');
+  writeFileSync(ragged, 'item_id,position,click\n1,1,0\n2,2\n');
+
+  const tooBig = cli(['rank', 'bias', '--log', big]);
+  const slots = cli(['rank', 'bias', '--log', FIXTURE, '--slots', '1e9']);
+  const positions2 = cli(['rank', 'bias', '--log', FIXTURE, '--positions', '2']);
+  const propZero = cli(['rank', 'bias', '--log', badProp]);
   it('fails fast on sizes above the documented maxima (option and log column)', () => {
-    const dir = tempDir();
-    const big = join(dir, 'big.csv');
-    writeFileSync(big, 'item_id,position,click\n1,1,0\n2,1000000000,1\n');
-    const r1 = runCli(['rank', 'bias', '--log', big]);
+    const r1 = tooBig();
     expect(r1.code).toBe(2);
     expect(r1.stderr).toContain('ALLOT_OUT_OF_RANGE');
     expect(r1.stderr).toContain('column position must be an integer in [1, 1000]');
-    const r2 = runCli(['rank', 'bias', '--log', FIXTURE, '--slots', '1e9']);
+    const r2 = slots();
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatchInlineSnapshot(`
       "allot: ALLOT_OUT_OF_RANGE: --slots must be <= 1000 (got 1e9)
       "
     `);
-    const r3 = runCli(['rank', 'bias', '--log', FIXTURE, '--positions', '2']);
+    const r3 = positions2();
     expect(r3.code).toBe(2);
     expect(r3.stderr).toContain('is above --positions 2');
-    const badProp = join(dir, 'prop.csv');
-    writeFileSync(badProp, 'item_id,position,click,propensity_score\n1,1,0,0.5\n2,2,1,0\n');
-    const r4 = runCli(['rank', 'bias', '--log', badProp]);
+    const r4 = propZero();
     expect(r4.code).toBe(2);
     expect(r4.stderr).toContain('propensity_score must be a probability');
   });
 
+  const methods = ['em', 'probit'].map(
+    (method) =>
+      [method, cli(['rank', 'bias', '--log', FIXTURE, '--method', method, '--resamples', '5'])] as const,
+  );
   it('runs EM and probit on the OBD fixture', () => {
-    const log = FIXTURE;
-    for (const method of ['em', 'probit']) {
-      const r = runCli(['rank', 'bias', '--log', log, '--method', method, '--resamples', '5']);
+    for (const [method, run] of methods) {
+      const r = run();
       expect(r.code).toBe(0);
       const j = JSON.parse(r.stdout);
       expect(j.method).toBe(method);
@@ -304,36 +410,33 @@ describe('allot rank bias', () => {
     }
   });
 
+  const missing = cli(['rank', 'bias', '--log', noPosition]);
+  const absent = cli(['rank', 'bias', '--log', noPosition.replace('log.csv', 'x.csv')]);
   it('reports a log without the needed columns in one line, exit 2', () => {
-    const dir = tempDir();
-    const f = join(dir, 'log.csv');
-    writeFileSync(f, 'item_id,slot,click\n1,1,0\n2,2,1\n');
-    const r = runCli(['rank', 'bias', '--log', f]);
+    const r = missing();
     expect(r.code).toBe(2);
-    expect(r.stderr.replace(f, 'LOG')).toMatchInlineSnapshot(`
+    expect(r.stderr.replace(noPosition, 'LOG')).toMatchInlineSnapshot(`
       "allot: ALLOT_MISSING_COLUMN: --log LOG lacks column position (needed by --method ctr; has 3 columns)
       "
     `);
-    const em = runCli(['rank', 'bias', '--log', f.replace('log.csv', 'x.csv')]);
+    const em = absent();
     expect(em.code).toBe(2);
     expect(em.stderr).toContain('ALLOT_FILE_NOT_FOUND');
   });
 
+  const nanRun = cli(['rank', 'bias', '--log', nan]);
+  const raggedRun = cli(['rank', 'bias', '--log', ragged]);
+  const mle = cli(['rank', 'bias', '--log', ragged, '--method', 'mle']);
   it('rejects non-finite values and rows of the wrong length', () => {
-    const dir = tempDir();
-    const nan = join(dir, 'nan.csv');
-    writeFileSync(nan, 'item_id,position,click\n1,1,0\n2,NaN,1\n');
-    const r1 = runCli(['rank', 'bias', '--log', nan]);
+    const r1 = nanRun();
     expect(r1.code).toBe(2);
     expect(r1.stderr).toContain('ALLOT_NOT_FINITE');
     expect(r1.stderr).toContain('line 3: position');
-    const ragged = join(dir, 'ragged.csv');
-    writeFileSync(ragged, 'item_id,position,click\n1,1,0\n2,2\n');
-    const r2 = runCli(['rank', 'bias', '--log', ragged]);
+    const r2 = raggedRun();
     expect(r2.code).toBe(2);
     expect(r2.stderr).toContain('ALLOT_SHAPE_MISMATCH');
     expect(r2.stderr.trim().split('\n')).toHaveLength(1);
-    const method = runCli(['rank', 'bias', '--log', ragged, '--method', 'mle']);
+    const method = mle();
     expect(method.code).toBe(2);
     expect(method.stderr).toContain('ALLOT_UNKNOWN_OPTION');
   });
