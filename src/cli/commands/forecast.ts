@@ -3,19 +3,12 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { AllotError } from '../../core/errors.js';
-import {
-  allocationRows,
-  checkForecasts,
-  createModelOutputParser,
-  type ModelOutputParserOptions,
-  type ModelOutputTable,
-  normalizeLocation,
-  parseTargetData,
-  type QuantileScoreRow,
-  quantileScoreRows,
-  summarizeScores,
-  type TailFamily,
-  type TargetData,
+import type {
+  ModelOutputParserOptions,
+  ModelOutputTable,
+  QuantileScoreRow,
+  TailFamily,
+  TargetData,
 } from '../../forecast/index.js';
 import {
   checkInputFile,
@@ -33,6 +26,24 @@ import {
   warn,
   writeOutputs,
 } from '../io.js';
+
+type ForecastLib = typeof import('../../forecast/index.js');
+let forecastLib: ForecastLib | undefined;
+
+/**
+ * The forecast library, imported by the first action: its distributions load @stdlib (~500 CommonJS files), which
+ * `--help` and bad flags do not need.
+ */
+async function loadForecast(): Promise<ForecastLib> {
+  forecastLib ??= await import('../../forecast/index.js');
+  return forecastLib;
+}
+
+/** The library once an action has loaded it. */
+function lib(): ForecastLib {
+  if (forecastLib === undefined) throw new AllotError('ALLOT_INTERNAL', 'the forecast library is not loaded');
+  return forecastLib;
+}
 
 /** Documented maxima of `allot forecast` (docs/cli.md lists them). */
 export const FORECAST_LIMITS: { readonly inputBytes: number; readonly stocks: number } = {
@@ -67,7 +78,7 @@ function toCsv(columns: readonly string[], rows: readonly Record<string, unknown
 async function readModelOutput(path: string, opts: ModelOutputParserOptions): Promise<ModelOutputTable> {
   checkInputFile(path, '--forecasts', FORECAST_LIMITS.inputBytes);
   const m = /^\d{4}-\d{2}-\d{2}-(.+)\.csv$/.exec(basename(path));
-  const parser = createModelOutputParser({
+  const parser = lib().createModelOutputParser({
     ...opts,
     source: `--forecasts ${path}`,
     ...(m !== null && opts.modelId === undefined ? { modelId: m[1]! } : {}),
@@ -114,7 +125,7 @@ function filterOptions(o: CommonOpts): ModelOutputParserOptions {
   if (o.target !== undefined) f.target = o.target;
   if (o.horizon !== undefined) f.horizon = parseNumber('--horizon', o.horizon);
   if (o.locations !== undefined)
-    f.locations = parseNameList('--locations', o.locations).map(normalizeLocation);
+    f.locations = parseNameList('--locations', o.locations).map(lib().normalizeLocation);
   return f;
 }
 
@@ -160,7 +171,7 @@ function checkSingle(table: ModelOutputTable, o: CommonOpts, path: string): void
 }
 
 function readTruth(path: string): TargetData {
-  return parseTargetData(readText(path, '--truth'), `--truth ${path}`);
+  return lib().parseTargetData(readText(path, '--truth'), `--truth ${path}`);
 }
 
 const ALLOCATE_COLUMNS = [
@@ -267,6 +278,7 @@ export function registerForecast(program: Command): void {
       '\nExample:\n  npx allot forecast allocate --forecasts fixtures/forecast/model-output.csv --K 100 --out out/alloc.csv',
     )
     .action(async (o: CommonOpts & { K: string; L: string; includeIncomplete: boolean }) => {
+      const { allocationRows, checkForecasts } = await loadForecast();
       if (o.out !== undefined) checkOutputPath(o.out, '--out');
       const Ks = parseNumberList('--K', o.K, FORECAST_LIMITS.stocks);
       for (const k of Ks) {
@@ -377,6 +389,7 @@ export function registerForecast(program: Command): void {
     )
     .action(
       async (o: CommonOpts & { truth: string; baseline?: string; summary?: string; pinball?: string }) => {
+        const { quantileScoreRows, summarizeScores } = await loadForecast();
         if (o.out !== undefined) checkOutputPath(o.out, '--out');
         if (o.summary !== undefined) checkOutputPath(o.summary, '--summary');
         if (o.pinball !== undefined) checkOutputPath(o.pinball, '--pinball');
@@ -415,7 +428,7 @@ export function registerForecast(program: Command): void {
  */
 function thinSupportWarnings(
   rows: readonly QuantileScoreRow[],
-  summary: ReturnType<typeof summarizeScores>,
+  summary: ReturnType<ForecastLib['summarizeScores']>,
 ): string[] {
   if (summary.length < 2) return [];
   const locs = new Map<string, Set<string>>();
@@ -459,7 +472,10 @@ function pinballCsv(rows: readonly QuantileScoreRow[]): string {
   return `${out.join('\n')}\n`;
 }
 
-function formatSummary(rows: ReturnType<typeof summarizeScores>, baseline: string | undefined): string {
+function formatSummary(
+  rows: ReturnType<ForecastLib['summarizeScores']>,
+  baseline: string | undefined,
+): string {
   const f = (x: number | null, d = 3): string => (x === null ? '-' : x.toFixed(d));
   const w = Math.max(8, ...rows.map((r) => r.model_id.length));
   const lines = [
