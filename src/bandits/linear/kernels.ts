@@ -194,7 +194,8 @@ export function cholUpdateUpper(
  * The rotations of update v at row k depend only on row k as left by updates 0..v−1 and on u_v as left by rows
  * 0..k−1, so the m sequential updates can run row by row, each row loaded and stored once for all m vectors
  * instead of once per vector (the same operations on every entry, in the same order). A vector whose pivot entry
- * is 0 skips the row, as in {@link cholUpdateUpper}. Groups of four, then the rest one by one.
+ * is 0 skips the row, as in {@link cholUpdateUpper}. Groups of four (the last may hold two or three), then a last
+ * single vector by {@link cholUpdateUpper}.
  * @param n - order.
  * @param r - n*n row-major upper factor, updated in place.
  * @param x - the update vectors' array.
@@ -216,22 +217,24 @@ export function cholUpdateUpperBlock(
 ): void {
   const end = start + m;
   let v = start;
-  for (; v + 4 <= end; v += 4) {
+  for (; v + 2 <= end; v += 4) {
+    // a group of 2 to 4 vectors; the missing ones are zero vectors, which skip every row (no operation)
+    const nv = Math.min(4, end - v);
     const o0 = offsets[v]!;
     const o1 = offsets[v + 1]!;
-    const o2 = offsets[v + 2]!;
-    const o3 = offsets[v + 3]!;
     const a0 = scales[v]!;
     const a1 = scales[v + 1]!;
-    const a2 = scales[v + 2]!;
-    const a3 = scales[v + 3]!;
+    const o2 = nv > 2 ? offsets[v + 2]! : o0;
+    const a2 = nv > 2 ? scales[v + 2]! : 0;
+    const o3 = nv > 3 ? offsets[v + 3]! : o0;
+    const a3 = nv > 3 ? scales[v + 3]! : 0;
     const n2 = 2 * n;
     const n3 = 3 * n;
     for (let i = 0; i < n; i++) {
       work[i] = a0 * x[o0 + i]!;
       work[n + i] = a1 * x[o1 + i]!;
-      work[n2 + i] = a2 * x[o2 + i]!;
-      work[n3 + i] = a3 * x[o3 + i]!;
+      work[n2 + i] = nv > 2 ? a2 * x[o2 + i]! : 0;
+      work[n3 + i] = nv > 3 ? a3 * x[o3 + i]! : 0;
     }
     for (let k = 0; k < n; k++) {
       const row = k * n;

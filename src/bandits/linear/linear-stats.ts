@@ -66,13 +66,32 @@ export function addObservation(
   const g = stats.gram;
   const b = stats.b;
   const s2 = scale * scale;
-  for (let i = 0; i < d; i++) {
+  // Rows two at a time (each x_j loaded once for both); a row whose x_i is 0 adds nothing and is skipped when both
+  // are 0 (adding the ±0 terms of one would leave every entry unchanged: G never holds −0).
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const xi = x[offset + i]!;
+    const xi1 = x[offset + i + 1]!;
+    b[i]! += y * scale * xi;
+    b[i + 1]! += y * scale * xi1;
+    if (xi === 0 && xi1 === 0) continue;
+    const c = s2 * xi;
+    const c1 = s2 * xi1;
+    const row = i * d;
+    const row1 = row + d;
+    g[row + i]! += c * xi;
+    g[row + i + 1]! += c * xi1;
+    g[row1 + i + 1]! += c1 * xi1;
+    for (let j = i + 2; j < d; j++) {
+      const xj = x[offset + j]!;
+      g[row + j]! += c * xj;
+      g[row1 + j]! += c1 * xj;
+    }
+  }
+  if (i < d) {
     const xi = x[offset + i]!;
     b[i]! += y * scale * xi;
-    if (xi === 0) continue;
-    const c = s2 * xi;
-    const row = i * d;
-    for (let j = i; j < d; j++) g[row + j]! += c * x[offset + j]!;
+    g[i * d + i]! += s2 * xi * xi;
   }
   stats.yy += y * y;
   stats.n += 1;
@@ -80,8 +99,9 @@ export function addObservation(
 
 /**
  * Adds observations v = start .. start + m − 1 (u_v = scales[v]·x[offsets[v] ..], y = ys[v]) in place, bit for
- * bit what m calls of {@link addObservation} in order of v give: every entry receives the same terms in the same order, but
- * a row of G is loaded and stored once per four observations instead of once per observation. No allocation.
+ * bit what m calls of {@link addObservation} in order of v give: every entry receives the same terms in the same
+ * order, but a row of G is loaded and stored once per four (then two) observations instead of once per
+ * observation. No allocation.
  *
  * @remarks Kernel: trusts the offsets, finite scales and responses. A zero feature adds ±0 where
  *   {@link addObservation} skips the row; the sums are the same.
@@ -134,6 +154,28 @@ export function addObservations(
     }
     stats.yy = stats.yy + y0 * y0 + y1 * y1 + y2 * y2 + y3 * y3;
     stats.n += 4;
+  }
+  if (v + 2 <= end) {
+    const o0 = offsets[v]!;
+    const o1 = offsets[v + 1]!;
+    const a0 = scales[v]!;
+    const a1 = scales[v + 1]!;
+    const y0 = ys[v]!;
+    const y1 = ys[v + 1]!;
+    const q0 = a0 * a0;
+    const q1 = a1 * a1;
+    for (let i = 0; i < d; i++) {
+      const x0 = x[o0 + i]!;
+      const x1 = x[o1 + i]!;
+      b[i] = b[i]! + y0 * a0 * x0 + y1 * a1 * x1;
+      const c0 = q0 * x0;
+      const c1 = q1 * x1;
+      const row = i * d;
+      for (let j = i; j < d; j++) g[row + j] = g[row + j]! + c0 * x[o0 + j]! + c1 * x[o1 + j]!;
+    }
+    stats.yy = stats.yy + y0 * y0 + y1 * y1;
+    stats.n += 2;
+    v += 2;
   }
   for (; v < end; v++) addObservation(stats, x, offsets[v]!, scales[v]!, ys[v]!);
 }

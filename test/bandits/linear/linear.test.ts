@@ -1,6 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
+  addObservation,
   createLinearBandit,
   createLinearStats,
   decideLinearTopL,
@@ -344,6 +345,34 @@ describe('blocked kernels (issue 13)', () => {
         if (algorithm === 'linucb') expect(batch.logDetV).toBe(one.logDetV);
         expect(Array.from(linearMean(batch))).toEqual(Array.from(linearMean(one)));
       }
+    }
+  });
+
+  it('addObservation (two rows per pass) equals the one-row accumulation bit for bit, odd and even d', () => {
+    for (const d of [1, 2, 7, 8, 65]) {
+      const rng = createRng(30 + d);
+      const stats = createLinearStats(d);
+      const g = new Float64Array(d * d);
+      const b = new Float64Array(d);
+      const x = new Float64Array(d);
+      for (let t = 0; t < 40; t++) {
+        randomUnit(rng, d, x);
+        if (t % 3 === 0) x[t % d] = 0;
+        if (t % 5 === 0 && d > 1) x[(t + 1) % d] = 0;
+        const scale = t % 7 === 0 ? 0 : rng.uniform();
+        const y = rng.uniform();
+        addObservation(stats, x, 0, scale, y);
+        const s2 = scale * scale;
+        for (let i = 0; i < d; i++) {
+          const xi = x[i]!;
+          b[i]! += y * scale * xi;
+          if (xi === 0) continue;
+          const c = s2 * xi;
+          for (let j = i; j < d; j++) g[i * d + j]! += c * x[j]!;
+        }
+      }
+      expect(Array.from(stats.gram)).toEqual(Array.from(g));
+      expect(Array.from(stats.b)).toEqual(Array.from(b));
     }
   });
 });
