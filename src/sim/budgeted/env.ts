@@ -7,7 +7,7 @@
 import { betaQuantile } from '../../core/dist.js';
 import { AllotError } from '../../core/errors.js';
 import { createRng, type Rng } from '../../core/rng.js';
-import { sampleBeta, uniform53 } from '../../core/samplers.js';
+import { prepareBeta, sampleBetaPrepared, uniform53 } from '../../core/samplers.js';
 import { assertInInterval, assertInteger, assertOneOf, toFiniteArray } from '../../core/validate.js';
 import { BUDGETED_DISTS, type BudgetedDist } from './dists.js';
 
@@ -222,6 +222,9 @@ export function createBudgetedEnv(instance: BudgetedInstance): BudgetedEnv {
   const pb = new Float64Array(K);
   const qa = new Float64Array(K);
   const qb = new Float64Array(K);
+  // Marsaglia–Tsang constants of the Beta laws, prepared once (sampleBetaPrepared: the same draws as sampleBeta).
+  const prepR = new Float64Array(code === 2 ? 4 * K : 0);
+  const prepC = new Float64Array(code === 2 ? 4 * K : 0);
   if (code === 1) {
     const pr = instance.rewardProbs;
     const pc = instance.costProbs;
@@ -252,6 +255,8 @@ export function createBudgetedEnv(instance: BudgetedInstance): BudgetedEnv {
     pb.set(rewardBeta);
     qa.set(costAlpha);
     qb.set(costBeta);
+    prepareBeta(K, pa, pb, prepR);
+    prepareBeta(K, qa, qb, prepC);
   }
   const absRho = Math.abs(rho);
   return {
@@ -260,8 +265,8 @@ export function createBudgetedEnv(instance: BudgetedInstance): BudgetedEnv {
     costMean,
     sample(i: number, rng: Rng, out: Float64Array): void {
       if (absRho === 0 && code === 2) {
-        out[0] = sampleBeta(pa[i]!, pb[i]!, rng);
-        out[1] = sampleBeta(qa[i]!, qb[i]!, rng);
+        out[0] = sampleBetaPrepared(rng, pa[i]!, pb[i]!, prepR, i);
+        out[1] = sampleBetaPrepared(rng, qa[i]!, qb[i]!, prepC, i);
         return;
       }
       const ur = uniform53(rng);
