@@ -1,5 +1,5 @@
 /** The store contract on memory, SQLite (a temporary file, WAL) and a real Redis (127.0.0.1:6379). */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -84,6 +84,39 @@ describe('SQLite log bodies', () => {
     expect((await again.readLog('t/a', 0, 10)).map(({ seq: _, ...e }) => e)).toEqual([d, r]);
     expect(await again.listEvents('t/a', 0, 10)).toEqual([{ seq: ds, decision: d, reward: r }]);
     expect(await again.getDecision('t/a', 'e1')).toEqual(d);
+    await again.close();
+  });
+});
+
+describe('SQLite background checkpoints', () => {
+  it('copies the WAL into the database file from a worker (SQLite alone would wait for 1,000 pages)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'allot-sqlite-')), 'a.db');
+    const s = createSqliteStore({ path, checkpointMs: 20, checkpointAfterCommits: 1 });
+    await s.putAgent('t/a', normalizeAgentConfig({ policy: { type: 'ucb1' }, arms: ['a'] }), 1);
+    // Until a checkpoint the database file keeps the size it had when the WAL was switched on: the schema and
+    // the rows are in the WAL.
+    const initial = statSync(path).size;
+    for (let i = 0; i < 20; i++) {
+      await s.appendDecision('t/a', {
+        kind: 'decision',
+        eventId: `e${i}`,
+        ts: i,
+        version: 0,
+        user: null,
+        candidates: null,
+        context: null,
+        actions: ['a'],
+        propensities: [1],
+      });
+    }
+    const deadline = Date.now() + 5000;
+    while (statSync(path).size <= initial && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(statSync(path).size).toBeGreaterThan(initial);
+    expect(await s.lastSeq('t/a')).toBeGreaterThan(0);
+    await s.close();
+    const again = createSqliteStore({ path });
+    expect((await again.readLog('t/a', 0, 1000)).length).toBe(20);
     await again.close();
   });
 });

@@ -17,6 +17,7 @@ import type {
   Snapshot,
   Store,
 } from '../store.js';
+import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import {
   decodeDecision,
   encodeDecision,
@@ -34,6 +35,13 @@ export interface SqliteStoreOptions {
   readonly path: string;
   /** 'normal' (default: survives a killed process) or 'full' (survives power loss). */
   readonly durability?: 'normal' | 'full';
+  /**
+   * WAL checkpoints in a worker thread every this many ms (default 200; 0: SQLite's automatic checkpoint in the
+   * committing call, as before). See ./checkpointer.ts.
+   */
+  readonly checkpointMs?: number;
+  /** Commits before the checkpoint worker starts (default 256: a short-lived store never starts it). */
+  readonly checkpointAfterCommits?: number;
 }
 
 const SCHEMA = `
@@ -67,9 +75,28 @@ CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, id TEXT NOT NULL, value 
 export function createSqliteStore(opts: SqliteStoreOptions): Store {
   const db = new Database(opts.path);
   db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  const synchronous = opts.durability === 'full' ? 'FULL' : 'NORMAL';
+  db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  const checkpointMs = opts.checkpointMs ?? 200;
+  let checkpointer: Checkpointer | null = null;
+  // The worker starts with the store's 256th commit: a short-lived store (a CLI command, a test) never needs it.
+  let commitsBeforeCheckpointer =
+    checkpointMs > 0 && opts.path !== ':memory:' && opts.path !== ''
+      ? Math.max(1, opts.checkpointAfterCommits ?? 256)
+      : -1;
+  const startBackgroundCheckpoints = (): void => {
+    // The automatic checkpoint stays as a safety net, at 10x SQLite's default (about 40 MB of WAL).
+    db.pragma('wal_autocheckpoint = 10000');
+    checkpointer = startCheckpointer(opts.path, {
+      everyMs: checkpointMs,
+      synchronous,
+      onFailure: () => {
+        if (db.open) db.pragma('wal_autocheckpoint = 1000');
+      },
+    });
+  };
 
   const q = {
     getAgent: db.prepare<[string], { id: string; config: string; created_at: number }>(
@@ -196,6 +223,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       for (const op of ops) op.reject(e);
       return;
     }
+    if (commitsBeforeCheckpointer > 0 && --commitsBeforeCheckpointer === 0) startBackgroundCheckpoints();
     for (let i = 0; i < ops.length; i++) {
       const r = results[i]!;
       if (r.ok) ops[i]!.resolve(r.value);
@@ -321,6 +349,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     },
     async close() {
       flush();
+      await checkpointer?.stop();
+      checkpointer = null;
       if (db.open) db.close();
     },
   };
