@@ -339,7 +339,7 @@ export function registerExplore(program: Command): void {
     .option('--discount <f>', 'daily discount of the UCB counts, in (0, 1] (default: 1 = none)')
     .option(
       '--preset <name>',
-      `world: ${WORLD_PRESET_NAMES.join('|')} (default: funnel; uniform = the old world)`,
+      `world: ${WORLD_PRESET_NAMES.join('|')} (default: funnel; uniform = the old world; funnel-topics = the funnel without items)`,
     )
     .option('--sourcing <s>', 'candidate topics: personalised|uniform (default: from the preset)')
     .option('--new-topics <n>', 'topics launched during the experiment (default: from the preset, funnel 6)')
