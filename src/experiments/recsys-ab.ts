@@ -338,10 +338,169 @@ interface Acc {
   teNum: number;
   teDen: number;
   metricUsers: number[];
+  /** Slot of each metric user in the day's metric values (4 per slot: EI, TD, IU, TE). */
+  metricSlots: number[];
 }
 
 function newAcc(): Acc {
-  return { active: [], eiSum: 0, tdSum: 0, iuSum: 0, teNum: 0, teDen: 0, metricUsers: [] };
+  return { active: [], eiSum: 0, tdSum: 0, iuSum: 0, teNum: 0, teDen: 0, metricUsers: [], metricSlots: [] };
+}
+
+/** A day whose exploration metrics are computed later (by any thread sharing the memory): what the readout needs. */
+interface PendingDay {
+  readonly expDay: number;
+  readonly phase: 1 | 2;
+  readonly day: number;
+  readonly accs: Acc[];
+  /** Plays today per metric slot. */
+  readonly mPlays: Float64Array;
+  /** Per group: plays, impressions, completions, loops, skips of the active users. */
+  readonly cols: Float64Array[][];
+  readonly cumulative: ExperimentDay['cumulative'];
+}
+
+/**
+ * Shared memory of the exploration metrics of one simulation's experiment arm, so that they can be computed by the
+ * experiment's thread and its counterfactual's (whichever is free) instead of by the experiment's thread alone:
+ * the experiment arm records each day's inputs (counts before today per launched topic, today's impressions, the
+ * prior's rates); units of {@link METRIC_UNIT_SLOTS} metric users of one day are claimed atomically. The numbers are
+ * the same as computed inline (the same kernel on the same inputs). Quadrature P only (Monte Carlo P draws from one
+ * stream in user order).
+ */
+export interface RecsysMetricShared {
+  /** Int32 x 4: ready flag, next unit, units done, total units. */
+  readonly ctl: SharedArrayBuffer;
+  /** Uint32 per <day, slot>: shown before today (K), completions before today (K), shown today (K). */
+  readonly input: SharedArrayBuffer;
+  /** Float64 per day: the global rate, then the prior topic rate of each launched topic (K + 1). */
+  readonly prior: SharedArrayBuffer;
+  /** Int32 per day: launched topics, metric users. */
+  readonly meta: SharedArrayBuffer;
+  /** Float64 per <day, slot>: EI, TD, IU, TE. */
+  readonly out: SharedArrayBuffer;
+  /** Experiment days, metric users (slots per day), topics. */
+  readonly days: number;
+  readonly slots: number;
+  readonly topics: number;
+}
+
+/** Metric users per unit of shared metric work. */
+export const METRIC_UNIT_SLOTS = 64;
+
+/** Bytes above which {@link createRecsysMetricShared} declines (the metrics are then computed inline). */
+const METRIC_SHARED_MAX_BYTES = 512 * 1024 * 1024;
+
+/**
+ * The number of users on whom the exploration metrics are computed: control, test, and a hash-selected panel of
+ * production of the control group's expected size (as {@link simulateRecsysArm} selects them).
+ */
+function metricUserCount(c: RecsysExperimentConfig): number {
+  const assignment = createAssignment(c.shares, c.salt);
+  const panelShare = Math.min(1, c.shares[1] / Math.max(c.shares[0], 1e-12));
+  let n = 0;
+  for (let i = 0; i < c.users; i++) {
+    const g = assignUser(assignment, i);
+    if (g !== 0 || hashUnit(i, (c.salt + 1) >>> 0) < panelShare) n++;
+  }
+  return n;
+}
+
+/**
+ * Allocates the shared memory of one simulation's exploration metrics, or returns null when they are computed inline
+ * (Monte Carlo P, or more than 512 MB of inputs).
+ *
+ * @param partial - the simulation's settings.
+ * @returns the shared buffers (pass the same object to both arms' jobs), or null.
+ * @throws errors of {@link resolveRecsysExperiment}.
+ */
+export function createRecsysMetricShared(
+  partial: Partial<RecsysExperimentConfig>,
+): RecsysMetricShared | null {
+  const c = resolveRecsysExperiment(partial);
+  if (c.posteriorMethod !== 'quadrature') return null;
+  const slots = metricUserCount(c);
+  const days = c.daysPhase1 + c.daysPhase2;
+  const K = c.topics;
+  const bytes = days * slots * 3 * K * 4 + days * slots * 32 + days * (K + 1) * 8;
+  if (bytes > METRIC_SHARED_MAX_BYTES) return null;
+  return {
+    ctl: new SharedArrayBuffer(16),
+    input: new SharedArrayBuffer(Math.max(4, days * slots * 3 * K * 4)),
+    prior: new SharedArrayBuffer(days * (K + 1) * 8),
+    meta: new SharedArrayBuffer(days * 2 * 4),
+    out: new SharedArrayBuffer(Math.max(8, days * slots * 4 * 8)),
+    days,
+    slots,
+    topics: K,
+  };
+}
+
+/**
+ * Computes unclaimed units of the shared exploration metrics until none is left (waits until the experiment arm has
+ * recorded every day). Any number of threads may call it; each unit is computed once.
+ *
+ * @param shared - from {@link createRecsysMetricShared}.
+ * @param partial - the simulation's settings (prior strength, KL imputation).
+ */
+export function helpRecsysMetrics(
+  shared: RecsysMetricShared,
+  partial: Partial<RecsysExperimentConfig>,
+): void {
+  const c = resolveRecsysExperiment(partial);
+  const ctl = new Int32Array(shared.ctl);
+  while (Atomics.load(ctl, 0) === 0) Atomics.wait(ctl, 0, 0, 1000);
+  const total = Atomics.load(ctl, 3);
+  const K = shared.topics;
+  const S = shared.slots;
+  const input = new Uint32Array(shared.input);
+  const prior = new Float64Array(shared.prior);
+  const meta = new Int32Array(shared.meta);
+  const out = new Float64Array(shared.out);
+  const perDay = Math.max(1, Math.ceil(S / METRIC_UNIT_SLOTS));
+  const aBuf = new Float64Array(K);
+  const bBuf = new Float64Array(K);
+  const pBuf = new Float64Array(K);
+  const sBuf = new Float64Array(K);
+  const rBuf = new Float64Array(K);
+  const qBuf = new Float64Array(K);
+  const tBuf = new Float64Array(K);
+  const qWork = createQuadratureWork(K);
+  const m: ExplorationMetrics = { EI: 0, TD: 0, IU: 0, TE: 0 };
+  for (;;) {
+    const u = Atomics.add(ctl, 1, 1);
+    if (u >= total) break;
+    const d = Math.floor(u / perDay);
+    const nk = meta[2 * d]!;
+    const nm = meta[2 * d + 1]!;
+    const gbar = prior[d * (K + 1)]!;
+    for (let j = 0; j < nk; j++) tBuf[j] = prior[d * (K + 1) + 1 + j]!;
+    const hi = Math.min(nm, ((u % perDay) + 1) * METRIC_UNIT_SLOTS);
+    for (let slot = (u % perDay) * METRIC_UNIT_SLOTS; slot < hi; slot++) {
+      const base = (d * S + slot) * 3 * K;
+      let n = 0;
+      let r = 0;
+      for (let j = 0; j < nk; j++) {
+        const sh = input[base + j]!;
+        const re = input[base + K + j]!;
+        n += sh;
+        r += re;
+        sBuf[j] = sh;
+        rBuf[j] = re;
+        qBuf[j] = input[base + 2 * K + j]!;
+      }
+      const ubar = Math.min(0.99, Math.max(0.01, (r + 10 * gbar) / (n + 10)));
+      betaPosteriorInto(nk, sBuf, rBuf, 0, tBuf, ubar, gbar, c.priorStrength, aBuf, bBuf);
+      maxProbabilitiesQuadratureInto(nk, aBuf, bBuf, pBuf, 0, qWork);
+      explorationMetricsInto(nk, pBuf, 0, qBuf, 0, c.klImpute, m);
+      const o = (d * S + slot) * 4;
+      out[o] = m.EI;
+      out[o + 1] = m.TD;
+      out[o + 2] = m.IU;
+      out[o + 3] = m.TE;
+    }
+    Atomics.add(ctl, 2, 1);
+    Atomics.notify(ctl, 2);
+  }
 }
 
 /** Everything that depends on the policy: one arm of the simulation (the experiment, or its counterfactual). */
@@ -529,8 +688,11 @@ export function runRecsysExperiment(
  * @param full - compute the per-day metrics (EI, TD, IU, TE, the readouts) and buckets; false keeps only the plays of
  *   the control and test users (enough for the truth and the A/A).
  * @param onProgress - called after each simulated day with (done, total).
+ * @param shared - with `full`: shared memory from {@link createRecsysMetricShared} to compute the exploration metrics
+ *   in; this thread records every day, then computes units until none is left and waits for those claimed by other
+ *   threads ({@link helpRecsysMetrics}); the result is the same as without it.
  * @returns the arm.
- * @throws errors of {@link resolveRecsysExperiment}.
+ * @throws errors of {@link resolveRecsysExperiment}; ALLOT_INVALID_ARGUMENT for shared memory of other settings.
  */
 export function simulateRecsysArm(
   partial: Partial<RecsysExperimentConfig>,
@@ -538,8 +700,12 @@ export function simulateRecsysArm(
   gammaTest: number,
   full: boolean,
   onProgress?: (done: number, total: number) => void,
+  shared?: RecsysMetricShared | null,
 ): RecsysArmResult {
   const c = resolveRecsysExperiment(partial);
+  if (shared != null && (c.posteriorMethod !== 'quadrature' || shared.topics !== c.topics)) {
+    throw new AllotError('ALLOT_INVALID_ARGUMENT', 'shared metrics need quadrature P and the same settings');
+  }
   const U = c.users;
   const K = c.topics;
   const worldConfig = { ...WORLD_PRESETS[c.preset], ...c.world, users: U, topics: K };
@@ -554,11 +720,16 @@ export function simulateRecsysArm(
   // Production metrics are computed on a hash-selected panel of the control group's expected size.
   const panelShare = Math.min(1, c.shares[1] / Math.max(c.shares[0], 1e-12));
   const metricUser = new Uint8Array(U);
+  let nMetric = 0;
   for (let i = 0; i < U; i++) {
     const g = assignUser(assignment, i);
     group[i] = g;
     lists[g]!.push(i);
     metricUser[i] = g !== 0 || hashUnit(i, (c.salt + 1) >>> 0) < panelShare ? 1 : 0;
+    nMetric += metricUser[i]!;
+  }
+  if (shared != null && shared.slots !== nMetric) {
+    throw new AllotError('ALLOT_INVALID_ARGUMENT', 'shared metrics were allocated for other settings');
   }
   const allUsers = Int32Array.from({ length: U }, (_, i) => i);
   const groupUsers = lists.map((l) => Int32Array.from(l));
@@ -591,11 +762,22 @@ export function simulateRecsysArm(
   const uTD = new Float64Array(U);
   const uIU = new Float64Array(U);
   const uTE = new Float64Array(U);
-  // Per-user metric values of the day (for the lifts of EI, TD, IU, TE).
-  const vEI = new Float64Array(U);
-  const vTD = new Float64Array(U);
-  const vIU = new Float64Array(U);
-  const vTE = new Float64Array(U);
+  // Metric values of the day per metric slot (EI, TD, IU, TE) and plays per slot, when computed inline.
+  const valsBuf = full && shared == null ? new Float64Array(4 * U) : null;
+  const mPlaysBuf = new Float64Array(full ? U : 0);
+  // With shared memory: the recorded days and typed views of the buffers.
+  const sharedView =
+    full && shared != null
+      ? {
+          ctl: new Int32Array(shared.ctl),
+          input: new Uint32Array(shared.input),
+          prior: new Float64Array(shared.prior),
+          meta: new Int32Array(shared.meta),
+          out: new Float64Array(shared.out),
+          slots: shared.slots,
+        }
+      : null;
+  const pending: PendingDay[] = [];
   const totalDays = c.daysBurnin + expDays;
   const days: ExperimentDay[] = [];
   const maxImp = wc.maxImpressions;
@@ -806,24 +988,54 @@ export function simulateRecsysArm(
     if (phase > 0) {
       dailyPlays.push(pick(main.dPlays, tracked));
       dailyImpressions.push(pick(main.dImp, tracked));
-      if (full) days.push(readDay(expDay, phase as 1 | 2, day));
+      if (full) {
+        if (sharedView !== null) pending.push(collectDay(expDay, phase as 1 | 2, day, null));
+        else days.push(finishDay(collectDay(expDay, phase as 1 | 2, day, valsBuf!), valsBuf!));
+      }
     }
     onProgress?.(day, totalDays);
   }
 
-  function readDay(expDay: number, phase: 1 | 2, day: number): ExperimentDay {
+  /**
+   * Collects one day's readout: active users, plays per user, the per-group columns and the cumulative lift (which
+   * depend on today's state), and the exploration metrics of the metric users: computed now (into `vals`, 4 per
+   * slot) or, with shared memory, their inputs recorded for {@link helpRecsysMetrics}.
+   */
+  function collectDay(expDay: number, phase: 1 | 2, day: number, vals: Float64Array | null): PendingDay {
     const { log, todayShown, todayComplete, dPlays, dImp, dTask } = main;
     const accs = [newAcc(), newAcc(), newAcc()];
     const dayMetricRng = metricRng.fork(day);
     // Launched topics (P and Q are over the topics that exist today).
     let nk = 0;
     for (let k = 0; k < K; k++) if (world.launched[k] === 1) cand[nk++] = k;
+    const d = expDay - 1;
+    const rec = vals === null ? sharedView! : null;
+    if (rec !== null) {
+      rec.prior[d * (K + 1)] = curGbar;
+      for (let j = 0; j < nk; j++) rec.prior[d * (K + 1) + 1 + j] = topicRate[cand[j]!]!;
+    }
+    let slot = 0;
     for (let i = 0; i < U; i++) {
       if (dImp[i]! <= 0) continue;
       const acc = accs[group[i]!]!;
       acc.active.push(i);
       uPlays[i]! += dPlays[i]!;
       if (metricUser[i] === 0) continue;
+      acc.metricUsers.push(i);
+      acc.metricSlots.push(slot);
+      mPlaysBuf[slot] = dPlays[i]!;
+      if (rec !== null) {
+        // P from data before today; Q from today's recommendations (computed by whichever thread claims the unit).
+        const base = (d * rec.slots + slot) * 3 * K;
+        for (let j = 0; j < nk; j++) {
+          const idx = i * K + cand[j]!;
+          rec.input[base + j] = log.shown[idx]! - todayShown[idx]!;
+          rec.input[base + K + j] = log.events[TASK_COMPLETE * UK + idx]! - todayComplete[idx]!;
+          rec.input[base + 2 * K + j] = todayShown[idx]!;
+        }
+        slot++;
+        continue;
+      }
       // P from data before today; Q from today's recommendations.
       let n = 0;
       let r = 0;
@@ -843,28 +1055,20 @@ export function simulateRecsysArm(
       if (c.posteriorMethod === 'quadrature') maxProbabilitiesQuadratureInto(nk, aBuf, bBuf, pBuf, 0, qWork);
       else maxProbabilitiesInto(nk, aBuf, bBuf, c.posteriorSamples, dayMetricRng, pBuf, 0, mpWork);
       explorationMetricsInto(nk, pBuf, 0, qBuf, 0, c.klImpute, m);
-      acc.metricUsers.push(i);
-      acc.eiSum += m.EI;
-      acc.tdSum += m.TD;
-      acc.iuSum += m.IU;
-      acc.teNum += dPlays[i]! * m.TE;
-      acc.teDen += dPlays[i]!;
-      vEI[i] = m.EI;
-      vTD[i] = m.TD;
-      vIU[i] = m.IU;
-      vTE[i] = m.TE;
-      uDays[i]! += 1;
-      uEI[i]! += m.EI;
-      uTD[i]! += m.TD;
-      uIU[i]! += m.IU;
-      uTE[i]! += m.TE;
+      vals![4 * slot] = m.EI;
+      vals![4 * slot + 1] = m.TD;
+      vals![4 * slot + 2] = m.IU;
+      vals![4 * slot + 3] = m.TE;
+      slot++;
     }
-    const groups = {} as Record<GroupName, GroupDay>;
-    const ratios: Record<string, ReturnType<typeof ratioEstimate>>[] = [];
+    if (rec !== null) {
+      rec.meta[2 * d] = nk;
+      rec.meta[2 * d + 1] = slot;
+    }
+    const cols: Float64Array[][] = [];
     for (let g = 0; g < 3; g++) {
       const acc = accs[g]!;
       const na = acc.active.length;
-      const ones = new Float64Array(na).fill(1);
       const pl = new Float64Array(na);
       const imp = new Float64Array(na);
       const comp = new Float64Array(na);
@@ -878,6 +1082,55 @@ export function simulateRecsysArm(
         loop[j] = dTask[TASK_LOOP * U + i]!;
         skip[j] = dTask[TASK_SKIP * U + i]!;
       }
+      cols.push([pl, imp, comp, loop, skip]);
+    }
+    const pp = main.phasePlays[phase];
+    const cumulative = {
+      lift: plays(meanLift(pick(pp, groupUsers[2]!), pick(pp, groupUsers[1]!))),
+      truth: null,
+      aa: null,
+    };
+    return { expDay, phase, day, accs, mPlays: mPlaysBuf.slice(0, slot), cols, cumulative };
+  }
+
+  /** The day's readout from its collected state and the metric values of its slots (4 per slot, from `vals`). */
+  function finishDay(p: PendingDay, vals: Float64Array): ExperimentDay {
+    const { expDay, phase, accs, mPlays } = p;
+    for (let g = 0; g < 3; g++) {
+      const acc = accs[g]!;
+      for (let j = 0; j < acc.metricUsers.length; j++) {
+        const i = acc.metricUsers[j]!;
+        const o = 4 * acc.metricSlots[j]!;
+        const EI = vals[o]!;
+        const TD = vals[o + 1]!;
+        const IU = vals[o + 2]!;
+        const TE = vals[o + 3]!;
+        const dp = mPlays[acc.metricSlots[j]!]!;
+        acc.eiSum += EI;
+        acc.tdSum += TD;
+        acc.iuSum += IU;
+        acc.teNum += dp * TE;
+        acc.teDen += dp;
+        uDays[i]! += 1;
+        uEI[i]! += EI;
+        uTD[i]! += TD;
+        uIU[i]! += IU;
+        uTE[i]! += TE;
+      }
+    }
+    const groups = {} as Record<GroupName, GroupDay>;
+    const ratios: Record<string, ReturnType<typeof ratioEstimate>>[] = [];
+    for (let g = 0; g < 3; g++) {
+      const acc = accs[g]!;
+      const na = acc.active.length;
+      const ones = new Float64Array(na).fill(1);
+      const [pl, imp, comp, loop, skip] = p.cols[g]! as [
+        Float64Array,
+        Float64Array,
+        Float64Array,
+        Float64Array,
+        Float64Array,
+      ];
       const nm = acc.metricUsers.length;
       const mOnes = new Float64Array(nm).fill(1);
       const ei = new Float64Array(nm);
@@ -886,12 +1139,12 @@ export function simulateRecsysArm(
       const teY = new Float64Array(nm);
       const teX = new Float64Array(nm);
       for (let j = 0; j < nm; j++) {
-        const i = acc.metricUsers[j]!;
-        ei[j] = vEI[i]!;
-        td[j] = vTD[i]!;
-        iu[j] = vIU[i]!;
-        teY[j] = dPlays[i]! * vTE[i]!;
-        teX[j] = dPlays[i]!;
+        const s = acc.metricSlots[j]!;
+        ei[j] = vals[4 * s]!;
+        td[j] = vals[4 * s + 1]!;
+        iu[j] = vals[4 * s + 2]!;
+        teY[j] = mPlays[s]! * vals[4 * s + 3]!;
+        teX[j] = mPlays[s]!;
       }
       const r = {
         plays: ratioEstimate(na, pl, ones),
@@ -925,13 +1178,28 @@ export function simulateRecsysArm(
     for (const key of ['plays', 'impressions', 'complete', 'loop', 'skip', 'EI', 'TD', 'IU', 'TE'] as const) {
       lift[key] = liftFromRatios(ratios[2]![key]!, ratios[1]![key]!);
     }
-    const pp = main.phasePlays[phase];
-    const cumulative = {
-      lift: plays(meanLift(pick(pp, groupUsers[2]!), pick(pp, groupUsers[1]!))),
-      truth: null,
-      aa: null,
-    };
-    return { day: expDay, phase, groups, lift, truth: null, aa: null, cumulative };
+    return { day: expDay, phase, groups, lift, truth: null, aa: null, cumulative: p.cumulative };
+  }
+
+  if (full && sharedView !== null) {
+    // Every day is recorded: compute the metrics with whichever thread is free, then read the days out in order.
+    const ctl = sharedView.ctl;
+    Atomics.store(ctl, 3, pending.length * Math.max(1, Math.ceil(sharedView.slots / METRIC_UNIT_SLOTS)));
+    Atomics.store(ctl, 0, 1);
+    Atomics.notify(ctl, 0);
+    helpRecsysMetrics(shared!, c);
+    const total = Atomics.load(ctl, 3);
+    for (;;) {
+      const doneUnits = Atomics.load(ctl, 2);
+      if (doneUnits >= total) break;
+      Atomics.wait(ctl, 2, doneUnits, 1000);
+    }
+    for (const p of pending) {
+      const d = p.expDay - 1;
+      days.push(
+        finishDay(p, sharedView.out.subarray(d * sharedView.slots * 4, (d + 1) * sharedView.slots * 4)),
+      );
+    }
   }
 
   return {
@@ -1154,6 +1422,11 @@ export interface RecsysArmJobInput {
   readonly streams?: readonly number[];
   /** Arms per simulation: 2 (default: the experiment and its counterfactual) or 1 (the experiment only). */
   readonly arms?: 1 | 2;
+  /**
+   * Shared memory of each simulation's exploration metrics ({@link createRecsysMetricShared}; null or absent: computed
+   * inline by the experiment arm). With it the counterfactual arm's thread, once done, helps compute them.
+   */
+  readonly shared?: readonly (RecsysMetricShared | null)[];
 }
 
 /**
@@ -1170,7 +1443,11 @@ export function recsysArmJob(input: RecsysArmJobInput, index: number, _rng: Rng)
   const s = Math.floor(index / arms);
   const c = resolveRecsysExperiment(input.settings[s]!);
   const rng = createRng(input.seed).fork(input.streams?.[s] ?? 0);
-  return index % arms === 0 ? simulateRecsysArm(c, rng, c.gamma, true) : simulateRecsysArm(c, rng, 0, false);
+  const shared = input.shared?.[s] ?? null;
+  if (index % arms === 0) return simulateRecsysArm(c, rng, c.gamma, true, undefined, shared);
+  const cf = simulateRecsysArm(c, rng, 0, false);
+  if (shared !== null) helpRecsysMetrics(shared, c);
+  return cf;
 }
 
 /** Input of {@link recsysSweepJob}: one settings object per replication index, all on the same seed. */

@@ -2,10 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import {
   activityChart,
+  combineRecsysArms,
+  createRecsysMetricShared,
   efficiencyLevelChart,
   efficiencyLiftChart,
+  helpRecsysMetrics,
+  JOB_MODULE,
   meanLift,
   playsLiftChart,
+  type RecsysArmJobInput,
   type RecsysArmResult,
   runRecsysExperiment,
   simulateRecsysArm,
@@ -13,6 +18,7 @@ import {
   taskLiftChart,
   truthChart,
 } from '../../src/experiments/index.js';
+import { runReplications } from '../../src/sim/pool.js';
 
 /** Per-user plays of the control and test users of an arm summed over the experiment days [from, to]. */
 function phaseTotals(arm: RecsysArmResult, from: number, to: number): { control: number[]; test: number[] } {
@@ -23,6 +29,43 @@ function phaseTotals(arm: RecsysArmResult, from: number, to: number): { control:
 }
 
 const SMALL = { users: 600, daysBurnin: 4, daysPhase1: 3, daysPhase2: 2 };
+
+describe('exploration metrics in shared memory (computed by whichever thread is free)', () => {
+  const cfg = { ...SMALL, users: 900, shares: [0.6, 0.2, 0.2] as [number, number, number] };
+
+  it('give the same result as computed inline, in one thread and on two workers', async () => {
+    const inline = runRecsysExperiment(cfg, createRng(4).fork(0));
+    const shared = createRecsysMetricShared(cfg)!;
+    expect(shared.slots).toBeGreaterThan(cfg.users * 0.4);
+    const rng = createRng(4).fork(0);
+    const main = simulateRecsysArm(cfg, rng, 1, true, undefined, shared);
+    // Every unit was computed by the experiment arm's thread: a late helper finds nothing left.
+    helpRecsysMetrics(shared, cfg);
+    const one = combineRecsysArms(main, simulateRecsysArm(cfg, rng, 0, false));
+    expect(JSON.stringify(one)).toBe(JSON.stringify(inline));
+    const input: RecsysArmJobInput = {
+      settings: [cfg],
+      seed: 4,
+      streams: [0],
+      arms: 2,
+      shared: [createRecsysMetricShared(cfg)],
+    };
+    const arms = await runReplications<RecsysArmJobInput, RecsysArmResult>(
+      { module: JOB_MODULE, name: 'recsysArmJob' },
+      input,
+      { runs: 2, seed: 4, chunk: 1, workers: 2 },
+    );
+    expect(JSON.stringify(combineRecsysArms(arms[0]!, arms[1]))).toBe(JSON.stringify(inline));
+  }, 120_000);
+
+  it('are declined for Monte Carlo P and refused for other settings', () => {
+    expect(createRecsysMetricShared({ ...cfg, posteriorMethod: 'montecarlo' })).toBeNull();
+    const shared = createRecsysMetricShared(cfg)!;
+    expect(() =>
+      simulateRecsysArm({ ...cfg, users: 1000 }, createRng(1).fork(0), 1, true, undefined, shared),
+    ).toThrow(/other settings/);
+  });
+});
 
 describe('two-phase three-group experiment on the simulated recommender', () => {
   it('reports phases 1 then 2, every group each day, and the lift test/control - 1 of plays', () => {

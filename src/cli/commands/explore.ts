@@ -8,6 +8,7 @@ import { createRng } from '../../core/rng.js';
 import {
   activityChart,
   combineRecsysArms,
+  createRecsysMetricShared,
   efficiencyLevelChart,
   efficiencyLiftChart,
   JOB_MODULE,
@@ -232,7 +233,9 @@ export async function runExploreReplications(
   const settings = Array.from({ length: replications }, () => c);
   const streams = Array.from({ length: replications }, (_, r) => r);
   const arms = c.truth ? 2 : 1;
-  const input: RecsysArmJobInput = { settings, seed, streams, arms };
+  // With the counterfactual, its thread helps compute the experiment's exploration metrics once it is done.
+  const shared = arms === 2 ? settings.map((x) => createRecsysMetricShared(x)) : undefined;
+  const input: RecsysArmJobInput = { settings, seed, streams, arms, ...(shared ? { shared } : {}) };
   const jobs = await runReplications<RecsysArmJobInput, RecsysArmResult>(
     { module: JOB_MODULE, name: 'recsysArmJob' },
     input,
