@@ -125,6 +125,8 @@ export async function runBudgetSimulation(
       {
         runs: s.runs,
         seed: s.seed,
+        // One run per message: a run takes up to seconds (BTS, K = 50), so larger chunks leave a core idle at the end.
+        chunk: 1,
         ...(opts.workers === undefined ? {} : { workers: opts.workers }),
         onProgress: (d, t) => bar.update(d, t),
       },
