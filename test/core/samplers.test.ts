@@ -5,6 +5,7 @@ import {
   prepareBeta,
   sampleBeta,
   sampleBetaInt,
+  sampleBetaIntInto,
   sampleBetaPrepared,
   sampleGamma,
   sampleNormal,
@@ -40,6 +41,11 @@ describe('fast samplers', () => {
       const r2 = createRng(seed);
       for (let k = 0; k < 20; k++) expect(sampleBetaInt(a, b, r1)).toBe(sampleBeta(a, b, r2));
       for (let k = 1; k < 40; k++) expect(sampleBetaInt(k, 41 - k, r1)).toBe(sampleBeta(k, 41 - k, r2));
+      const out = new Float64Array(3);
+      for (let k = 0; k < 20; k++) {
+        sampleBetaIntInto(r1, a, b, out, 1);
+        expect(out[1]).toBe(sampleBeta(a, b, r2));
+      }
     },
   );
 

@@ -2,7 +2,7 @@
  * BTS, Budgeted Thompson Sampling (Xia et al., IJCAI 2015), with the Bernoulli-trial trick and Scheme T or R.
  */
 import type { Rng } from '../../core/rng.js';
-import { sampleBetaInt, uniform53 } from '../../core/samplers.js';
+import { sampleBetaIntInto, uniform53 } from '../../core/samplers.js';
 import { assertOneOf } from '../../core/validate.js';
 import { checkArmsAndPlays } from './mrcb.js';
 import {
@@ -66,6 +66,7 @@ export function createBts(K: number, L: number, options: BtsOptions = {}): Budge
   const a = new Float64Array(K);
   const b = new Float64Array(K);
   const ws = createIlfpWorkspace(K);
+  const draws = new Float64Array(2);
   return {
     name: 'bts',
     scheme,
@@ -77,8 +78,10 @@ export function createBts(K: number, L: number, options: BtsOptions = {}): Budge
         const sr = state.trialReward[i]!;
         const sc = state.trialCost[i]!;
         // Integer shapes: the trial counts are whole numbers.
-        const tr = sampleBetaInt(sr + 1, n - sr + 1, rng);
-        const tc = sampleBetaInt(sc + 1, n - sc + 1, rng);
+        sampleBetaIntInto(rng, sr + 1, n - sr + 1, draws, 0);
+        sampleBetaIntInto(rng, sc + 1, n - sc + 1, draws, 1);
+        const tr = draws[0]!;
+        const tc = draws[1]!;
         if (scheme === 'T') {
           a[i] = tc > 0 ? tr / tc : Infinity;
         } else {
