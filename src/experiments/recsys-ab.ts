@@ -44,6 +44,7 @@ import {
   pickItem,
   type RecsysWorld,
   type RecsysWorldConfig,
+  relevanceFromLogit,
   resolveWorldConfig,
   respond,
   respondItem,
@@ -835,7 +836,9 @@ export function simulateRecsysArm(
       predictUser(arm.perGroup![group[i]!]!, arm.factorsGroup!, arm.log, i, alpha, arm.exploit);
       arm.spread[i] = launchedSpread(arm.exploit, i, K, world.launched);
     } else {
-      arm.exploit.set(arm.upstream.subarray(i * K, i * K + K), i * K);
+      const up = arm.upstream;
+      const ex = arm.exploit;
+      for (let k = i * K; k < i * K + K; k++) ex[k] = up[k]!;
       arm.spread[i] = arm.upSpread[i]!;
     }
   };
@@ -889,6 +892,14 @@ export function simulateRecsysArm(
       const row = i * K;
       const weighted =
         personalised && sessions > 0 && candidateWeightsInto(world, upstream, row, arm.upSpread[i]!, weights);
+      // The user's running totals in locals (the same additions, written back after the user's sessions).
+      let total = ucbTotal[i]!;
+      let shownTotal = log.shownTotal[i]!;
+      let imp = 0;
+      let nPlays = 0;
+      let nComplete = 0;
+      let nLoop = 0;
+      let nSkip = 0;
       for (let s = 0; s < sessions; s++) {
         const nCand = !personalised
           ? 0
@@ -904,7 +915,7 @@ export function simulateRecsysArm(
             row,
             ucbCounts,
             row,
-            ucbTotal[i]!,
+            total,
             gamma,
             c.unseenCount,
             avail,
@@ -921,31 +932,38 @@ export function simulateRecsysArm(
             out = respond(world, i, a, dayRng);
           }
           log.shown[row + a]! += 1;
-          log.shownTotal[i]! += 1;
+          shownTotal += 1;
           ucbCounts[row + a]! += 1;
-          ucbTotal[i]! += 1;
+          total += 1;
           todayShown[row + a]! += 1;
-          dImp[i]! += 1;
+          imp += 1;
           if (out & OUTCOME_COMPLETE) {
             log.events[TASK_COMPLETE * UK + row + a]! += 1;
             todayComplete[row + a]! += 1;
-            dTask[TASK_COMPLETE * U + i]! += 1;
+            nComplete += 1;
           }
           if (out & OUTCOME_LOOP) {
             log.events[TASK_LOOP * UK + row + a]! += 1;
-            dTask[TASK_LOOP * U + i]! += 1;
+            nLoop += 1;
           }
           if (out & OUTCOME_SKIP) {
             log.events[TASK_SKIP * UK + row + a]! += 1;
-            dTask[TASK_SKIP * U + i]! += 1;
+            nSkip += 1;
           } else {
-            dPlays[i]! += 1;
+            nPlays += 1;
           }
           if (!continues(world, out, dayRng)) break;
         }
       }
-      if (dImp[i]! > 0) arm.sat[i]! += satW * (dTask[TASK_COMPLETE * U + i]! / dImp[i]! - arm.sat[i]!);
-      arm.phasePlays[phase]![i]! += dPlays[i]!;
+      ucbTotal[i] = total;
+      log.shownTotal[i] = shownTotal;
+      dImp[i] = imp;
+      dPlays[i] = nPlays;
+      dTask[TASK_COMPLETE * U + i] = nComplete;
+      dTask[TASK_LOOP * U + i] = nLoop;
+      dTask[TASK_SKIP * U + i] = nSkip;
+      if (imp > 0) arm.sat[i]! += satW * (nComplete / imp - arm.sat[i]!);
+      arm.phasePlays[phase]![i]! += nPlays;
     }
   };
 
@@ -956,11 +974,15 @@ export function simulateRecsysArm(
     // The world is shared by both arms: launches and interest drift do not depend on the policy.
     for (let j = 0; j < launches.length; j++)
       if (launches[j] === expDay) world.launched[K - wc.newTopics + j] = 1;
-    if (day > 1) driftInterests(world, rng.fork(200 + day));
+    // With items the serving reads only the logits; the relevance is filled when the diagnostics need it.
+    if (day > 1) driftInterests(world, rng.fork(200 + day), ipt === 1);
     // Everyone is scored on the first experiment day (for the start diagnostics); otherwise only users with a session.
     const scoreAll = expDay === 1;
     trainAndScore(main, phase, day, scoreAll);
-    if (expDay === 1) diagnostics = startDiagnostics(main);
+    if (expDay === 1) {
+      if (ipt > 1) relevanceFromLogit(world);
+      diagnostics = startDiagnostics(main);
+    }
     // Topic and global relevance rates before today (for the light prior of P), over launched topics.
     let gShown = 0;
     let gRel = 0;

@@ -320,8 +320,14 @@ export function createRecsysWorld(partial: Partial<RecsysWorldConfig>, rng: Rng)
   return { ...w, referenceRate: s / (U * K) };
 }
 
-/** Recomputes rho_ik = logistic(baseLogit + b_k + u_i . v_k + e_ik) for every user and topic. */
-export function updateRelevance(world: RecsysWorld): void {
+/**
+ * Recomputes rho_ik = logistic(baseLogit + b_k + u_i . v_k + e_ik) for every user and topic.
+ *
+ * @param world - the world (updated in place).
+ * @param withRelevance - false updates only `logit` (callers that read only the logits, e.g. with items, save one
+ *   exp per <user, topic>; {@link relevanceFromLogit} fills `relevance` later with the same numbers).
+ */
+export function updateRelevance(world: RecsysWorld, withRelevance = true): void {
   const { users: U, topics: K } = world;
   const r = world.config.rank;
   const { topicLogit: b, topicFactors: v, userFactors: u, idiosyncratic: e, relevance, logit } = world;
@@ -331,9 +337,15 @@ export function updateRelevance(world: RecsysWorld): void {
       let z = base + b[k]! + e[i * K + k]!;
       for (let j = 0; j < r; j++) z += u[i * r + j]! * v[k * r + j]!;
       logit[i * K + k] = z;
-      relevance[i * K + k] = 1 / (1 + Math.exp(-z));
+      if (withRelevance) relevance[i * K + k] = 1 / (1 + Math.exp(-z));
     }
   }
+}
+
+/** Fills `relevance` = logistic(`logit`) (after {@link updateRelevance} with `withRelevance` false). */
+export function relevanceFromLogit(world: RecsysWorld): void {
+  const { relevance, logit } = world;
+  for (let i = 0; i < logit.length; i++) relevance[i] = 1 / (1 + Math.exp(-logit[i]!));
 }
 
 /**
@@ -343,8 +355,9 @@ export function updateRelevance(world: RecsysWorld): void {
  *
  * @param world - the world (updated in place).
  * @param rng - the day's drift stream (the same for every policy compared on one world).
+ * @param withRelevance - false updates the logits only (see {@link updateRelevance}).
  */
-export function driftInterests(world: RecsysWorld, rng: Rng): void {
+export function driftInterests(world: RecsysWorld, rng: Rng, withRelevance = true): void {
   const h = world.config.interestHalfLife;
   if (!(h > 0)) return;
   const phi = 2 ** (-1 / h);
@@ -355,7 +368,7 @@ export function driftInterests(world: RecsysWorld, rng: Rng): void {
   const e = world.idiosyncratic;
   for (let i = 0; i < u.length; i++) u[i] = phi * u[i]! + su * sampleNormal(rng);
   for (let i = 0; i < e.length; i++) e[i] = phi * e[i]! + se * sampleNormal(rng);
-  updateRelevance(world);
+  updateRelevance(world, withRelevance);
 }
 
 /**
