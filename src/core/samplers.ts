@@ -208,23 +208,6 @@ function gammaCOfInteger(k: number): number {
 }
 
 /**
- * Kernel: a Beta(a, b) draw for integer shapes a, b >= 1 (Thompson sampling's Beta(successes + 1, failures + 1));
- * the same draw, from the same random numbers, as {@link sampleBeta}(a, b, rng), with Marsaglia–Tsang's constant
- * `1/sqrt(9d)` read from a table instead of computed twice per draw.
- *
- * @param a - integer >= 1 (trusted).
- * @param b - integer >= 1 (trusted).
- * @param rng - the generator.
- * @returns a draw in [0, 1].
- */
-export function sampleBetaInt(a: number, b: number, rng: Rng): number {
-  const x = gammaCore(a - 1 / 3, gammaCOfInteger(a), rng);
-  const y = gammaCore(b - 1 / 3, gammaCOfInteger(b), rng);
-  const s = x + y;
-  return s > 0 ? x / s : uniform53(rng) < a / (a + b) ? 1 : 0;
-}
-
-/**
  * Kernel: writes a Beta(a, b) draw for integer shapes a, b >= 1 into `out[k]`; the same draw, from the same random
  * numbers, as {@link sampleBeta}(a, b, rng).
  *
