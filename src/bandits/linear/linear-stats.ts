@@ -137,20 +137,49 @@ export function addObservations(
     const q1 = a1 * a1;
     const q2 = a2 * a2;
     const q3 = a3 * a3;
-    for (let i = 0; i < d; i++) {
+    // rows two at a time: each x_v[j] loaded once for both rows (every entry's terms and their order unchanged)
+    let i = 0;
+    for (; i + 1 < d; i += 2) {
+      const x0 = x[o0 + i]!;
+      const x1 = x[o1 + i]!;
+      const x2 = x[o2 + i]!;
+      const x3 = x[o3 + i]!;
+      const z0 = x[o0 + i + 1]!;
+      const z1 = x[o1 + i + 1]!;
+      const z2 = x[o2 + i + 1]!;
+      const z3 = x[o3 + i + 1]!;
+      b[i] = b[i]! + y0 * a0 * x0 + y1 * a1 * x1 + y2 * a2 * x2 + y3 * a3 * x3;
+      b[i + 1] = b[i + 1]! + y0 * a0 * z0 + y1 * a1 * z1 + y2 * a2 * z2 + y3 * a3 * z3;
+      const c0 = q0 * x0;
+      const c1 = q1 * x1;
+      const c2 = q2 * x2;
+      const c3 = q3 * x3;
+      const e0 = q0 * z0;
+      const e1 = q1 * z1;
+      const e2 = q2 * z2;
+      const e3 = q3 * z3;
+      const row = i * d;
+      const row1 = row + d;
+      g[row + i] = g[row + i]! + c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3;
+      g[row + i + 1] = g[row + i + 1]! + c0 * z0 + c1 * z1 + c2 * z2 + c3 * z3;
+      g[row1 + i + 1] = g[row1 + i + 1]! + e0 * z0 + e1 * z1 + e2 * z2 + e3 * z3;
+      for (let j = i + 2; j < d; j++) {
+        const w0 = x[o0 + j]!;
+        const w1 = x[o1 + j]!;
+        const w2 = x[o2 + j]!;
+        const w3 = x[o3 + j]!;
+        g[row + j] = g[row + j]! + c0 * w0 + c1 * w1 + c2 * w2 + c3 * w3;
+        g[row1 + j] = g[row1 + j]! + e0 * w0 + e1 * w1 + e2 * w2 + e3 * w3;
+      }
+    }
+    if (i < d) {
       const x0 = x[o0 + i]!;
       const x1 = x[o1 + i]!;
       const x2 = x[o2 + i]!;
       const x3 = x[o3 + i]!;
       b[i] = b[i]! + y0 * a0 * x0 + y1 * a1 * x1 + y2 * a2 * x2 + y3 * a3 * x3;
-      const c0 = q0 * x0;
-      const c1 = q1 * x1;
-      const c2 = q2 * x2;
-      const c3 = q3 * x3;
       const row = i * d;
-      for (let j = i; j < d; j++) {
-        g[row + j] = g[row + j]! + c0 * x[o0 + j]! + c1 * x[o1 + j]! + c2 * x[o2 + j]! + c3 * x[o3 + j]!;
-      }
+      g[row + i] = g[row + i]! + q0 * x0 * x0 + q1 * x1 * x1 + q2 * x2 * x2 + q3 * x3 * x3;
     }
     stats.yy = stats.yy + y0 * y0 + y1 * y1 + y2 * y2 + y3 * y3;
     stats.n += 4;
