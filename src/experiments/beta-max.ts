@@ -133,6 +133,9 @@ const GL_S: Float64Array = (() => {
   return s;
 })();
 
+/** Below this, Math.exp returns exactly 0 (the underflow threshold of IEEE double exp is -745.1332...). */
+const EXP_ZERO = -746;
+
 /** Tail mass treated as zero (a topic whose chance to exceed the lower end is below it gets P = 0). */
 const TAU = 1e-13;
 /** The grid stops at logit(x) = +-ZC (x within 1e-10 of 0 or 1); the mass beyond is added in closed form. */
@@ -356,7 +359,11 @@ export function maxProbabilitiesQuadratureInto(
     for (let m = 0; m < NQ; m++) {
       const t = z + half * (1 + GL_X[m]!);
       const L = softplus(t);
-      for (let j = 0; j < n; j++) g[j * NQ + m] = Math.exp(pa[j]! * t - pab[j]! * L + pc[j]!);
+      for (let j = 0; j < n; j++) {
+        // exp(x) is exactly 0 below ln(2^-1075) = -745.13 (narrow posteriors far from their window): skip the call.
+        const x = pa[j]! * t - pab[j]! * L + pc[j]!;
+        g[j * NQ + m] = x < EXP_ZERO ? 0 : Math.exp(x);
+      }
     }
     for (let j = 0; j < n; j++) {
       const go = j * NQ;
@@ -366,6 +373,11 @@ export function maxProbabilitiesQuadratureInto(
       const g2 = g[go + 2]!;
       const g3 = g[go + 3]!;
       const g4 = g[go + 4]!;
+      if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0) {
+        // No density in this cell: F + half * (+-0) = F, as the sums below give.
+        for (let m = 0; m < NQ; m++) fn[go + m] = fj < 1 ? fj : 1;
+        continue;
+      }
       for (let m = 0; m < NQ; m++) {
         const so = m * NQ;
         const s =

@@ -779,6 +779,7 @@ export function simulateRecsysArm(
         }
       : null;
   const pending: PendingDay[] = [];
+  const unchangedBuf = new Uint8Array(U);
   const totalDays = c.daysBurnin + expDays;
   const days: ExperimentDay[] = [];
   const maxImp = wc.maxImpressions;
@@ -853,12 +854,20 @@ export function simulateRecsysArm(
       arm.factorsGroup = arm.factorsPooled.slice();
     }
     if (day > 1) {
+      // From day 3 every model was last trained yesterday (a Phase II model is cloned, with the factors, from the
+      // pooled one trained yesterday): a user without impressions yesterday keeps its factor in the first user step
+      // (the step would give the same numbers).
+      let unchanged: Uint8Array | undefined;
+      if (day > 2) {
+        unchanged = unchangedBuf;
+        for (let i = 0; i < U; i++) unchanged[i] = arm.dImp[i]! > 0 ? 0 : 1;
+      }
       // The pooled model is trained on everyone's data in every phase: in Phase I it serves everyone, in Phase II
       // it is the upstream sourcing model "trained on the full production data".
-      trainRewardModel(arm.pooled, arm.factorsPooled, arm.log, allUsers);
+      trainRewardModel(arm.pooled, arm.factorsPooled, arm.log, allUsers, unchanged);
       if (phase === 2) {
         for (let g = 0; g < 3; g++)
-          trainRewardModel(arm.perGroup![g]!, arm.factorsGroup!, arm.log, groupUsers[g]!);
+          trainRewardModel(arm.perGroup![g]!, arm.factorsGroup!, arm.log, groupUsers[g]!, unchanged);
       }
     }
     if (scoreAll) for (let i = 0; i < U; i++) scoreUser(arm, phase, i);

@@ -150,11 +150,12 @@ function userStep(
   t: number,
   wu: Work,
   zeroUnseen: boolean,
+  keep?: Uint8Array,
 ): void {
   const { tasks: T, topics: K } = model;
   const d = model.options.rank;
   if (d === 3) {
-    userStep3(model, factors, log, trainUsers, t, zeroUnseen);
+    userStep3(model, factors, log, trainUsers, t, zeroUnseen, keep);
     return;
   }
   const lambdaUser = model.options.lambdaUser;
@@ -167,6 +168,7 @@ function userStep(
       if (zeroUnseen) for (let r = 0; r < d; r++) factors[po + r] = 0;
       continue;
     }
+    if (keep !== undefined && keep[i] === 1) continue;
     wu.a.fill(0);
     wu.b.fill(0);
     for (let r = 0; r < d; r++) wu.a[r * d + r] = lambdaUser;
@@ -199,6 +201,7 @@ function userStep3(
   trainUsers: Int32Array,
   t: number,
   zeroUnseen: boolean,
+  keep?: Uint8Array,
 ): void {
   const { tasks: T, topics: K } = model;
   const lambdaUser = model.options.lambdaUser;
@@ -219,6 +222,7 @@ function userStep3(
       }
       continue;
     }
+    if (keep !== undefined && keep[i] === 1) continue;
     let a00 = lambdaUser;
     let a11 = lambdaUser;
     let a22 = lambdaUser;
@@ -296,12 +300,17 @@ function userStep3(
  * @param factors - user factors (updated in place for the users in `trainUsers`).
  * @param log - the logged data (only rows of `trainUsers` are read).
  * @param trainUsers - indices of the users whose data the model may see.
+ * @param unchanged - optional, 1 per user whose factor may be kept in the first user step: valid only when the
+ *   model's topic side and the user's rows of the log are unchanged since the final user step of the model's last
+ *   training (e.g. a user without impressions since then, retrained the next day), so the step would recompute the
+ *   same numbers (bit-identical results, less work).
  */
 export function trainRewardModel(
   model: RewardModel,
   factors: UserFactors,
   log: InteractionLog,
   trainUsers: Int32Array,
+  unchanged?: Uint8Array,
 ): void {
   const { tasks: T, topics: K } = model;
   const d = model.options.rank;
@@ -327,7 +336,7 @@ export function trainRewardModel(
     const gbar = sn > 0 ? sy / sn : 0;
     for (let sweep = 0; sweep < sweeps; sweep++) {
       // User step: p_i = (lambdaUser I + sum_k n_ik q_k q_k')^-1 sum_k (y_ik - n_ik mu_k) q_k.
-      userStep(model, factors, log, trainUsers, t, wu, true);
+      userStep(model, factors, log, trainUsers, t, wu, true, sweep === 0 ? unchanged : undefined);
       // Topic step: theta_k = (mu_k, q_k) with features (1, p_i).
       ga.fill(0);
       gb.fill(0);
