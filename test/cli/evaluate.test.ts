@@ -12,7 +12,7 @@ import { agentFromSnapshot, decideAgent, eventRng } from '../../src/bandits/agen
 import { createRng } from '../../src/core/rng.js';
 import { createApp } from '../../src/serve/app.js';
 import { openStore } from '../../src/serve/open-store.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { runCli, runMain, tempDir } from '../helpers/cli.js';
 
 const HEADER = ',timestamp,item_id,position,click,propensity_score,user_feature_0';
 
@@ -74,7 +74,7 @@ describe('allot evaluate', () => {
     expect(Math.abs(j.estimates.ipw.value - truth)).toBeLessThan(4 * j.estimates.ipw.se);
   });
 
-  it('one line and exit 2 for bad input, and no output file', { timeout: 300_000 }, () => {
+  it('one line and exit 2 for bad input, and no output file', { timeout: 300_000 }, async () => {
     const out = join(dir, 'bad.json');
     const bad = (name: string, text: string) => {
       const p = join(dir, name);
@@ -145,7 +145,8 @@ describe('allot evaluate', () => {
       [['--log', log, '--policy', greedy, '--estimators', 'ipw,magic'], /ALLOT_UNKNOWN_OPTION: --estimators/],
     ];
     for (const [args, re] of cases) {
-      const r = runCli(['evaluate', ...args, '--bootstrap', '0', '--out', out]);
+      // In this process (the built CLI's main()): seven spawns cost more than the checks.
+      const r = await runMain(['evaluate', ...args, '--bootstrap', '0', '--out', out]);
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(re);
