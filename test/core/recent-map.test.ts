@@ -3,11 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { RecentMap } from '../../src/core/recent-map.js';
 
 describe('RecentMap', () => {
-  test.prop([fc.integer({ min: 1, max: 50 }), fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 400 })])(
+  test.prop([
+    fc.integer({ min: 1, max: 50 }),
+    fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 400 }),
+  ])(
     'keeps at least the last `generation` keys set, at most twice that, with their latest values',
     (gen, keys) => {
       const m = new RecentMap<number, number>(gen);
-      keys.forEach((k, i) => m.set(k, i));
+      for (let i = 0; i < keys.length; i++) m.set(keys[i]!, i);
       expect(m.size).toBeLessThan(2 * gen);
       // The last `gen` sets are all there with the value of their latest set.
       const tail = keys.slice(-gen);
