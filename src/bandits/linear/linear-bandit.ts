@@ -382,29 +382,16 @@ function shermanMorrisonBatch(
     // Rows two at a time (each u_j, kp_j and k_j loaded once for both rows). Row i's terms reach k[i + 1] before
     // row i + 1 starts its sum, and k[j] takes row i's term before row i + 1's: the order of one row at a time.
     let i = 0;
+    // The batch's first observation has no pending update: k = V^{-1}u is the plain symmetric mat-vec.
+    if (!pending) {
+      symMatVecUpper(d, f, u, k);
+      i = d;
+    }
     for (; i + 1 < d; i += 2) {
       const ui = u[i]!;
       const ui1 = u[i + 1]!;
       const row = i * d;
       const row1 = row + d;
-      if (!pending) {
-        let s = k[i]! + f[row + i]! * ui;
-        const a01 = f[row + i + 1]!;
-        s += a01 * u[i + 1]!;
-        k[i + 1]! += a01 * ui;
-        let s1 = k[i + 1]! + f[row1 + i + 1]! * ui1;
-        for (let j = i + 2; j < d; j++) {
-          const a = f[row + j]!;
-          const b = f[row1 + j]!;
-          const uj = u[j]!;
-          s += a * uj;
-          s1 += b * uj;
-          k[j] = k[j]! + a * ui + b * ui1;
-        }
-        k[i] = s;
-        k[i + 1] = s1;
-        continue;
-      }
       const ki = cp * kp[i]!;
       const ki1 = cp * kp[i + 1]!;
       if (ki === 0 || ki1 === 0) {
@@ -436,7 +423,7 @@ function shermanMorrisonBatch(
       k[i] = s;
       k[i + 1] = s1;
     }
-    if (i < d) smRow(d, f, u, k, kp, i, pending ? cp * kp[i]! : 0);
+    if (i < d) smRow(d, f, u, k, kp, i, cp * kp[i]!);
     let quad = 0;
     for (let i = 0; i < d; i++) quad += u[i]! * k[i]!;
     cp = 1 / (1 + quad);
