@@ -428,16 +428,34 @@ export function drawCandidates(
     out[n++] = best;
     keys[best] = Number.NEGATIVE_INFINITY;
   }
-  for (let j = 0; j < c.randomCandidates; j++) {
+  return addRandomCandidates(world, rng, keys, Number.NEGATIVE_INFINITY, out, n, nLaunched);
+}
+
+/**
+ * The sourcing's `randomCandidates` uniform extra topics, appended to `out[0..n)`: each is the floor(u * left)-th
+ * launched topic not drawn yet, where a drawn topic has `keys[k] === drawn` (and is marked so when added).
+ *
+ * @returns the number of candidates.
+ */
+function addRandomCandidates(
+  world: RecsysWorld,
+  rng: Rng,
+  keys: Float64Array,
+  drawn: number,
+  out: Int32Array,
+  n: number,
+  nLaunched: number,
+): number {
+  const K = world.topics;
+  for (let j = 0; j < world.config.randomCandidates; j++) {
     const u = rng.uniform();
     if (n >= nLaunched) continue;
-    // The floor(u * left)-th launched topic not drawn yet.
     let idx = Math.floor(u * (nLaunched - n));
     for (let k = 0; k < K; k++) {
-      if (world.launched[k] === 0 || keys[k] === Number.NEGATIVE_INFINITY) continue;
+      if (world.launched[k] === 0 || keys[k] === drawn) continue;
       if (idx-- === 0) {
         out[n++] = k;
-        keys[k] = Number.NEGATIVE_INFINITY;
+        keys[k] = drawn;
         break;
       }
     }
@@ -509,20 +527,7 @@ export function drawCandidatesWeighted(
     out[p] = k;
   }
   for (let j = 0; j < n; j++) keys[out[j]!] = Number.POSITIVE_INFINITY;
-  for (let j = 0; j < c.randomCandidates; j++) {
-    const u = rng.uniform();
-    if (n >= nLaunched) continue;
-    let idx = Math.floor(u * (nLaunched - n));
-    for (let k = 0; k < K; k++) {
-      if (world.launched[k] === 0 || keys[k] === Number.POSITIVE_INFINITY) continue;
-      if (idx-- === 0) {
-        out[n++] = k;
-        keys[k] = Number.POSITIVE_INFINITY;
-        break;
-      }
-    }
-  }
-  return n;
+  return addRandomCandidates(world, rng, keys, Number.POSITIVE_INFINITY, out, n, nLaunched);
 }
 
 /**
