@@ -2,7 +2,7 @@
  * BTS, Budgeted Thompson Sampling (Xia et al., IJCAI 2015), with the Bernoulli-trial trick and Scheme T or R.
  */
 import type { Rng } from '../../core/rng.js';
-import { sampleBetaIntInto, uniform53 } from '../../core/samplers.js';
+import { sampleBetaPosteriorInto, uniform53 } from '../../core/samplers.js';
 import { assertOneOf } from '../../core/validate.js';
 import { checkArmsAndPlays } from './mrcb.js';
 import {
@@ -66,22 +66,55 @@ export function createBts(K: number, L: number, options: BtsOptions = {}): Budge
   const a = new Float64Array(K);
   const b = new Float64Array(K);
   const ws = createIlfpWorkspace(K);
-  const draws = new Float64Array(2);
+  const thetaR = new Float64Array(K);
+  const thetaC = new Float64Array(K);
+  const one = new Int32Array(1);
+  const cand = new Int32Array(K);
   return {
     name: 'bts',
     scheme,
     K,
     L,
     decide(state: BudgetedStats, _ctx: BudgetedContext, rng: Rng, out: Int32Array): void {
+      // theta_c_i ~ Beta(S^c_i + 1, F^c_i + 1) for every arm, then theta_r_i ~ Beta(S^r_i + 1, F^r_i + 1): blocks of
+      // draws on a xoshiro128** seeded from rng (see sampleBetaPosteriorInto).
+      const pulls = state.pulls;
+      sampleBetaPosteriorInto(rng, K, state.trialCost, pulls, thetaC);
+      if (L === 1) {
+        // Only the arms that can still win. The answer is the arm of largest key a_i / b_i (ties: lower index), and
+        // a_i = max(theta_r_i, 1e-12) <= 1, so an arm with 1 / theta_c_i < the key of an arm already drawn cannot
+        // win nor tie: its theta_r is not drawn, and a_i = MIN_NUMERATOR (a key below the bound) stands in for it.
+        // Same answer as drawing every theta_r (floating-point division is monotone in the numerator). The arm
+        // drawn first is the most pulled one (lowest index on ties), usually the winner: a function of the state
+        // alone, so the draws do not depend on the policy object's history.
+        let last = 0;
+        for (let i = 1; i < K; i++) if (pulls[i]! > pulls[last]!) last = i;
+        one[0] = last;
+        sampleBetaPosteriorInto(rng, 1, state.trialReward, pulls, thetaR, one);
+        const tc0 = thetaC[last]!;
+        // The drawn arm's key exactly as below (Scheme T) and in the oracle's L = 1 ranking (Scheme R).
+        const tr0 = thetaR[last]!;
+        const bound =
+          scheme === 'T'
+            ? tc0 > 0
+              ? tr0 / tc0
+              : Infinity
+            : tc0 === 0
+              ? Infinity
+              : Math.max(tr0, MIN_NUMERATOR) / tc0;
+        let m = 0;
+        for (let i = 0; i < K; i++) {
+          if (i === last) continue;
+          if (1 / thetaC[i]! < bound) thetaR[i] = MIN_NUMERATOR;
+          else cand[m++] = i;
+        }
+        sampleBetaPosteriorInto(rng, m, state.trialReward, pulls, thetaR, cand);
+      } else {
+        sampleBetaPosteriorInto(rng, K, state.trialReward, pulls, thetaR);
+      }
       for (let i = 0; i < K; i++) {
-        const n = state.pulls[i]!;
-        const sr = state.trialReward[i]!;
-        const sc = state.trialCost[i]!;
-        // Integer shapes: the trial counts are whole numbers.
-        sampleBetaIntInto(rng, sr + 1, n - sr + 1, draws, 0);
-        sampleBetaIntInto(rng, sc + 1, n - sc + 1, draws, 1);
-        const tr = draws[0]!;
-        const tc = draws[1]!;
+        const tr = thetaR[i]!;
+        const tc = thetaC[i]!;
         if (scheme === 'T') {
           a[i] = tc > 0 ? tr / tc : Infinity;
         } else {
