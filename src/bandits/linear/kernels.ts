@@ -151,8 +151,13 @@ export function symQuadForms(
  * Rank-one update of an upper Cholesky factor: given R with V = R^T R, overwrite R with the factor of V + u u^T.
  *
  * @remarks
- * The classical O(n^2) update by Givens-like rotations (Golub and Van Loan §6.5.4), on rows of the upper factor
- * so that the inner loop is contiguous. Precondition: R upper triangular with a positive diagonal.
+ * The classical O(n^2) update by Givens rotations (Golub and Van Loan §6.5.4), on rows of the upper factor so
+ * that the inner loop is contiguous. Row k: r' = sqrt(r_kk² + w_k²), c = r_kk/r', s = w_k/r', then for i > k
+ * r_ki ← c r_ki + s w_i and w_i ← c w_i − s r_ki (old r_ki). This is the same update as the hyperbolic-looking form
+ * r_ki ← (r_ki + (w_k/r_kk) w_i)/(r'/r_kk), w_i ← (r'/r_kk) w_i − (w_k/r_kk) r_ki' (substitute and use c² + s² = 1)
+ * with one division per row instead of two per entry: the divisions bounded the old kernel (LinTS learning was
+ * 30 % of a `rank simulate` profile). Results differ from the division form in the last bits only.
+ * Precondition: R upper triangular with a positive diagonal.
  * @param n - order.
  * @param r - n*n row-major upper factor, updated in place.
  * @param u - the update vector (read from `offset`, scaled by `scale`).
@@ -174,14 +179,18 @@ export function cholUpdateUpper(
     if (xk === 0) continue;
     const row = k * n;
     const rkk = r[row + k]!;
-    const rr = Math.hypot(rkk, xk);
-    const c = rr / rkk;
-    const s = xk / rkk;
+    // r' = sqrt(r_kk² + x_k²) (no overflow: r_kk >= sqrt(λ) and |x_k| are moderate); the rotation
+    // [c s; −s c] with c = r_kk/r', s = x_k/r' maps (r_kk, x_k) to (r', 0).
+    const rr = Math.sqrt(rkk * rkk + xk * xk);
+    const inv = 1 / rr;
+    const c = rkk * inv;
+    const s = xk * inv;
     r[row + k] = rr;
     for (let i = k + 1; i < n; i++) {
-      const v = (r[row + i]! + s * work[i]!) / c;
-      r[row + i] = v;
-      work[i] = c * work[i]! - s * v;
+      const e = r[row + i]!;
+      const w = work[i]!;
+      r[row + i] = c * e + s * w;
+      work[i] = c * w - s * e;
     }
   }
 }
@@ -194,8 +203,9 @@ export function cholUpdateUpper(
  * The rotations of update v at row k depend only on row k as left by updates 0..v−1 and on u_v as left by rows
  * 0..k−1, so the m sequential updates can run row by row, each row loaded and stored once for all m vectors
  * instead of once per vector (the same operations on every entry, in the same order). A vector whose pivot entry
- * is 0 skips the row, as in {@link cholUpdateUpper}. Groups of four (the last may hold two or three), then a last
- * single vector by {@link cholUpdateUpper}.
+ * is 0 skips the row, as in {@link cholUpdateUpper}, here as the identity rotation c = 1, s = 0 (same values; it
+ * may turn a −0 into +0). Groups of four (the last may hold two or three), then a last single vector by
+ * {@link cholUpdateUpper}.
  * @param n - order.
  * @param r - n*n row-major upper factor, updated in place.
  * @param x - the update vectors' array.
@@ -238,7 +248,8 @@ export function cholUpdateUpperBlock(
     }
     for (let k = 0; k < n; k++) {
       const row = k * n;
-      // the four rotations of row k, in order (c = 1, s = 0 for a vector that skips the row)
+      // the four rotations of row k, in order (c = 1, s = 0 for a vector that skips the row: then c·e + s·w = e
+      // and c·w − s·e = w exactly, so the row needs no branch)
       let rkk = r[row + k]!;
       let c0 = 1;
       let s0 = 0;
@@ -250,79 +261,55 @@ export function cholUpdateUpperBlock(
       let s3 = 0;
       const x0 = work[k]!;
       if (x0 !== 0) {
-        const rr = Math.hypot(rkk, x0);
-        c0 = rr / rkk;
-        s0 = x0 / rkk;
+        const rr = Math.sqrt(rkk * rkk + x0 * x0);
+        const inv = 1 / rr;
+        c0 = rkk * inv;
+        s0 = x0 * inv;
         rkk = rr;
       }
       const x1 = work[n + k]!;
       if (x1 !== 0) {
-        const rr = Math.hypot(rkk, x1);
-        c1 = rr / rkk;
-        s1 = x1 / rkk;
+        const rr = Math.sqrt(rkk * rkk + x1 * x1);
+        const inv = 1 / rr;
+        c1 = rkk * inv;
+        s1 = x1 * inv;
         rkk = rr;
       }
       const x2 = work[n2 + k]!;
       if (x2 !== 0) {
-        const rr = Math.hypot(rkk, x2);
-        c2 = rr / rkk;
-        s2 = x2 / rkk;
+        const rr = Math.sqrt(rkk * rkk + x2 * x2);
+        const inv = 1 / rr;
+        c2 = rkk * inv;
+        s2 = x2 * inv;
         rkk = rr;
       }
       const x3 = work[n3 + k]!;
       if (x3 !== 0) {
-        const rr = Math.hypot(rkk, x3);
-        c3 = rr / rkk;
-        s3 = x3 / rkk;
+        const rr = Math.sqrt(rkk * rkk + x3 * x3);
+        const inv = 1 / rr;
+        c3 = rkk * inv;
+        s3 = x3 * inv;
         rkk = rr;
       }
       r[row + k] = rkk;
-      const skip0 = x0 === 0;
-      const skip1 = x1 === 0;
-      const skip2 = x2 === 0;
-      const skip3 = x3 === 0;
-      if (!(skip0 || skip1 || skip2 || skip3)) {
-        for (let i = k + 1; i < n; i++) {
-          let e = r[row + i]!;
-          let w = work[i]!;
-          e = (e + s0 * w) / c0;
-          work[i] = c0 * w - s0 * e;
-          w = work[n + i]!;
-          e = (e + s1 * w) / c1;
-          work[n + i] = c1 * w - s1 * e;
-          w = work[n2 + i]!;
-          e = (e + s2 * w) / c2;
-          work[n2 + i] = c2 * w - s2 * e;
-          w = work[n3 + i]!;
-          e = (e + s3 * w) / c3;
-          work[n3 + i] = c3 * w - s3 * e;
-          r[row + i] = e;
-        }
-      } else {
-        for (let i = k + 1; i < n; i++) {
-          let e = r[row + i]!;
-          if (!skip0) {
-            const w = work[i]!;
-            e = (e + s0 * w) / c0;
-            work[i] = c0 * w - s0 * e;
-          }
-          if (!skip1) {
-            const w = work[n + i]!;
-            e = (e + s1 * w) / c1;
-            work[n + i] = c1 * w - s1 * e;
-          }
-          if (!skip2) {
-            const w = work[n2 + i]!;
-            e = (e + s2 * w) / c2;
-            work[n2 + i] = c2 * w - s2 * e;
-          }
-          if (!skip3) {
-            const w = work[n3 + i]!;
-            e = (e + s3 * w) / c3;
-            work[n3 + i] = c3 * w - s3 * e;
-          }
-          r[row + i] = e;
-        }
+      for (let i = k + 1; i < n; i++) {
+        let e = r[row + i]!;
+        let w = work[i]!;
+        let t = c0 * e + s0 * w;
+        work[i] = c0 * w - s0 * e;
+        e = t;
+        w = work[n + i]!;
+        t = c1 * e + s1 * w;
+        work[n + i] = c1 * w - s1 * e;
+        e = t;
+        w = work[n2 + i]!;
+        t = c2 * e + s2 * w;
+        work[n2 + i] = c2 * w - s2 * e;
+        e = t;
+        w = work[n3 + i]!;
+        t = c3 * e + s3 * w;
+        work[n3 + i] = c3 * w - s3 * e;
+        r[row + i] = t;
       }
     }
   }

@@ -36,6 +36,7 @@ import { cholUpdateUpper, cholUpdateUpperBlock, solveUpperTranspose, symQuadForm
 import {
   addObservation,
   addObservations,
+  addResponses,
   createLinearStats,
   gramMatrix,
   type LinearStats,
@@ -127,6 +128,13 @@ export interface LinearBandit {
   thetaStale: boolean;
   /** Updates since the last refactorisation. */
   sinceRefactor: number;
+  /**
+   * null (default): every observation enters `stats` in full. A function: the owner keeps the observations' Gram
+   * matrix elsewhere (a PBM ranker's per-position statistics), so the updates add only b, η and n to `stats`, and
+   * {@link refactorLinearBandit} first calls this function, which must rebuild `stats` in full (gram, b, η, n).
+   * Between refactorisations `stats.gram` is then stale; the cache (V^{-1} or R) is not.
+   */
+  statsSource: (() => void) | null;
   /** Scratch (never part of the state). */
   readonly scratch: {
     readonly v1: Float64Array;
@@ -203,6 +211,7 @@ export function createLinearBandit(options: LinearBanditOptions, stats?: LinearS
     theta: new Float64Array(d),
     thetaStale: true,
     sinceRefactor: 0,
+    statsSource: null,
     scratch: {
       v1: new Float64Array(d),
       v2: new Float64Array(d),
@@ -219,13 +228,15 @@ export function createLinearBandit(options: LinearBanditOptions, stats?: LinearS
 }
 
 /**
- * Rebuilds the cache (V^{-1} or the Cholesky factor of V, ln det V, θ̂) from the statistics, in O(d³).
+ * Rebuilds the cache (V^{-1} or the Cholesky factor of V, ln det V, θ̂) from the statistics, in O(d³), after
+ * rebuilding the statistics from their source when the bandit has one ({@link LinearBandit.statsSource}).
  *
  * @throws ALLOT_NOT_POSITIVE_DEFINITE if λI + G is not numerically positive definite.
  */
 export function refactorLinearBandit(bandit: LinearBandit): void {
   const { d, lambda, algorithm } = bandit.config;
   const { m1, m2, v1, v2 } = bandit.scratch;
+  if (bandit.statsSource !== null) bandit.statsSource();
   gramMatrix(bandit.stats, lambda, m1);
   if (!choleskyInPlace(d, m1, m2)) {
     throw new AllotError(
@@ -267,7 +278,14 @@ export function observeLinear(
   y: number,
 ): void {
   const d = bandit.config.d;
-  addObservation(bandit.stats, x, offset, scale, y);
+  if (bandit.statsSource === null) addObservation(bandit.stats, x, offset, scale, y);
+  else {
+    const st = bandit.stats;
+    const c = y * scale;
+    for (let i = 0; i < d; i++) st.b[i]! += c * x[offset + i]!;
+    st.yy += y * y;
+    st.n += 1;
+  }
   const f = bandit.factor;
   const { v1 } = bandit.scratch;
   if (bandit.config.algorithm === 'lints') {
@@ -313,7 +331,9 @@ export function observeLinear(
 /**
  * Learns observations v = start .. start + m − 1 (y = ys[v] on u = scales[v]·x[offsets[v] ..]) in order: the same
  * statistics and cache, bit for bit, as m calls of {@link observeLinear} (the refactorisation every
- * `refactorEvery` updates included), with blocked kernels. O(m d²), no allocation.
+ * `refactorEvery` updates included), with blocked kernels. O(m d²), no allocation. With a
+ * {@link LinearBandit.statsSource} (which must already hold the batch) only b, η, n are added and a refactorisation
+ * that falls due inside the batch runs once after it.
  *
  * @remarks
  * Kernel: trusts finite inputs and in-range offsets. The Gram matrix takes four observations per pass
@@ -336,8 +356,13 @@ export function observeLinearBatch(
   let v = start;
   while (v < end) {
     let chunk = end - v;
-    if (every > 0) chunk = Math.max(1, Math.min(chunk, every - bandit.sinceRefactor));
-    addObservations(bandit.stats, x, offsets, scales, ys, v, chunk);
+    // With a stats source the refactorisation rebuilds the statistics from it, which already holds the whole
+    // batch, so the batch is not split: a refactorisation that falls due inside it runs after it.
+    if (every > 0 && bandit.statsSource === null) {
+      chunk = Math.max(1, Math.min(chunk, every - bandit.sinceRefactor));
+    }
+    if (bandit.statsSource === null) addObservations(bandit.stats, x, offsets, scales, ys, v, chunk);
+    else addResponses(bandit.stats, x, offsets, scales, ys, v, chunk);
     if (bandit.config.algorithm === 'lints') {
       cholUpdateUpperBlock(bandit.config.d, bandit.factor, x, offsets, scales, v, chunk, bandit.scratch.w4);
       bandit.logDetStale = true;

@@ -98,6 +98,32 @@ export function addObservation(
 }
 
 /**
+ * The part of {@link addObservations} without the Gram matrix: b += y_v u_v, η += y_v², n += 1 per observation
+ * (u_v = scales[v]·x[offsets[v] ..]). O(m d). For statistics whose Gram matrix is rebuilt from another source
+ * (a PBM ranker's per-position statistics) before it is read.
+ */
+export function addResponses(
+  stats: LinearStats,
+  x: Float64Array,
+  offsets: ArrayLike<number>,
+  scales: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  start: number,
+  m: number,
+): void {
+  const d = stats.d;
+  const b = stats.b;
+  for (let v = start; v < start + m; v++) {
+    const o = offsets[v]!;
+    const y = ys[v]!;
+    const c = y * scales[v]!;
+    for (let i = 0; i < d; i++) b[i]! += c * x[o + i]!;
+    stats.yy += y * y;
+    stats.n += 1;
+  }
+}
+
+/**
  * Adds observations v = start .. start + m − 1 (u_v = scales[v]·x[offsets[v] ..], y = ys[v]) in place, bit for
  * bit what m calls of {@link addObservation} in order of v give: every entry receives the same terms in the same
  * order, but a row of G is loaded and stored once per four (then two) observations instead of once per

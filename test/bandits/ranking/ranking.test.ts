@@ -274,10 +274,20 @@ describe('per-position statistics and the exact refit (issue 13)', () => {
     const L = 4;
     const qTrue = [1, 0.5, 0.2, 0.08];
     const lambda = 0.8;
-    for (const algorithm of ['linucb', 'lints'] as const) {
+    // refactorEvery 6 (not a multiple of L = 4): refactorisations fall due inside a round's batch, where the
+    // bandit rebuilds its statistics from the per-position ones (which must then count the round once)
+    for (const [algorithm, refactorEvery] of [
+      ['linucb', 1000],
+      ['lints', 1000],
+      ['linucb', 6],
+      ['lints', 6],
+    ] as const) {
       for (const bias of ['em', 'ctr'] as const) {
         const rng = createRng(31);
-        const ranker = createPbmRanker({ d, actions: K, positions: L, algorithm, bias, lambda }, rng);
+        const ranker = createPbmRanker(
+          { d, actions: K, positions: L, algorithm, bias, lambda, refactorEvery },
+          rng,
+        );
         expect(ranker.biasRefit).toBe('exact');
         const Vl = Array.from({ length: L }, () => new Float64Array(d * d));
         const bl = Array.from({ length: L }, () => new Float64Array(d));
@@ -296,6 +306,22 @@ describe('per-position statistics and the exact refit (issue 13)', () => {
           learnPbm(ranker, xs, list, z, rng);
         }
         expect(ranker.refits).toBeGreaterThan(0);
+        // between refits the cache is the regression with the q_fit in force (also across the refactorisations)
+        const solve = (qf: Float64Array): Float64Array => {
+          const V = new Float64Array(d * d);
+          const b = new Float64Array(d);
+          for (let i = 0; i < d; i++) V[i * d + i] = lambda;
+          for (let l = 0; l < L; l++) {
+            for (let i = 0; i < d * d; i++) V[i]! += qf[l]! ** 2 * Vl[l]![i]!;
+            for (let i = 0; i < d; i++) b[i]! += qf[l]! * bl[l]![i]!;
+          }
+          const chol = new Float64Array(d * d);
+          expect(choleskyInPlace(d, V, chol)).toBe(true);
+          return choleskySolve(d, chol, b, new Float64Array(d));
+        };
+        const before = solve(ranker.qFit);
+        const mid = linearMean(ranker.bandit);
+        for (let i = 0; i < d; i++) expect(Math.abs(mid[i]! - before[i]!)).toBeLessThan(1e-10);
         // make q_fit the current q̂, as any refit does, then compare with a from-scratch Prop. 1 solve
         refitPbmRanker(ranker);
         const qf = ranker.qFit;
@@ -311,6 +337,11 @@ describe('per-position statistics and the exact refit (issue 13)', () => {
         const scratch = choleskySolve(d, chol, b, new Float64Array(d));
         const got = linearMean(ranker.bandit);
         for (let i = 0; i < d; i++) expect(Math.abs(got[i]! - scratch[i]!)).toBeLessThan(1e-10);
+        // after the refit's refactorisation the bandit's statistics are the combination of the per-position ones
+        const st = ranker.bandit.stats;
+        const comb = combinePositionStats(ranker.positionStats!, qf);
+        for (let i = 0; i < d * d; i++) expect(st.gram[i]).toBe(comb.gram[i]);
+        expect(st.n).toBe(400 * L);
       }
     }
   });
