@@ -145,6 +145,8 @@ export interface LinearBandit {
     readonly w4: Float64Array;
     /** LinUCB: the candidates' quadratic forms (grown to k on demand). */
     quad: Float64Array;
+    /** Buffers of {@link compressRankOne} (grown to the batch size on demand). */
+    comp: CompressScratch | null;
     idx: Int32Array;
     scores: Float64Array;
   };
@@ -219,6 +221,7 @@ export function createLinearBandit(options: LinearBanditOptions, stats?: LinearS
       m2: new Float64Array(d * d),
       w4: new Float64Array(4 * d),
       quad: new Float64Array(0),
+      comp: null,
       idx: new Int32Array(0),
       scores: new Float64Array(0),
     },
@@ -333,7 +336,9 @@ export function observeLinear(
  * statistics and cache, bit for bit, as m calls of {@link observeLinear} (the refactorisation every
  * `refactorEvery` updates included), with blocked kernels. O(m d²), no allocation. With a
  * {@link LinearBandit.statsSource} (which must already hold the batch) only b, η, n are added and a refactorisation
- * that falls due inside the batch runs once after it.
+ * that falls due inside the batch runs once after it. A batch of 4 <= m < d observations whose vectors span
+ * r <= m − 2 dimensions is learned as r rank-one updates ({@link compressRankOne}; same V, rounding apart), and a
+ * refactorisation that falls due inside it also runs after it.
  *
  * @remarks
  * Kernel: trusts finite inputs and in-range offsets. The Gram matrix takes four observations per pass
@@ -352,6 +357,34 @@ export function observeLinearBatch(
   m: number,
 ): void {
   const every = bandit.config.refactorEvery;
+  const d = bandit.config.d;
+  if (m >= 4 && m < d) {
+    const sc = compressScratch(bandit, m);
+    const r = compressRankOne(d, x, offsets, scales, start, m, m - 2, sc);
+    if (r > 0) {
+      // Σ_v u_v u_v^T = Σ_{i<r} g_i g_i^T: r rank-one updates of the Gram matrix and of the cache instead of m;
+      // b, η and n take the m observations themselves.
+      const st = bandit.stats;
+      if (bandit.statsSource === null) {
+        const n0 = st.n;
+        const yy0 = st.yy;
+        addObservations(st, sc.g, sc.offsets, sc.ones, sc.zeros, 0, r);
+        st.n = n0;
+        st.yy = yy0;
+      }
+      addResponses(st, x, offsets, scales, ys, start, m);
+      if (bandit.config.algorithm === 'lints') {
+        cholUpdateUpperBlock(d, bandit.factor, sc.g, sc.offsets, sc.ones, 0, r, bandit.scratch.w4);
+        bandit.logDetStale = true;
+      } else {
+        shermanMorrisonBatch(bandit, sc.g, sc.offsets, sc.ones, 0, r);
+      }
+      bandit.thetaStale = true;
+      bandit.sinceRefactor += m;
+      if (every > 0 && bandit.sinceRefactor >= every) refactorLinearBandit(bandit);
+      return;
+    }
+  }
   const end = start + m;
   let v = start;
   while (v < end) {
@@ -374,6 +407,139 @@ export function observeLinearBatch(
     bandit.sinceRefactor += chunk;
     if (every > 0 && bandit.sinceRefactor >= every) refactorLinearBandit(bandit);
   }
+}
+
+/** Buffers of {@link compressRankOne} for batches of up to `cap` observations. */
+export interface CompressScratch {
+  readonly cap: number;
+  /** cap*d: the orthonormal basis q_0..q_{r-1}, then (reused) nothing else. */
+  readonly basis: Float64Array;
+  /** cap*d: the compressed vectors g_0..g_{r-1}. */
+  readonly g: Float64Array;
+  /** cap*cap: coordinates z_v of u_v in the basis (row v). */
+  readonly z: Float64Array;
+  /** cap*cap: M = Σ_v z_v z_v^T, then its lower Cholesky factor E. */
+  readonly m: Float64Array;
+  readonly w: Float64Array;
+  /** i*d for i < cap (offsets of the g_i). */
+  readonly offsets: Int32Array;
+  readonly ones: Float64Array;
+  readonly zeros: Float64Array;
+}
+
+function compressScratch(bandit: LinearBandit, m: number): CompressScratch {
+  const cur = bandit.scratch.comp;
+  if (cur !== null && cur.cap >= m) return cur;
+  const d = bandit.config.d;
+  const cap = Math.max(m, 8);
+  const offsets = new Int32Array(cap);
+  for (let i = 0; i < cap; i++) offsets[i] = i * d;
+  const sc: CompressScratch = {
+    cap,
+    basis: new Float64Array(cap * d),
+    g: new Float64Array(cap * d),
+    z: new Float64Array(cap * cap),
+    m: new Float64Array(cap * cap),
+    w: new Float64Array(d),
+    offsets,
+    ones: new Float64Array(cap).fill(1),
+    zeros: new Float64Array(cap),
+  };
+  bandit.scratch.comp = sc;
+  return sc;
+}
+
+/**
+ * Rewrites the m rank-one terms of a batch, Σ_v u_v u_v^T with u_v = scales[v]·x[offsets[v] ..], as r terms
+ * Σ_{i<r} g_i g_i^T with the same sum when the u_v span only r < m dimensions (a PBM round's L shown items: the
+ * SIN vectors s·[a; c; a⊗c] of one context c lie in a 6-dimensional subspace, so L = 10 or 20 observations are 6
+ * updates). Writes g_i to sc.g (row i) and returns r, or −1 when r would exceed `maxRank` or the span is
+ * ill-conditioned (the caller then applies the m terms one by one).
+ *
+ * @remarks
+ * Modified Gram–Schmidt on u_0, u_1, … gives an orthonormal basis Q = [q_0 … q_{r−1}] and coordinates u_v = Q z_v:
+ * a residual ρ with ρ² ≤ 1e-24·||u_v||² is dropped (u_v is in the span up to rounding; the dropped part changes
+ * u_v u_v^T by at most about 2e-12 of ||u_v||², below the 1e-10 the tests allow), one with ρ² < 1e-12·||u_v||²
+ * (nearly but not numerically dependent) aborts, any other starts q_r = residual/ρ. Then M = Σ_v z_v z_v^T = E E^T
+ * (r-by-r Cholesky; positive definite because z_v of the vector that opened q_j has ρ > 0 at j and zeros after j),
+ * and g_i = Q E e_i, so Σ_i g_i g_i^T = Q E E^T Q^T = Σ_v Q z_v z_v^T Q^T = Σ_v u_v u_v^T. Cost O(m r d) against the
+ * O((m − r) d²) of the rank-one updates saved.
+ */
+export function compressRankOne(
+  d: number,
+  x: Float64Array,
+  offsets: ArrayLike<number>,
+  scales: ArrayLike<number>,
+  start: number,
+  m: number,
+  maxRank: number,
+  sc: CompressScratch,
+): number {
+  const { basis, g, z, w } = sc;
+  const mz = sc.m;
+  const cap = sc.cap;
+  let r = 0;
+  for (let v = 0; v < m; v++) {
+    const o = offsets[start + v]!;
+    const s = scales[start + v]!;
+    let nu = 0;
+    for (let i = 0; i < d; i++) {
+      const u = s * x[o + i]!;
+      w[i] = u;
+      nu += u * u;
+    }
+    const zr = v * cap;
+    for (let j = 0; j < cap; j++) z[zr + j] = 0;
+    for (let j = 0; j < r; j++) {
+      const qo = j * d;
+      let c = 0;
+      for (let i = 0; i < d; i++) c += basis[qo + i]! * w[i]!;
+      z[zr + j] = c;
+      for (let i = 0; i < d; i++) w[i]! -= c * basis[qo + i]!;
+    }
+    let rho2 = 0;
+    for (let i = 0; i < d; i++) rho2 += w[i]! * w[i]!;
+    if (rho2 <= 1e-24 * nu) continue;
+    if (rho2 < 1e-12 * nu || r >= maxRank) return -1;
+    const rho = Math.sqrt(rho2);
+    const inv = 1 / rho;
+    const qo = r * d;
+    for (let i = 0; i < d; i++) basis[qo + i] = w[i]! * inv;
+    z[zr + r] = rho;
+    r++;
+  }
+  if (r === 0) return -1;
+  // M = Σ_v z_v z_v^T (lower triangle), then its Cholesky factor E in place (lower, row-major with stride cap)
+  for (let a = 0; a < r; a++) {
+    for (let b = 0; b <= a; b++) {
+      let t = 0;
+      for (let v = 0; v < m; v++) t += z[v * cap + a]! * z[v * cap + b]!;
+      mz[a * cap + b] = t;
+    }
+  }
+  for (let j = 0; j < r; j++) {
+    let dj = mz[j * cap + j]!;
+    for (let k = 0; k < j; k++) dj -= mz[j * cap + k]! * mz[j * cap + k]!;
+    if (!(dj > 0)) return -1;
+    const ljj = Math.sqrt(dj);
+    mz[j * cap + j] = ljj;
+    for (let i = j + 1; i < r; i++) {
+      let t = mz[i * cap + j]!;
+      for (let k = 0; k < j; k++) t -= mz[i * cap + k]! * mz[j * cap + k]!;
+      mz[i * cap + j] = t / ljj;
+    }
+  }
+  // g_i = Σ_{j>=i} E_ji q_j
+  for (let i = 0; i < r; i++) {
+    const go = i * d;
+    for (let t = 0; t < d; t++) g[go + t] = 0;
+    for (let j = i; j < r; j++) {
+      const e = mz[j * cap + i]!;
+      const qo = j * d;
+      for (let t = 0; t < d; t++) g[go + t]! += e * basis[qo + t]!;
+    }
+  }
+  return r;
 }
 
 /**

@@ -348,6 +348,62 @@ describe('blocked kernels (issue 13)', () => {
     }
   });
 
+  it('a low-rank batch (r rank-one updates instead of m) matches one-at-a-time updates to 1e-10 relative', () => {
+    // Candidates s·[a; c; a⊗c] of one context c (as the SIN data): 10 or 20 of them span 1 + p = 4 dimensions, so
+    // the batch is learned as 4 rank-one updates; refactorEvery 7 puts refactorisations inside batches.
+    const p = 3;
+    const mc = 4;
+    const d = p + mc + p * mc;
+    const k = 20;
+    const xs = new Float64Array(k * d);
+    for (const algorithm of ['linucb', 'lints'] as const) {
+      const rng = createRng(algorithm === 'linucb' ? 31 : 32);
+      const one = createLinearBandit({ d, algorithm, refactorEvery: 7 });
+      const batch = createLinearBandit({ d, algorithm, refactorEvery: 7 });
+      const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(1, Math.abs(b));
+      for (let t = 0; t < 40; t++) {
+        const c = Array.from({ length: mc }, () => rng.normal());
+        for (let a = 0; a < k; a++) {
+          const av = Array.from({ length: p }, () => rng.normal());
+          const o = a * d;
+          for (let i = 0; i < p; i++) xs[o + i] = av[i]!;
+          for (let j = 0; j < mc; j++) xs[o + p + j] = c[j]!;
+          for (let i = 0; i < p; i++) for (let j = 0; j < mc; j++) xs[o + p + mc + i * mc + j] = av[i]! * c[j]!;
+          let n2 = 0;
+          for (let i = 0; i < d; i++) n2 += xs[o + i]! ** 2;
+          for (let i = 0; i < d; i++) xs[o + i]! /= Math.sqrt(n2);
+        }
+        const m = t % 2 === 0 ? 10 : 13;
+        const offsets = new Int32Array(m);
+        const scales = new Float64Array(m);
+        const ys = new Float64Array(m);
+        for (let v = 0; v < m; v++) {
+          offsets[v] = ((t + v) % k) * d;
+          scales[v] = Math.exp(-v / 3);
+          ys[v] = rng.uniform();
+        }
+        for (let v = 0; v < m; v++) observeLinear(one, xs, offsets[v]!, scales[v]!, ys[v]!);
+        observeLinearBatch(batch, xs, offsets, scales, ys, 0, m);
+        // upper triangles (LinUCB keeps only that part of V^{-1} current between refactorisations)
+        for (let i = 0; i < d; i++) {
+          for (let j = i; j < d; j++) {
+            expect(rel(batch.factor[i * d + j]!, one.factor[i * d + j]!)).toBeLessThan(1e-10);
+            expect(rel(batch.stats.gram[i * d + j]!, one.stats.gram[i * d + j]!)).toBeLessThan(1e-10);
+          }
+        }
+        expect(Array.from(batch.stats.b)).toEqual(Array.from(one.stats.b));
+        // (the batch refactors after the batch, one at a time inside it: sinceRefactor differs)
+        expect(batch.stats.n).toBe(one.stats.n);
+        if (algorithm === 'linucb') expect(rel(batch.logDetV, one.logDetV)).toBeLessThan(1e-10);
+        const tb = linearMean(batch);
+        const to = linearMean(one);
+        for (let i = 0; i < d; i++) expect(rel(tb[i]!, to[i]!)).toBeLessThan(1e-10);
+      }
+      // the compressed path ran: its rounding differs from one-at-a-time somewhere
+      expect(Array.from(batch.factor)).not.toEqual(Array.from(one.factor));
+    }
+  });
+
   it('addObservation (two rows per pass) equals the one-row accumulation bit for bit, odd and even d', () => {
     for (const d of [1, 2, 7, 8, 65]) {
       const rng = createRng(30 + d);
