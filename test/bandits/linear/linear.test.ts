@@ -368,7 +368,8 @@ describe('blocked kernels (issue 13)', () => {
           const o = a * d;
           for (let i = 0; i < p; i++) xs[o + i] = av[i]!;
           for (let j = 0; j < mc; j++) xs[o + p + j] = c[j]!;
-          for (let i = 0; i < p; i++) for (let j = 0; j < mc; j++) xs[o + p + mc + i * mc + j] = av[i]! * c[j]!;
+          for (let i = 0; i < p; i++)
+            for (let j = 0; j < mc; j++) xs[o + p + mc + i * mc + j] = av[i]! * c[j]!;
           let n2 = 0;
           for (let i = 0; i < d; i++) n2 += xs[o + i]! ** 2;
           for (let i = 0; i < d; i++) xs[o + i]! /= Math.sqrt(n2);
