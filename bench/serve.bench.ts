@@ -8,7 +8,9 @@
  *   ignored, right after decide) in the same server process, so the ratio decide/empty compares
  *   runs made under the same machine load. Then p50/p99 at a fixed 1,000 requests/s (autocannon `overallRate`).
  * - Replay: `replayFromLog` over 1,000,000 logged UCB1 rewards (1,000,000 decisions + 1,000,000 rewards) in a SQLite
- *   store (the rows the Store API writes, with its encoder, in one transaction; see ALLOT_BENCH_FILL), the same over the memory store
+ *   store, with the log read ahead in a worker (the default for long scans) and, as the same run's baseline, with
+ *   every page read in the replaying thread (the rows the Store API writes, with its encoder, in one transaction;
+ *   see ALLOT_BENCH_FILL); the same over the memory store
  *   (filled through the Store API), and folding the entries alone; wall and CPU time.
  *
  * Targets (issue 9): decide >= 0.5x the empty route on memory, >= 0.3x on SQLite; p99 < 10 ms at 1,000 req/s;
@@ -417,6 +419,12 @@ async function replayBench(report: Reporter): Promise<void> {
     // memory store and the entries below hold 2,000,000 objects, and a replay timed beside them measured the
     // garbage collector marking them (15.5 s of CPU in 11.3 s of wall for this row, load 2.0).
     const fromSqlite = await timed(async () => (await replayFromLog(sqlite, id, config)).rt.version);
+    // The same replay reading every page in this thread (no read-ahead worker): the baseline of the same run.
+    const oneThread = createSqliteStore({ path, scanAheadMinRows: Number.POSITIVE_INFINITY });
+    const fromSqliteOneThread = await timed(
+      async () => (await replayFromLog(oneThread, id, config)).rt.version,
+    );
+    await oneThread.close();
     const entries: Array<(DecisionEntry | RewardEntry) & { seq: number }> = [];
     for (let i = 0; i < REPLAY_REWARDS; i++) {
       const { d, r } = pair(i);
@@ -433,7 +441,7 @@ async function replayBench(report: Reporter): Promise<void> {
       }
       return rt.version;
     });
-    for (const x of [fromSqlite, fromMemory, foldOnly]) {
+    for (const x of [fromSqlite, fromSqliteOneThread, fromMemory, foldOnly]) {
       if (x.rewards !== REPLAY_REWARDS)
         throw new Error(`replay folded ${x.rewards} of ${REPLAY_REWARDS} rewards`);
       consume(x.rewards);
@@ -446,6 +454,13 @@ async function replayBench(report: Reporter): Promise<void> {
       value: fromSqlite.ms / 1000,
       unit: 's',
       note: `target < 3 s; CPU ${(fromSqlite.cpuMs / 1000).toFixed(2)} s; ${2 * REPLAY_REWARDS} log entries; filled ${viaApi ? 'through the Store API' : 'in one transaction'} in ${(fillMs / 1000).toFixed(1)} s; load ${load}`,
+    });
+    report.row({
+      suite: 'serve',
+      name: `  the same, pages read in the replaying thread (no read-ahead)`,
+      value: fromSqliteOneThread.ms / 1000,
+      unit: 's',
+      note: `CPU ${(fromSqliteOneThread.cpuMs / 1000).toFixed(2)} s; read-ahead ${(fromSqliteOneThread.ms / fromSqlite.ms).toFixed(2)}x faster; load ${load}`,
     });
     report.row({
       suite: 'serve',

@@ -30,13 +30,14 @@ import {
 } from '../bandits/agent/index.js';
 import { AllotError } from '../core/errors.js';
 import { RecentMap } from '../core/recent-map.js';
-import type {
-  AgentRecord,
-  DecisionEntry,
-  JoinedEvent,
-  RewardEntry,
-  SequencedEntry,
-  Store,
+import {
+  type AgentRecord,
+  type DecisionEntry,
+  type JoinedEvent,
+  type RewardEntry,
+  type SequencedEntry,
+  type Store,
+  scanLog,
 } from '../store/store.js';
 
 /** Hooks the service calls so that metrics can count what happens. */
@@ -152,9 +153,7 @@ export async function replayFromLog(
   let rt = createAgentRuntime(config);
   let seq = 0;
   let entries = 0;
-  for (;;) {
-    const page = await store.readLog(id, seq, 5000);
-    if (page.length === 0) break;
+  for await (const page of scanLog(store, id, 0, 5000)) {
     for (const e of page) {
       if (e.seq > upTo) return { rt, seq, entries };
       const from =

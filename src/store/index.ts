@@ -16,3 +16,4 @@ export type {
   Snapshot,
   Store,
 } from './store.js';
+export { scanLog } from './store.js';

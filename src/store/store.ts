@@ -114,6 +114,13 @@ export interface Store {
   appendControl(id: string, c: ControlEntry): Promise<{ seq: number } | null>;
   /** Log entries with seq > `after`, in order, at most `limit`. */
   readLog(id: string, after: number, limit: number): Promise<SequencedEntry[]>;
+  /**
+   * Optional: the log after `after` as consecutive pages of about `pageSize` entries, the same entries in the same
+   * order as repeated {@link readLog} calls, for a reader that takes everything (a replay). A store may read ahead
+   * (SQLite fetches the next page in a worker thread while the caller folds this one). Stopping the iteration early
+   * releases what the store started. Without it, callers page through `readLog` ({@link scanLog}).
+   */
+  scanLog?(id: string, after: number, pageSize: number): AsyncIterable<SequencedEntry[]>;
   /** The sequence number of the last entry (0 when empty). */
   lastSeq(id: string): Promise<number>;
   /** Joined decisions with seq > `after`, in order, at most `limit`. */
@@ -131,4 +138,23 @@ export interface Store {
   /** Resolves when the store answers (health checks); rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The log after `after` in pages: the store's own {@link Store.scanLog} when it has one, else `readLog` pages. */
+export async function* scanLog(
+  store: Store,
+  id: string,
+  after: number,
+  pageSize: number,
+): AsyncGenerator<SequencedEntry[]> {
+  if (store.scanLog !== undefined) {
+    yield* store.scanLog(id, after, pageSize);
+    return;
+  }
+  for (let seq = after; ; ) {
+    const page = await store.readLog(id, seq, pageSize);
+    if (page.length === 0) return;
+    yield page;
+    seq = page[page.length - 1]!.seq;
+  }
 }

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { normalizeAgentConfig } from '../../src/bandits/agent/index.js';
+import { agentStateToJson, normalizeAgentConfig } from '../../src/bandits/agent/index.js';
+import { replayFromLog } from '../../src/serve/agent-service.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import { createRedisStore } from '../../src/store/redis/index.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
-import type { DecisionEntry, RewardEntry } from '../../src/store/store.js';
+import { type DecisionEntry, type RewardEntry, type SequencedEntry, scanLog } from '../../src/store/store.js';
 import { runStoreContract } from './store.contract.js';
 
 runStoreContract('memory', () => createMemoryStore());
@@ -118,5 +119,105 @@ describe('SQLite background checkpoints', () => {
     const again = createSqliteStore({ path });
     expect((await again.readLog('t/a', 0, 1000)).length).toBe(20);
     await again.close();
+  });
+});
+
+describe('SQLite log scan (read ahead in a worker)', () => {
+  const config = normalizeAgentConfig({ policy: { type: 'ucb1' }, arms: ['a', 'b', 'c'], seed: 1 });
+  const decision = (i: number): DecisionEntry => ({
+    kind: 'decision',
+    eventId: `e${i}`,
+    ts: i,
+    version: 0,
+    user: i % 2 === 0 ? `u${i}` : null,
+    candidates: null,
+    context: i % 3 === 0 ? { features: [i, 0.5] } : null,
+    actions: [['a', 'b', 'c'][i % 3]!],
+    propensities: [1 / 3],
+  });
+  /** Two agents' interleaved logs; each reward arrives a few decisions later (some across page boundaries). */
+  const fill = async (path: string): Promise<void> => {
+    const s = createSqliteStore({ path });
+    await s.putAgent('t/a', config, 1);
+    await s.putAgent('t/b', config, 1);
+    for (let i = 0; i < 120; i++) {
+      await s.appendDecision('t/a', decision(i));
+      await s.appendDecision('t/b', decision(1000 + i));
+      if (i >= 3) {
+        const d = decision(i - 3);
+        await s.appendReward('t/a', {
+          kind: 'reward',
+          eventId: d.eventId,
+          ts: i,
+          reward: [(i * 7) % 2],
+          cost: null,
+          applied: i % 5 !== 0,
+          isDefault: false,
+          decision: d,
+        });
+      }
+    }
+    await s.close();
+  };
+  const pagesOf = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
+    const out: T[] = [];
+    for await (const p of it) out.push(p);
+    return out;
+  };
+
+  it('gives the pages that readLog gives, from any start, with or without the worker', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'allot-sqlite-')), 'a.db');
+    await fill(path);
+    const ahead = createSqliteStore({ path, scanAheadMinRows: 0 });
+    const inline = createSqliteStore({ path, scanAheadMinRows: 1e9 });
+    const all = await ahead.readLog('t/a', 0, 10_000);
+    expect(all.length).toBe(120 + 117);
+    for (const after of [0, all[5]!.seq, all[all.length - 1]!.seq]) {
+      const want: SequencedEntry[][] = [];
+      for (let seq = after; ; ) {
+        const p = await inline.readLog('t/a', seq, 7);
+        if (p.length === 0) break;
+        want.push(p);
+        seq = p[p.length - 1]!.seq;
+      }
+      expect(await pagesOf(ahead.scanLog!('t/a', after, 7))).toEqual(want);
+      expect(await pagesOf(inline.scanLog!('t/a', after, 7))).toEqual(want);
+    }
+    await ahead.close();
+    await inline.close();
+  });
+
+  it('replays to the same state as the memory store, and stops its worker when the caller stops early', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'allot-sqlite-')), 'a.db');
+    await fill(path);
+    const s = createSqliteStore({ path, scanAheadMinRows: 0 });
+    const mem = createMemoryStore();
+    await mem.putAgent('t/a', config, 1);
+    for (const e of await s.readLog('t/a', 0, 10_000)) {
+      if (e.kind === 'decision') await mem.appendDecision('t/a', e);
+      else if (e.kind === 'reward') await mem.appendReward('t/a', e);
+    }
+    const fromSqlite = await replayFromLog(s, 't/a', config);
+    const fromMemory = await replayFromLog(mem, 't/a', config);
+    expect(fromSqlite.entries).toBe(237);
+    expect(agentStateToJson(fromSqlite.rt)).toEqual(agentStateToJson(fromMemory.rt));
+    // Up to a cut inside the third page: the scan is abandoned mid-way, and the store still closes promptly.
+    const cut = (await s.readLog('t/a', 0, 20))[19]!.seq;
+    const partial = await replayFromLog(s, 't/a', config, cut);
+    expect(partial.entries).toBe(20);
+    let pages = 0;
+    for await (const _ of scanLog(s, 't/a', 0, 5)) if (++pages === 2) break;
+    expect(pages).toBe(2);
+    await s.close();
+  });
+
+  it('reports a database it cannot read as ALLOT_STORE_UNAVAILABLE', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'allot-sqlite-')), 'a.db');
+    await fill(path);
+    const s = createSqliteStore({ path, scanAheadMinRows: 0 });
+    const { startLogReader } = await import('../../src/store/sqlite/log-reader.js');
+    const reader = startLogReader(join(path, 'missing.db'), { agent: 't/a', after: 0, pageSize: 5 });
+    await expect(pagesOf(reader)).rejects.toThrow(/ALLOT_STORE_UNAVAILABLE|reading the log/);
+    await s.close();
   });
 });

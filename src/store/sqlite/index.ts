@@ -28,6 +28,7 @@ import {
   toDecision,
   toReward,
 } from './codec.js';
+import { startLogReader } from './log-reader.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -42,7 +43,16 @@ export interface SqliteStoreOptions {
   readonly checkpointMs?: number;
   /** Commits before the checkpoint worker starts (default 256: a short-lived store never starts it). */
   readonly checkpointAfterCommits?: number;
+  /** `scanLog` reads ahead in a worker from this many rows on (default 50,000; 0: always). See ./log-reader.ts. */
+  readonly scanAheadMinRows?: number;
 }
+
+/**
+ * A scan of at least this many rows (by sequence numbers; other agents' rows count too) reads ahead in a worker
+ * thread; below it the worker's start-up (about 20-40 ms: a thread, the driver, a connection) would cost more than
+ * it saves.
+ */
+const SCAN_AHEAD_MIN_ROWS = 50_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, config TEXT NOT NULL, created_at INTEGER NOT NULL);
@@ -244,11 +254,21 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
    * usual case in a replay) or reads its row by id.
    */
   const decodePage = (rows: Array<[number, string]>): SequencedEntry[] => {
-    const out = new Array<SequencedEntry>(rows.length);
-    const decided = new Map<number, ParsedBody>();
+    const seqs = new Float64Array(rows.length);
+    const bodies = new Array<ParsedBody>(rows.length);
     for (let i = 0; i < rows.length; i++) {
-      const seq = rows[i]![0];
-      const b = JSON.parse(rows[i]![1]) as ParsedBody;
+      seqs[i] = rows[i]![0];
+      bodies[i] = JSON.parse(rows[i]![1]) as ParsedBody;
+    }
+    return decodeBodies(seqs, bodies);
+  };
+  /** Parsed bodies with their sequence numbers as entries (see {@link decodePage}). */
+  const decodeBodies = (seqs: Float64Array, bodies: ParsedBody[]): SequencedEntry[] => {
+    const out = new Array<SequencedEntry>(bodies.length);
+    const decided = new Map<number, ParsedBody>();
+    for (let i = 0; i < bodies.length; i++) {
+      const seq = seqs[i]!;
+      const b = bodies[i]!;
       let e: LogEntry & { seq?: number };
       if (isFullEntry(b)) e = b;
       else if (isRewardBody(b)) {
@@ -263,6 +283,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     }
     return out;
   };
+  const fileBacked = opts.path !== ':memory:' && opts.path !== '';
   const decodeRewardOf = (body: string, decision: DecisionEntry): RewardEntry => {
     const b = JSON.parse(body) as ParsedBody;
     if (isFullEntry(b)) return b as RewardEntry;
@@ -303,6 +324,28 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       // Hot in replays and catch-ups: rows as arrays; the parsed entry gets its seq in place (a spread copy cost
       // more than the parse).
       return decodePage(q.readLogRaw.all(id, after, limit));
+    },
+    async *scanLog(id, after, pageSize) {
+      // A short tail (the usual catch-up after a snapshot) is read in this thread; a long one is read ahead in a
+      // worker (./log-reader.ts). The worker's connection sees committed rows: the writes queued for the next group
+      // commit are not acknowledged yet, so no caller expects them.
+      if (
+        !fileBacked ||
+        (q.lastSeq.get(id)?.s ?? 0) - after < (opts.scanAheadMinRows ?? SCAN_AHEAD_MIN_ROWS)
+      ) {
+        for (let seq = after; ; ) {
+          const page = decodePage(q.readLogRaw.all(id, seq, pageSize));
+          if (page.length === 0) return;
+          yield page;
+          seq = page[page.length - 1]!.seq;
+        }
+      }
+      const reader = startLogReader(opts.path, { agent: id, after, pageSize });
+      try {
+        for await (const raw of reader) yield decodeBodies(raw.seqs, JSON.parse(raw.text) as ParsedBody[]);
+      } finally {
+        await reader.close();
+      }
     },
     async lastSeq(id) {
       return q.lastSeq.get(id)?.s ?? 0;
