@@ -155,28 +155,35 @@ export async function createApp(opts: AppOptions): Promise<FastifyInstance> {
     });
   });
 
-  app.addHook('onRequest', async (req) => {
-    (req as FastifyRequest & { startedAt: number }).startedAt = performance.now();
-    if (auth === null || !req.url.startsWith('/v1/')) return;
-    const entry = lookupToken(auth, bearer(req));
-    if (entry === null)
-      throw new AllotError(
-        'ALLOT_UNAUTHORIZED',
-        'missing or unknown API token (Authorization: Bearer TOKEN)',
-      );
-    req.tenant = entry.tenant;
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    const t0 = (req as FastifyRequest & { startedAt?: number }).startedAt;
-    if (t0 === undefined) return;
-    metrics.httpDuration.observe(
-      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
-      (performance.now() - t0) / 1000,
+  // Callback-style hooks (no promise per request), and the auth hook only when there are tokens: these run on
+  // every request, and the decide route's budget is a few tens of microseconds.
+  if (auth !== null) {
+    app.addHook('onRequest', (req, _reply, done) => {
+      if (!req.url.startsWith('/v1/')) return done();
+      const entry = lookupToken(auth, bearer(req));
+      if (entry === null) {
+        return done(
+          new AllotError('ALLOT_UNAUTHORIZED', 'missing or unknown API token (Authorization: Bearer TOKEN)'),
+        );
+      }
+      req.tenant = entry.tenant;
+      done();
+    });
+  }
+  app.addHook('onResponse', (req, reply, done) => {
+    // Fastify's own clock (started when the request arrived) measures the latency.
+    metrics.observeHttp(
+      req.method,
+      req.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
     );
+    done();
   });
   // A POST without a body is an empty object (decide needs nothing).
-  app.addHook('preValidation', async (req) => {
+  app.addHook('preValidation', (req, _reply, done) => {
     if (req.method === 'POST' && req.body === undefined) (req as { body: unknown }).body = {};
+    done();
   });
 
   const err4xx = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 404: { $ref: 'Error#' } };

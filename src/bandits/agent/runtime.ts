@@ -548,26 +548,41 @@ function scoresInto(rt: AgentRuntime, prep: Prepared, req: DecideRequest, rng: R
 }
 
 /**
- * Picks `slots` candidates by decreasing score, ties uniformly at random (one uniform per tied comparison).
+ * Picks `slots` candidates by decreasing score, ties uniformly at random. Per slot: one pass finds the best score
+ * and the number m of untaken candidates that share it; when m > 1, one draw `rng.int(m)` picks which of them (the
+ * r-th in candidate order). One random number per tied slot, not one per tied candidate: an agent whose arms are all
+ * unplayed has every score at +Infinity, and its decisions would otherwise draw K uniforms each. NaN ranks last.
  * Returns candidate positions (indices into `cand`).
  */
 function topByScore(scores: Float64Array, n: number, slots: number, rng: Rng): number[] {
   const taken = new Uint8Array(n);
   const out: number[] = [];
   for (let s = 0; s < slots; s++) {
-    let best = -1;
+    let first = -1;
     let bestScore = Number.NEGATIVE_INFINITY;
     let ties = 0;
     for (let j = 0; j < n; j++) {
-      if (taken[j]) continue;
+      if (taken[j] === 1) continue;
       const v = scores[j]!;
-      if (best < 0 || v > bestScore) {
-        best = j;
+      if (v > bestScore || (first < 0 && v === bestScore)) {
+        first = j;
         bestScore = v;
         ties = 1;
       } else if (v === bestScore) {
         ties++;
-        if (rng.uniform() * ties < 1) best = j;
+      }
+    }
+    let best = first;
+    if (first < 0) {
+      // Only NaN scores are left: the first untaken one.
+      best = taken.indexOf(0);
+    } else if (ties > 1) {
+      let r = rng.int(ties);
+      for (let j = first; j < n; j++) {
+        if (taken[j] === 0 && scores[j] === bestScore && r-- === 0) {
+          best = j;
+          break;
+        }
       }
     }
     taken[best] = 1;

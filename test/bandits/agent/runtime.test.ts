@@ -81,4 +81,35 @@ describe('agent decisions', () => {
     for (let i = 0; i < 5000; i++) counts[decideAgent(rt, {}, eventRng(1, `e${i}`)).actions[0]!]! += 1;
     for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(120); // ~4.2 sd of Binomial(5000, 0.2)
   });
+
+  it('breaks ties uniformly within a slate: every ordered pair of two slots about equally often', () => {
+    const rt = createAgentRuntime(normalizeAgentConfig({ policy: { type: 'ucb1' }, arms: ARMS, seed: 2 }));
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 10_000; i++) {
+      const d = decideAgent(rt, { slots: 2 }, eventRng(2, `e${i}`));
+      expect(d.propensities).toEqual([0.2, 0.2]); // marginal probability of the arm in its slot
+      const k = d.actions.join(',');
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(20);
+    for (const c of counts.values()) expect(Math.abs(c - 500)).toBeLessThan(95); // ~4.4 sd of Binomial(10000, 1/20)
+  });
+
+  it('ranks a strictly better arm first and breaks the remaining tie among the others', () => {
+    const rt = createAgentRuntime(normalizeAgentConfig({ policy: { type: 'ucb1' }, arms: ARMS, seed: 3 }));
+    // Every arm played once; only 'c' was rewarded: 'c' first, then one of the other four (a four-way tie).
+    for (let a = 0; a < ARMS.length; a++) {
+      const d = { eventId: `p${a}`, actions: [ARMS[a]!] };
+      foldDecision(rt, d);
+      foldReward(rt, d, { eventId: d.eventId, reward: [a === 2 ? 1 : 0], applied: true });
+    }
+    const second = [0, 0, 0, 0, 0];
+    for (let i = 0; i < 4000; i++) {
+      const d = decideAgent(rt, { slots: 2 }, eventRng(3, `e${i}`));
+      expect(d.actions[0]).toBe(2);
+      second[d.actions[1]!]! += 1;
+    }
+    expect(second[2]).toBe(0);
+    for (const a of [0, 1, 3, 4]) expect(Math.abs(second[a]! - 1000)).toBeLessThan(120);
+  });
 });
