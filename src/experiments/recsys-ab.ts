@@ -19,8 +19,11 @@ import { assertInInterval, assertInteger, assertNonNegative, toFiniteArray } fro
 import {
   cloneRewardModel,
   createInteractionLog,
+  createLogIndex,
   createRewardModel,
   type InteractionLog,
+  indexLogInto,
+  type LogIndex,
   predictUser,
   type RewardModel,
   type RewardModelOptions,
@@ -36,12 +39,13 @@ import {
   drawFromCandidates,
   drawSessions,
   driftInterests,
+  itemOrderInto,
   launchDays,
   N_TASKS,
   OUTCOME_COMPLETE,
   OUTCOME_LOOP,
   OUTCOME_SKIP,
-  pickItem,
+  pickItemOrdered,
   type RecsysWorld,
   type RecsysWorldConfig,
   relevanceFromLogit,
@@ -509,6 +513,8 @@ interface Arm {
   /** gamma of the test group in Phase I and II (0 in the counterfactual arm). */
   readonly gammaTest: number;
   readonly log: InteractionLog;
+  /** The log's cells with impressions, rebuilt before each day's training (shared by the arm's models). */
+  readonly logIndex: LogIndex;
   /** User factors of the pooled (all-data) model, and of the per-group models in Phase II. */
   readonly factorsPooled: Float64Array;
   factorsGroup: Float64Array | undefined;
@@ -536,6 +542,8 @@ interface Arm {
   readonly itemComplete: Float64Array;
   /** The upstream item ranking's estimate per item, refreshed daily from the data before today. */
   readonly itemEstimate: Float64Array;
+  /** Each topic's items by that estimate, best first ({@link itemOrderInto}), K x itemsPerTopic. */
+  readonly itemOrder: Int32Array;
   /** Plays per user summed per phase: index 0 = burn-in (the pre-period), 1, 2. */
   readonly phasePlays: [Float64Array, Float64Array, Float64Array];
 }
@@ -555,6 +563,7 @@ function createArm(
   return {
     gammaTest,
     log: createInteractionLog(U, K, T),
+    logIndex: createLogIndex(U, K),
     factorsPooled: new Float64Array(U * T * rank),
     factorsGroup: undefined,
     pooled,
@@ -574,6 +583,7 @@ function createArm(
     itemShown: new Float64Array(items),
     itemComplete: new Float64Array(items),
     itemEstimate: new Float64Array(items),
+    itemOrder: new Int32Array(items),
     phasePlays: [new Float64Array(U), new Float64Array(U), new Float64Array(U)],
   };
 }
@@ -744,6 +754,7 @@ export function simulateRecsysArm(
   const cand = new Int32Array(K);
   const keys = new Float64Array(K);
   const weights = new Float64Array(K);
+  const raceTop = new Float64Array(K);
   const pBuf = new Float64Array(K);
   const aBuf = new Float64Array(K);
   const bBuf = new Float64Array(K);
@@ -864,10 +875,13 @@ export function simulateRecsysArm(
       }
       // The pooled model is trained on everyone's data in every phase: in Phase I it serves everyone, in Phase II
       // it is the upstream sourcing model "trained on the full production data".
-      trainRewardModel(arm.pooled, arm.factorsPooled, arm.log, allUsers, unchanged);
+      indexLogInto(arm.log, arm.logIndex);
+      trainRewardModel(arm.pooled, arm.factorsPooled, arm.log, allUsers, unchanged, arm.logIndex);
       if (phase === 2) {
-        for (let g = 0; g < 3; g++)
-          trainRewardModel(arm.perGroup![g]!, arm.factorsGroup!, arm.log, groupUsers[g]!, unchanged);
+        for (let g = 0; g < 3; g++) {
+          const model = arm.perGroup![g]!;
+          trainRewardModel(model, arm.factorsGroup!, arm.log, groupUsers[g]!, unchanged, arm.logIndex);
+        }
       }
     }
     if (scoreAll) for (let i = 0; i < U; i++) scoreUser(arm, phase, i);
@@ -886,7 +900,10 @@ export function simulateRecsysArm(
       for (let j = 0; j < UK; j++) ucbCounts[j]! *= c.discount;
       for (let i = 0; i < U; i++) ucbTotal[i]! *= c.discount;
     }
-    if (ipt > 1) refreshItemEstimates(arm, K, ipt);
+    if (ipt > 1) {
+      refreshItemEstimates(arm, K, ipt);
+      itemOrderInto(world, arm.itemEstimate, arm.itemOrder);
+    }
     // One stream per user and day: a user's randomness does not depend on what other users were shown, and both
     // arms meet the same users with the same draws (common random numbers).
     const dayRoot = rng.fork(100 + day);
@@ -913,7 +930,7 @@ export function simulateRecsysArm(
         const nCand = !personalised
           ? 0
           : weighted
-            ? drawCandidatesWeighted(world, weights, dayRng, keys, cand)
+            ? drawCandidatesWeighted(world, weights, dayRng, keys, cand, raceTop)
             : drawCandidates(world, upstream, row, arm.upSpread[i]!, dayRng, keys, cand);
         for (let n = 0; n < maxImp; n++) {
           const nAvail = personalised
@@ -933,7 +950,7 @@ export function simulateRecsysArm(
           );
           let out: number;
           if (ipt > 1) {
-            const item = pickItem(world, a, arm.itemEstimate, dayRng);
+            const item = pickItemOrdered(world, a, arm.itemOrder, dayRng);
             out = respondItem(world, i, item, dayRng);
             arm.itemShown[item]! += 1;
             if (out & OUTCOME_COMPLETE) arm.itemComplete[item]! += 1;

@@ -286,6 +286,255 @@ function userStep3(
 }
 
 /**
+ * The <user, topic> cells with impressions, per user in ascending topic order (compressed rows over
+ * {@link InteractionLog.shown}): the training passes visit only these cells instead of testing every cell.
+ */
+export interface LogIndex {
+  /** Row starts, length users + 1: user i's topics are `topic[start[i] .. start[i + 1])`. */
+  readonly start: Int32Array;
+  /** Topic indices, users x topics capacity. */
+  readonly topic: Int32Array;
+}
+
+/** An empty index with room for every cell of a log of `users` x `topics`. */
+export function createLogIndex(users: number, topics: number): LogIndex {
+  assertInteger('users', users, 1);
+  assertInteger('topics', topics, 1);
+  return { start: new Int32Array(users + 1), topic: new Int32Array(users * topics) };
+}
+
+/**
+ * Rebuilds `index` from the log's current impressions (call it after the log changed, before training on it).
+ * Branch-free: every topic is written and the cursor advances only past topics with impressions.
+ */
+export function indexLogInto(log: InteractionLog, index: LogIndex): void {
+  const { users: U, topics: K, shown } = log;
+  const { start, topic } = index;
+  let p = 0;
+  for (let i = 0; i < U; i++) {
+    start[i] = p;
+    const row = i * K;
+    for (let k = 0; k < K; k++) {
+      topic[p] = k;
+      p += shown[row + k]! > 0 ? 1 : 0;
+    }
+  }
+  start[U] = p;
+}
+
+/** Scratch of {@link trainRank3Indexed} per task count and topic count (no allocation per call). */
+const indexedScratch = new Map<string, { sy: Float64Array; ga: Float64Array; gb: Float64Array }>();
+
+/**
+ * {@link trainRewardModel} for rank 3 on an up-to-date {@link LogIndex}: the same operations in the same order for
+ * each task (bit-identical results), with the tasks' passes merged (one pass over the users for the task means,
+ * one per user step and one per topic accumulation, all tasks at once, instead of one per task) and only the cells
+ * with impressions visited (a cell without impressions adds exactly 0 to every sum; it was skipped or added as +0).
+ * Tasks are independent (own intercepts, topic and user factors), so interleaving them changes no number.
+ */
+function trainRank3Indexed(
+  model: RewardModel,
+  factors: UserFactors,
+  log: InteractionLog,
+  index: LogIndex,
+  trainUsers: Int32Array,
+  unchanged: Uint8Array | undefined,
+): void {
+  const { tasks: T, topics: K } = model;
+  const U = log.users;
+  const { lambdaTopic, lambdaMean, sweeps } = model.options;
+  const key = `${T}x${K}`;
+  let scratch = indexedScratch.get(key);
+  if (scratch === undefined) {
+    scratch = { sy: new Float64Array(T), ga: new Float64Array(T * K * 16), gb: new Float64Array(T * K * 4) };
+    indexedScratch.set(key, scratch);
+  }
+  const { sy, ga, gb } = scratch;
+  const ev = log.events;
+  const shown = log.shown;
+  const shownTotal = log.shownTotal;
+  const { start, topic } = index;
+  const UK = U * K;
+  // Task means gbar_T = events / impressions over the training users (per task: users in order, topics ascending).
+  sy.fill(0);
+  let sn = 0;
+  for (let j = 0; j < trainUsers.length; j++) {
+    const i = trainUsers[j]!;
+    sn += shownTotal[i]!;
+    const row = i * K;
+    const e = start[i + 1]!;
+    for (let t = 0; t < T; t++) {
+      let s = sy[t]!;
+      const off = t * UK + row;
+      for (let p = start[i]!; p < e; p++) s += ev[off + topic[p]!]!;
+      sy[t] = s;
+    }
+  }
+  const wt = makeWork(4);
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    userStep3Indexed(model, factors, log, index, trainUsers, true, sweep === 0 ? unchanged : undefined);
+    ga.fill(0);
+    gb.fill(0);
+    for (let j = 0; j < trainUsers.length; j++) {
+      const i = trainUsers[j]!;
+      if (shownTotal[i]! <= 0) continue;
+      const row = i * K;
+      const s0 = start[i]!;
+      const e = start[i + 1]!;
+      for (let t = 0; t < T; t++) {
+        const po = (i * T + t) * 3;
+        const p0 = factors[po]!;
+        const p1 = factors[po + 1]!;
+        const p2 = factors[po + 2]!;
+        const evOff = t * UK + row;
+        const gaT = t * K * 16;
+        const gbT = t * K * 4;
+        for (let p = s0; p < e; p++) {
+          const k = topic[p]!;
+          const n = shown[row + k]!;
+          const y = ev[evOff + k]!;
+          const ao = gaT + k * 16;
+          const bo = gbT + k * 4;
+          gb[bo]! += y;
+          ga[ao]! += n;
+          gb[bo + 1]! += y * p0;
+          const n1 = n * p0;
+          ga[ao + 4]! += n1;
+          ga[ao + 5]! += n1 * p0;
+          gb[bo + 2]! += y * p1;
+          const n2 = n * p1;
+          ga[ao + 8]! += n2;
+          ga[ao + 9]! += n2 * p0;
+          ga[ao + 10]! += n2 * p1;
+          gb[bo + 3]! += y * p2;
+          const n3 = n * p2;
+          ga[ao + 12]! += n3;
+          ga[ao + 13]! += n3 * p0;
+          ga[ao + 14]! += n3 * p1;
+          ga[ao + 15]! += n3 * p2;
+        }
+      }
+    }
+    for (let t = 0; t < T; t++) {
+      const gbar = sn > 0 ? sy[t]! / sn : 0;
+      for (let k = 0; k < K; k++) {
+        const ao = (t * K + k) * 16;
+        const bo = (t * K + k) * 4;
+        for (let r = 0; r < 4; r++) {
+          for (let s = 0; s <= r; s++) {
+            const v = ga[ao + r * 4 + s]!;
+            wt.a[r * 4 + s] = v;
+            wt.a[s * 4 + r] = v;
+          }
+          wt.b[r] = gb[bo + r]!;
+        }
+        wt.a[0]! += lambdaMean;
+        wt.b[0]! += lambdaMean * gbar;
+        for (let r = 1; r < 4; r++) wt.a[r * 4 + r]! += lambdaTopic;
+        solveSpd(4, wt);
+        model.mu[t * K + k] = wt.x[0]!;
+        for (let r = 0; r < 3; r++) model.q[(t * K + k) * 3 + r] = wt.x[r + 1]!;
+      }
+    }
+  }
+  userStep3Indexed(model, factors, log, index, trainUsers, false, undefined);
+}
+
+/** {@link userStep3} for every task at once over the indexed cells (the same numbers per task). */
+function userStep3Indexed(
+  model: RewardModel,
+  factors: UserFactors,
+  log: InteractionLog,
+  index: LogIndex,
+  trainUsers: Int32Array,
+  zeroUnseen: boolean,
+  keep: Uint8Array | undefined,
+): void {
+  const { tasks: T, topics: K } = model;
+  const lambdaUser = model.options.lambdaUser;
+  const ev = log.events;
+  const shown = log.shown;
+  const shownTotal = log.shownTotal;
+  const q = model.q;
+  const mu = model.mu;
+  const UK = log.users * K;
+  const { start, topic } = index;
+  for (let j = 0; j < trainUsers.length; j++) {
+    const i = trainUsers[j]!;
+    if (shownTotal[i]! <= 0) {
+      if (zeroUnseen) for (let r = i * T * 3; r < (i + 1) * T * 3; r++) factors[r] = 0;
+      continue;
+    }
+    if (keep !== undefined && keep[i] === 1) continue;
+    const row = i * K;
+    const s0 = start[i]!;
+    const e = start[i + 1]!;
+    for (let t = 0; t < T; t++) {
+      const po = (i * T + t) * 3;
+      const evOff = t * UK + row;
+      const muOff = t * K;
+      let a00 = lambdaUser;
+      let a11 = lambdaUser;
+      let a22 = lambdaUser;
+      let a10 = 0;
+      let a20 = 0;
+      let a21 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      for (let p = s0; p < e; p++) {
+        const k = topic[p]!;
+        const n = shown[row + k]!;
+        const qo = (muOff + k) * 3;
+        const resid = ev[evOff + k]! - n * mu[muOff + k]!;
+        const q0 = q[qo]!;
+        const q1 = q[qo + 1]!;
+        const q2 = q[qo + 2]!;
+        b0 += resid * q0;
+        a00 += n * q0 * q0;
+        b1 += resid * q1;
+        const nq1 = n * q1;
+        a10 += nq1 * q0;
+        a11 += nq1 * q1;
+        b2 += resid * q2;
+        const nq2 = n * q2;
+        a20 += nq2 * q0;
+        a21 += nq2 * q1;
+        a22 += nq2 * q2;
+      }
+      let x0 = 0;
+      let x1 = 0;
+      let x2 = 0;
+      if (a00 > 0) {
+        const l00 = Math.sqrt(a00);
+        const l10 = a10 / l00;
+        const l20 = a20 / l00;
+        const d1 = a11 - l10 * l10;
+        if (d1 > 0) {
+          const l11 = Math.sqrt(d1);
+          const l21 = (a21 - l20 * l10) / l11;
+          let d2 = a22;
+          d2 -= l20 * l20;
+          d2 -= l21 * l21;
+          if (d2 > 0) {
+            const l22 = Math.sqrt(d2);
+            const y0 = b0 / l00;
+            const y1 = (b1 - l10 * y0) / l11;
+            const y2 = (b2 - l20 * y0 - l21 * y1) / l22;
+            x2 = y2 / l22;
+            x1 = (y1 - l21 * x2) / l11;
+            x0 = (y0 - l10 * x1 - l20 * x2) / l00;
+          }
+        }
+      }
+      factors[po] = x0;
+      factors[po + 1] = x1;
+      factors[po + 2] = x2;
+    }
+  }
+}
+
+/**
  * Retrains a model on the logged data of the users in `trainUsers` (one day's refresh).
  *
  * @remarks
@@ -304,6 +553,8 @@ function userStep3(
  *   model's topic side and the user's rows of the log are unchanged since the final user step of the model's last
  *   training (e.g. a user without impressions since then, retrained the next day), so the step would recompute the
  *   same numbers (bit-identical results, less work).
+ * @param index - optional, the log's {@link LogIndex} rebuilt since the log last changed ({@link indexLogInto}):
+ *   with rank 3 the passes then visit only cells with impressions and all tasks at once (bit-identical results).
  */
 export function trainRewardModel(
   model: RewardModel,
@@ -311,9 +562,14 @@ export function trainRewardModel(
   log: InteractionLog,
   trainUsers: Int32Array,
   unchanged?: Uint8Array,
+  index?: LogIndex,
 ): void {
   const { tasks: T, topics: K } = model;
   const d = model.options.rank;
+  if (d === 3 && index !== undefined) {
+    trainRank3Indexed(model, factors, log, index, trainUsers, unchanged);
+    return;
+  }
   const U = log.users;
   const { lambdaTopic, lambdaMean, sweeps } = model.options;
   const wu = makeWork(d);

@@ -495,6 +495,12 @@ export function candidateWeightsInto(
  * topic instead of two): the Gumbel key s_k / T - ln(-ln u_k) orders the topics as the exponential race
  * -ln(u_k) w_k does in reverse, so the M smallest race times are the M largest keys. A single pass keeps the M best
  * in order. Consumes exactly K + randomCandidates uniforms, as {@link drawCandidates}.
+ *
+ * Speed (the same candidates): once M topics are listed, a topic whose lower bound (1 - u)(1 + (1 - u) / 2) w_k on
+ * its race time already reaches the M-th time skips the logarithm (most topics of a peaked softmax); the list keeps
+ * its times beside the topics. A race time of +Infinity (w_k near the largest double) is still computed exactly.
+ *
+ * @param top - optional scratch of length >= M for the listed times (allocated when absent).
  */
 export function drawCandidatesWeighted(
   world: RecsysWorld,
@@ -502,29 +508,47 @@ export function drawCandidatesWeighted(
   rng: Rng,
   keys: Float64Array,
   out: Int32Array,
+  top?: Float64Array,
 ): number {
   const K = world.topics;
-  const c = world.config;
-  const M = c.candidates;
+  const M = world.config.candidates;
+  const launched = world.launched;
+  // The race times of the best M so far, in order (top[p] = keys[out[p]]: one load instead of two per comparison).
+  const best = top !== undefined && top.length >= M ? top : new Float64Array(M);
   let nLaunched = 0;
   let n = 0;
+  let thr = Number.POSITIVE_INFINITY; // best[M - 1] once the list is full
   for (let k = 0; k < K; k++) {
     const u = rng.uniform();
-    if (world.launched[k] === 0) {
+    if (launched[k] === 0) {
       keys[k] = Number.POSITIVE_INFINITY;
       continue;
     }
     nLaunched++;
-    const t = -Math.log(u > 0 ? u : Number.MIN_VALUE) * weights[k]!;
+    const w = weights[k]!;
+    if (n === M && w < 1e300) {
+      // -ln u >= v + v^2 / 2 with v = 1 - u (the series -ln u = sum v^j / j): when that lower bound already reaches
+      // the threshold (with a margin far above the rounding of both sides), t = -ln(u) w would not enter the list,
+      // so its logarithm is not needed. keys[k] only has to be finite (not drawn) for the random extras.
+      const v = 1 - u;
+      if (v * (1 + 0.5 * v) * w >= thr * (1 + 1e-9)) {
+        keys[k] = 0;
+        continue;
+      }
+    }
+    const t = -Math.log(u > 0 ? u : Number.MIN_VALUE) * w;
     keys[k] = t;
     // Insert into the sorted best-M list out[0..n) (ties: the earlier topic first, as the repeated argmax does).
-    if (n === M && !(t < keys[out[M - 1]!]!)) continue;
+    if (n === M && !(t < thr)) continue;
     let p = n < M ? n++ : M - 1;
-    while (p > 0 && t < keys[out[p - 1]!]!) {
+    while (p > 0 && t < best[p - 1]!) {
       out[p] = out[p - 1]!;
+      best[p] = best[p - 1]!;
       p--;
     }
     out[p] = k;
+    best[p] = t;
+    if (n === M) thr = best[M - 1]!;
   }
   for (let j = 0; j < n; j++) keys[out[j]!] = Number.POSITIVE_INFINITY;
   return addRandomCandidates(world, rng, keys, Number.POSITIVE_INFINITY, out, n, nLaunched);
@@ -548,7 +572,12 @@ export function drawFromCandidates(
     let n = 0;
     if (p === 0.5 && nCandidates <= 32) {
       const bits = rng.uint32();
-      for (let j = 0; j < nCandidates; j++) if ((bits >>> j) & 1) out[n++] = candidates[j]!;
+      // Branch-free compaction (a random bit per candidate mispredicts half the time as a branch): write every
+      // candidate, advance past it only when its bit is set. `out` has room for every candidate.
+      for (let j = 0; j < nCandidates; j++) {
+        out[n] = candidates[j]!;
+        n += (bits >>> j) & 1;
+      }
     } else {
       for (let j = 0; j < nCandidates; j++) if (rng.uniform() < p) out[n++] = candidates[j]!;
     }
@@ -637,6 +666,49 @@ export function pickItem(world: RecsysWorld, topic: number, estimate: Float64Arr
     for (let j = 1; j < ipt; j++) if (estimate[o + j]! > estimate[o + best]!) best = j;
   }
   return o + best;
+}
+
+/**
+ * The upstream item ranking's order of each topic's items, best first: `order[topic * itemsPerTopic + r]` is the
+ * within-topic index of the item of rank r by `estimate` (descending; equal estimates by ascending index, the item
+ * {@link pickItem}'s strict comparison keeps). Computed once a day, when the estimates change.
+ *
+ * @param world - the environment.
+ * @param estimate - the upstream estimate of each item, K x itemsPerTopic.
+ * @param order - receives the ranks, K x itemsPerTopic.
+ */
+export function itemOrderInto(world: RecsysWorld, estimate: Float64Array, order: Int32Array): void {
+  const ipt = world.itemsPerTopic;
+  for (let k = 0; k < world.topics; k++) {
+    const o = k * ipt;
+    for (let j = 0; j < ipt; j++) {
+      // Insertion by (estimate descending, index ascending): j goes after every earlier item with estimate >= its.
+      const e = estimate[o + j]!;
+      let p = j;
+      while (p > 0 && e > estimate[o + order[o + p - 1]!]!) {
+        order[o + p] = order[o + p - 1]!;
+        p--;
+      }
+      order[o + p] = j;
+    }
+  }
+}
+
+/**
+ * Kernel: {@link pickItem} from the ranks of {@link itemOrderInto} (the same item from the same uint32): the best
+ * ranked item whose availability bit is set, else the best item. The scan stops at the first available item (two
+ * steps on average) instead of comparing all of the topic's items at unpredictable branches.
+ */
+export function pickItemOrdered(world: RecsysWorld, topic: number, order: Int32Array, rng: Rng): number {
+  const ipt = world.itemsPerTopic;
+  const o = topic * ipt;
+  const bits = rng.uint32();
+  if (ipt < 32 && (bits & ((1 << ipt) - 1)) === 0) return o + order[o]!;
+  for (let r = 0; r < ipt; r++) {
+    const j = order[o + r]!;
+    if ((bits >>> j) & 1) return o + j;
+  }
+  return o + order[o]!;
 }
 
 /**

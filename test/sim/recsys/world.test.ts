@@ -9,10 +9,12 @@ import {
   drawCandidates,
   drawCandidatesWeighted,
   drawSessions,
+  itemOrderInto,
   OUTCOME_COMPLETE,
   OUTCOME_LOOP,
   OUTCOME_SKIP,
   pickItem,
+  pickItemOrdered,
   predictUser,
   respond,
   respondItem,
@@ -113,6 +115,27 @@ describe('recommender environment', () => {
     expect(c1 / 20000).toBeCloseTo(1 / (1 + Math.exp(2)), 1);
   });
 
+  it('picks the same item from the daily item order as pickItem from the estimates (ties to the lower index)', () => {
+    for (const ipt of [1, 3, 10, 31, 32]) {
+      const w = createRecsysWorld({ users: 2, topics: 5, itemsPerTopic: ipt }, createRng(ipt));
+      const est = new Float64Array(5 * ipt);
+      const order = new Int32Array(5 * ipt);
+      const src = createRng(40 + ipt);
+      for (let day = 0; day < 20; day++) {
+        // Few distinct values, so equal estimates (ties) are common.
+        for (let m = 0; m < est.length; m++) est[m] = src.int(4) / 4;
+        itemOrderInto(w, est, order);
+        const r1 = createRng(day);
+        const r2 = createRng(day);
+        for (let t = 0; t < 300; t++) {
+          const topic = t % 5;
+          expect(pickItemOrdered(w, topic, order, r2)).toBe(pickItem(w, topic, est, r1));
+        }
+        expect(r2.uniform()).toBe(r1.uniform());
+      }
+    }
+  });
+
   it('sources the same candidates in the same order from precomputed weights (exponential race = Gumbel top-k)', () => {
     const K = 30;
     const w = createRecsysWorld({ users: 1, topics: K, candidates: 8, randomCandidates: 1 }, createRng(2));
@@ -121,6 +144,7 @@ describe('recommender environment', () => {
     const weights = new Float64Array(K);
     const a = new Int32Array(K);
     const b = new Int32Array(K);
+    const top = new Float64Array(K);
     const src = createRng(3);
     for (let t = 0; t < 2000; t++) {
       for (let k = 0; k < K; k++) {
@@ -132,7 +156,7 @@ describe('recommender environment', () => {
       const r1 = createRng(100 + t);
       const r2 = createRng(100 + t);
       const n1 = drawCandidates(w, score, 0, spread, r1, keys, a);
-      const n2 = drawCandidatesWeighted(w, weights, r2, keys, b);
+      const n2 = drawCandidatesWeighted(w, weights, r2, keys, b, t % 2 === 0 ? top : undefined);
       expect(n2).toBe(n1);
       expect(Array.from(b.subarray(0, n2))).toEqual(Array.from(a.subarray(0, n1)));
       expect(r2.uniform()).toBe(r1.uniform());
