@@ -26,6 +26,21 @@ export interface PoolOptions extends ReplicationOptions {
   readonly workers?: number;
   /** Indices per message to a worker (default: about runs / (8 * workers), at least 1). */
   readonly chunk?: number;
+  /** When given, filled with the pool's timings as it runs (for benches: how evenly the workers were kept busy). */
+  readonly stats?: PoolStats;
+}
+
+/**
+ * Timings of one {@link runReplications} call, measured on the calling thread: a worker is busy from sending it a chunk
+ * until its results arrive (so message latency counts as busy), idle otherwise, including while it starts up.
+ */
+export interface PoolStats {
+  /** Wall time of the whole call, ms (worker start-up included). */
+  wallMs: number;
+  /** Per worker, time spent on chunks, ms (one entry per worker; the calling thread's when workers = 1). */
+  busyMs: number[];
+  /** Per worker, replications run. */
+  done: number[];
 }
 
 /** Messages from a worker. */
@@ -80,9 +95,25 @@ export async function runReplications<I, R>(job: ReplicationJob, input: I, opts:
   assertInteger('runs', opts.runs, 1);
   const workers = Math.min(opts.workers ?? defaultWorkers(), opts.runs);
   assertInteger('workers', workers, 1, 256);
+  const stats = opts.stats;
+  const t0 = performance.now();
   if (workers === 1) {
     const fn = await loadJob<I, R>(job);
-    return runReplicationsSync(fn, input, opts);
+    const t1 = performance.now();
+    const out = runReplicationsSync(fn, input, opts);
+    if (stats !== undefined) {
+      stats.wallMs = performance.now() - t0;
+      stats.busyMs = [performance.now() - t1];
+      stats.done = [opts.runs];
+    }
+    return out;
+  }
+  const busyMs = new Array<number>(workers).fill(0);
+  const doneBy = new Array<number>(workers).fill(0);
+  const sentAt = new Array<number>(workers).fill(0);
+  if (stats !== undefined) {
+    stats.busyMs = busyMs;
+    stats.done = doneBy;
   }
   const chunk = opts.chunk ?? Math.max(1, Math.floor(opts.runs / (8 * workers)));
   const results: R[] = new Array(opts.runs);
@@ -93,15 +124,17 @@ export async function runReplications<I, R>(job: ReplicationJob, input: I, opts:
     const pool: Worker[] = [];
     let failed = false;
     const finish = (err?: unknown): void => {
+      if (stats !== undefined) stats.wallMs = performance.now() - t0;
       for (const w of pool) void w.terminate();
       if (err !== undefined) reject(err);
       else resolve(results);
     };
-    const feed = (w: Worker): void => {
+    const feed = (w: Worker, k: number): void => {
       if (next >= opts.runs) return;
       const start = next;
       const count = Math.min(chunk, opts.runs - start);
       next += count;
+      sentAt[k] = performance.now();
       w.postMessage({ type: 'run', start, count });
     };
     for (let k = 0; k < workers; k++) {
@@ -110,13 +143,15 @@ export async function runReplications<I, R>(job: ReplicationJob, input: I, opts:
       w.on('message', (m: FromWorker) => {
         if (failed) return;
         if (m.type === 'ready') {
-          feed(w);
+          feed(w, k);
         } else if (m.type === 'done') {
+          busyMs[k]! += performance.now() - sentAt[k]!;
+          doneBy[k]! += m.results.length;
           for (let i = 0; i < m.results.length; i++) results[m.start + i] = m.results[i] as R;
           done += m.results.length;
           opts.onProgress?.(done, opts.runs);
           if (done === opts.runs) finish();
-          else feed(w);
+          else feed(w, k);
         } else {
           failed = true;
           const err =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runReplications } from '../../src/sim/pool.js';
+import { type PoolStats, runReplications } from '../../src/sim/pool.js';
 import { runReplicationsSync } from '../../src/sim/replicate.js';
 import { failAtThree, sumUniforms } from './jobs.fixture.js';
 
@@ -34,5 +34,21 @@ describe('replication runner', () => {
       code: 'ALLOT_OUT_OF_RANGE',
     });
     expect(() => runReplicationsSync(failAtThree, null, { runs: 6, seed: 1 })).toThrow(/replication 3/);
+  });
+
+  it('fills stats: per-worker busy time within the wall time, and every replication counted once', async () => {
+    const stats: PoolStats = { wallMs: 0, busyMs: [], done: [] };
+    const out = await runReplications(JOB, { n: 1000 }, { runs: 9, seed: 2, workers: 2, chunk: 1, stats });
+    expect(out).toHaveLength(9);
+    expect(stats.busyMs).toHaveLength(2);
+    expect(stats.done.reduce((a, b) => a + b, 0)).toBe(9);
+    for (const b of stats.busyMs) {
+      expect(b).toBeGreaterThanOrEqual(0);
+      expect(b).toBeLessThanOrEqual(stats.wallMs);
+    }
+    const one: PoolStats = { wallMs: 0, busyMs: [], done: [] };
+    await runReplications(JOB, { n: 10 }, { runs: 3, seed: 2, workers: 1, stats: one });
+    expect(one.done).toEqual([3]);
+    expect(one.busyMs[0]).toBeLessThanOrEqual(one.wallMs);
   });
 });

@@ -18,6 +18,7 @@ import {
   type SchemeChoice,
   summarizeBudgeted,
 } from '../../sim/budgeted/simulate.js';
+import type { PoolStats } from '../../sim/pool.js';
 import {
   aliasOption,
   assertMax,
@@ -81,6 +82,15 @@ export interface BudgetSimulationResult {
   readonly policies: BudgetedPolicySummary[];
 }
 
+/** Options of {@link runBudgetSimulations}. */
+export interface BudgetRunOptions {
+  readonly workers?: number | undefined;
+  readonly progress?: boolean;
+  readonly label?: string;
+  /** When given, filled with the pool's wall time and per-worker busy time. */
+  readonly stats?: PoolStats;
+}
+
 /**
  * Runs a budgeted simulation on the worker pool and summarises it (shared by the CLI and `reproduce budget`).
  *
@@ -88,12 +98,38 @@ export interface BudgetSimulationResult {
  */
 export async function runBudgetSimulation(
   s: BudgetSimulationSetting,
-  opts: { workers?: number | undefined; progress?: boolean; label?: string } = {},
+  opts: BudgetRunOptions = {},
 ): Promise<BudgetSimulationResult> {
-  if (s.plays > s.arms) {
-    throw new AllotError('ALLOT_OUT_OF_RANGE', `--plays must be <= --arms = ${s.arms} (got ${s.plays})`);
-  }
-  const checkpoints = normalizeCheckpoints(s.checkpoints, s.budget);
+  return (await runBudgetSimulations([s], opts))[0]!;
+}
+
+/**
+ * Relative compute of one (run, policy) job, for ordering only: rounds grow with B / L, each round's work with K
+ * (Thompson sampling draws Beta variates, about 4 times the index policies' work; eps-first and UCB-BV1 are cheaper:
+ * measured shares of Table 2, 1 Dec 2026).
+ */
+function jobWeight(name: string, budget: number, K: number, L: number): number {
+  const w = name === 'bts' ? 4 : name === 'eps-first' ? 0.6 : name === 'ucb-bv1' ? 0.3 : 1;
+  return (w * budget * (K + 10)) / L;
+}
+
+/**
+ * Runs several budgeted simulations on ONE worker pool, one job per (setting, run, policy), longest first, and
+ * summarises each; the results equal separate {@link runBudgetSimulation} calls.
+ *
+ * @remarks
+ * Load balance: a run's policies differ by 10x or more in compute (Thompson sampling at K = 50 takes seconds), so
+ * whole runs, or settings run one after the other, leave a worker idle while the last long job finishes. Jobs sorted
+ * by estimated compute, longest first, and handed out one at a time (greedy list scheduling) end within about one
+ * short job of each other. Every job draws from its run's generator `createRng(seed).fork(run)` (the policy from
+ * `fork(policyStream)`, common random numbers from `fork(ENV_STREAM)`), so splitting and reordering change nothing.
+ *
+ * @throws the option errors of the policies and environments (ALLOT_OUT_OF_RANGE, ALLOT_UNKNOWN_OPTION, ...).
+ */
+export async function runBudgetSimulations(
+  settings: readonly BudgetSimulationSetting[],
+  opts: BudgetRunOptions = {},
+): Promise<BudgetSimulationResult[]> {
   const [
     { generateBudgetedInstance },
     { JOB_MODULE, optimalRatio },
@@ -105,58 +141,103 @@ export async function runBudgetSimulation(
     import('../../sim/pool.js'),
     import('../../sim/progress.js'),
   ]);
-  const instance: BudgetedInstance = generateBudgetedInstance({
-    dist: s.dist,
-    K: s.arms,
-    seed: s.instanceSeed,
-    correlation: s.correlation,
+  const prepared = settings.map((s) => {
+    if (s.plays > s.arms) {
+      throw new AllotError('ALLOT_OUT_OF_RANGE', `--plays must be <= --arms = ${s.arms} (got ${s.plays})`);
+    }
+    const checkpoints = normalizeCheckpoints(s.checkpoints, s.budget);
+    const instance: BudgetedInstance = generateBudgetedInstance({
+      dist: s.dist,
+      K: s.arms,
+      seed: s.instanceSeed,
+      correlation: s.correlation,
+    });
+    // A loop, not Math.min(...costMean): a spread of 150,000 arms overflows the call stack.
+    let lambda = Number.POSITIVE_INFINITY;
+    for (const c of instance.costMean) if (c < lambda) lambda = c;
+    const specs = expandPolicies(s.policies, s.scheme, { kappa: s.kappa, epsilon: s.epsilon, lambda });
+    const { rhoStar, arms } = optimalRatio(instance, s.plays);
+    return { s, checkpoints, instance, lambda, specs, rhoStar, arms };
   });
-  // A loop, not Math.min(...costMean): a spread of 150,000 arms overflows the call stack.
-  let lambda = Number.POSITIVE_INFINITY;
-  for (const c of instance.costMean) if (c < lambda) lambda = c;
-  const specs = expandPolicies(s.policies, s.scheme, { kappa: s.kappa, epsilon: s.epsilon, lambda });
-  const { rhoStar, arms } = optimalRatio(instance, s.plays);
+  // The jobs, longest first (ties in (setting, run, policy) order: the sort is stable).
+  const order: { sim: number; run: number; p: number; w: number }[] = [];
+  prepared.forEach((x, sim) => {
+    for (let run = 0; run < x.s.runs; run++) {
+      x.specs.forEach((spec, p) => {
+        order.push({ sim, run, p, w: jobWeight(spec.name, x.s.budget, x.s.arms, x.s.plays) });
+      });
+    }
+  });
+  order.sort((u, v) => v.w - u.w);
+  const jobs = new Int32Array(3 * order.length);
+  order.forEach((o, k) => {
+    jobs[3 * k] = o.sim;
+    jobs[3 * k + 1] = o.run;
+    jobs[3 * k + 2] = o.p;
+  });
   const bar = createProgress(opts.label ?? 'budget simulate', opts.progress ?? process.stderr.isTTY === true);
-  let runs: { policies: BudgetedPolicyRun[] }[];
+  let out: BudgetedPolicyRun[];
   try {
-    runs = await runReplications<unknown, { policies: BudgetedPolicyRun[] }>(
-      { module: JOB_MODULE, name: 'budgetedReplication' },
-      { instance, L: s.plays, checkpoints, rhoStar, policies: specs, crn: s.crn === true },
+    out = await runReplications<unknown, BudgetedPolicyRun>(
+      { module: JOB_MODULE, name: 'budgetedPolicyJob' },
       {
-        runs: s.runs,
-        seed: s.seed,
-        // One run per message: a run takes up to seconds (BTS, K = 50), so larger chunks leave a core idle at the end.
+        sims: prepared.map((x) => ({
+          instance: x.instance,
+          L: x.s.plays,
+          checkpoints: x.checkpoints,
+          rhoStar: x.rhoStar,
+          policies: x.specs,
+          crn: x.s.crn === true,
+        })),
+        seeds: prepared.map((x) => x.s.seed),
+        jobs,
+      },
+      {
+        runs: order.length,
+        // The job's generator comes from its setting's seed and run (see budgetedPolicyJob), not from this seed.
+        seed: 0,
+        // One job per message: a job takes up to seconds (BTS, K = 50), so larger chunks leave a core idle at the end.
         chunk: 1,
         ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+        ...(opts.stats === undefined ? {} : { stats: opts.stats }),
         onProgress: (d, t) => bar.update(d, t),
       },
     );
   } finally {
     bar.stop();
   }
-  return {
-    setting: {
-      dist: s.dist,
-      arms: s.arms,
-      plays: s.plays,
-      budget: s.budget,
-      instanceSeed: s.instanceSeed,
-      runs: s.runs,
-      seed: s.seed,
-      scheme: s.scheme,
-      kappa: s.kappa,
-      epsilon: s.epsilon,
-      correlation: s.correlation,
-      checkpoints,
-      crn: s.crn === true,
-      ucbBv1Lambda: lambda,
-      optimalArms: arms,
-      armRewardMeans: instance.rewardMean,
-      armCostMeans: instance.costMean,
-    },
-    rhoStar,
-    policies: summarizeBudgeted(specs, checkpoints, runs),
-  };
+  const byRun = prepared.map((x) =>
+    Array.from({ length: x.s.runs }, () => ({ policies: new Array<BudgetedPolicyRun>(x.specs.length) })),
+  );
+  order.forEach((o, k) => {
+    byRun[o.sim]![o.run]!.policies[o.p] = out[k]!;
+  });
+  return prepared.map((x, sim) => {
+    const s = x.s;
+    return {
+      setting: {
+        dist: s.dist,
+        arms: s.arms,
+        plays: s.plays,
+        budget: s.budget,
+        instanceSeed: s.instanceSeed,
+        runs: s.runs,
+        seed: s.seed,
+        scheme: s.scheme,
+        kappa: s.kappa,
+        epsilon: s.epsilon,
+        correlation: s.correlation,
+        checkpoints: x.checkpoints,
+        crn: s.crn === true,
+        ucbBv1Lambda: x.lambda,
+        optimalArms: x.arms,
+        armRewardMeans: x.instance.rewardMean,
+        armCostMeans: x.instance.costMean,
+      },
+      rhoStar: x.rhoStar,
+      policies: summarizeBudgeted(x.specs, x.checkpoints, byRun[sim]!),
+    };
+  });
 }
 
 /** Display name of a (policy, scheme) entry, e.g. `bts (R)`. */

@@ -13,6 +13,7 @@ import {
 import { createBudgetedStats } from '../../bandits/budgeted/stats.js';
 import { AllotError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
+import { replicationRng } from '../replicate.js';
 import { type BudgetedEnv, type BudgetedInstance, createBudgetedEnv } from './env.js';
 
 /** The module URL of the replication job, for `runReplications({ module: JOB_MODULE, name })`. */
@@ -219,6 +220,62 @@ export function policyStream(spec: BudgetedPolicySpec): number {
 }
 
 /**
+ * One policy of one replication on the replication's generator `rng`: the policy draws from
+ * `rng.fork(policyStream(spec))` and, under common random numbers, arm i from `rng.fork(ENV_STREAM).fork(i)`. A
+ * function of (input, spec, rng) alone, so a replication can run whole ({@link budgetedReplication}) or split into
+ * one job per policy ({@link budgetedPolicyJob}) with the same numbers.
+ *
+ * @param input - instance, L, checkpoints, rho*, crn.
+ * @param spec - the policy.
+ * @param rng - the replication's generator (not advanced: only forked).
+ * @param env - the instance's sampler (`createBudgetedEnv(input.instance)`), shared by the policies of a replication.
+ * @returns regret, pseudo- and gap regret at the checkpoints, total reward, rounds and seconds.
+ */
+export function runPolicyReplication(
+  input: Omit<BudgetedJobInput, 'policies'>,
+  spec: BudgetedPolicySpec,
+  rng: Rng,
+  env: BudgetedEnv = createBudgetedEnv(input.instance),
+): BudgetedPolicyRun {
+  const cps = input.checkpoints;
+  const B = cps[cps.length - 1]!;
+  const K = input.instance.K;
+  const envBase = input.crn === true ? rng.fork(ENV_STREAM) : null;
+  const armStreams = (): ArmStreams | undefined =>
+    envBase === null ? undefined : createArmStreams(envBase, K);
+  const t0 = performance.now();
+  const prng = rng.fork(policyStream(spec));
+  const regret: number[] = new Array(cps.length);
+  const pseudoRegret: number[] = new Array(cps.length);
+  const gapRegret: number[] = new Array(cps.length);
+  let reward = 0;
+  let rounds = 0;
+  if (spec.name === 'eps-first') {
+    for (let j = 0; j < cps.length; j++) {
+      const b = cps[j]!;
+      const policy = createBudgetedPolicy({ ...spec, budget: b }, K, input.L);
+      const ep = runBudgetedEpisode(env, policy, b, [b], prng.fork(j), armStreams());
+      regret[j] = b * input.rhoStar - ep.reward;
+      pseudoRegret[j] = b * input.rhoStar - ep.pseudoAt[0]!;
+      gapRegret[j] = input.rhoStar * ep.pseudoCostAt[0]! - ep.pseudoAt[0]!;
+      reward = ep.reward;
+      rounds = ep.rounds;
+    }
+  } else {
+    const policy = createBudgetedPolicy(spec, K, input.L);
+    const ep = runBudgetedEpisode(env, policy, B, cps, prng, armStreams());
+    for (let j = 0; j < cps.length; j++) {
+      regret[j] = cps[j]! * input.rhoStar - ep.rewardAt[j]!;
+      pseudoRegret[j] = cps[j]! * input.rhoStar - ep.pseudoAt[j]!;
+      gapRegret[j] = input.rhoStar * ep.pseudoCostAt[j]! - ep.pseudoAt[j]!;
+    }
+    reward = ep.reward;
+    rounds = ep.rounds;
+  }
+  return { regret, pseudoRegret, gapRegret, reward, rounds, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
  * One replication: every policy of `input.policies` on the instance, each on `rng.fork(policyStream(spec))`.
  * Anytime policies run once with the largest budget and are read at every checkpoint; eps-first depends on B, so it
  * runs once per checkpoint b (on stream `fork(j)` of its own stream), with budget b.
@@ -234,47 +291,48 @@ export function budgetedReplication(
   rng: Rng,
 ): { policies: BudgetedPolicyRun[] } {
   const env = createBudgetedEnv(input.instance);
-  const cps = input.checkpoints;
-  const B = cps[cps.length - 1]!;
-  const K = input.instance.K;
-  const envBase = input.crn === true ? rng.fork(ENV_STREAM) : null;
-  const armStreams = (): ArmStreams | undefined =>
-    envBase === null ? undefined : createArmStreams(envBase, K);
-  const out: BudgetedPolicyRun[] = [];
-  for (const spec of input.policies) {
-    const t0 = performance.now();
-    const prng = rng.fork(policyStream(spec));
-    const regret: number[] = new Array(cps.length);
-    const pseudoRegret: number[] = new Array(cps.length);
-    const gapRegret: number[] = new Array(cps.length);
-    let reward = 0;
-    let rounds = 0;
-    if (spec.name === 'eps-first') {
-      for (let j = 0; j < cps.length; j++) {
-        const b = cps[j]!;
-        const policy = createBudgetedPolicy({ ...spec, budget: b }, K, input.L);
-        const ep = runBudgetedEpisode(env, policy, b, [b], prng.fork(j), armStreams());
-        regret[j] = b * input.rhoStar - ep.reward;
-        pseudoRegret[j] = b * input.rhoStar - ep.pseudoAt[0]!;
-        gapRegret[j] = input.rhoStar * ep.pseudoCostAt[0]! - ep.pseudoAt[0]!;
-        reward = ep.reward;
-        rounds = ep.rounds;
-      }
-    } else {
-      const policy = createBudgetedPolicy(spec, K, input.L);
-      const ep = runBudgetedEpisode(env, policy, B, cps, prng, armStreams());
-      for (let j = 0; j < cps.length; j++) {
-        regret[j] = cps[j]! * input.rhoStar - ep.rewardAt[j]!;
-        pseudoRegret[j] = cps[j]! * input.rhoStar - ep.pseudoAt[j]!;
-        gapRegret[j] = input.rhoStar * ep.pseudoCostAt[j]! - ep.pseudoAt[j]!;
-      }
-      reward = ep.reward;
-      rounds = ep.rounds;
-    }
-    out.push({ regret, pseudoRegret, gapRegret, reward, rounds, seconds: (performance.now() - t0) / 1000 });
-  }
-  return { policies: out };
+  return { policies: input.policies.map((spec) => runPolicyReplication(input, spec, rng, env)) };
 }
+
+/** Input of {@link budgetedPolicyJob}: several simulations' (run, policy) pairs as one list of jobs. */
+export interface BudgetedPolicyJobsInput {
+  /** The simulations (settings), each with its own instance, L, checkpoints, rho*, policies and crn. */
+  readonly sims: readonly BudgetedJobInput[];
+  /** Root seed per simulation: run r of simulation s uses `createRng(seeds[s]).fork(r)`, as in the pool. */
+  readonly seeds: readonly number[];
+  /** Job k is (sims index, run, policy index) = (jobs[3k], jobs[3k + 1], jobs[3k + 2]). */
+  readonly jobs: Int32Array;
+}
+
+/**
+ * Job k of a {@link BudgetedPolicyJobsInput}: policy p of run r of simulation s, on `createRng(seeds[s]).fork(r)`, the
+ * generator {@link budgetedReplication} gets for run r. So the result equals `budgetedReplication(...).policies[p]`
+ * of that run (except `seconds`), whatever the order and grouping of the jobs.
+ *
+ * @param input - the simulations and the job list.
+ * @param index - the job k.
+ * @param _rng - unused (the pool's stream of index k; the run's stream is derived from `seed` and r instead).
+ * @returns the policy's outcome in that run.
+ */
+export function budgetedPolicyJob(
+  input: BudgetedPolicyJobsInput,
+  index: number,
+  _rng: Rng,
+): BudgetedPolicyRun {
+  const s = input.jobs[3 * index]!;
+  const r = input.jobs[3 * index + 1]!;
+  const p = input.jobs[3 * index + 2]!;
+  const sim = input.sims[s]!;
+  let envs = ENV_CACHE.get(sim);
+  if (envs === undefined) {
+    envs = createBudgetedEnv(sim.instance);
+    ENV_CACHE.set(sim, envs);
+  }
+  return runPolicyReplication(sim, sim.policies[p]!, replicationRng(input.seeds[s]!, r), envs);
+}
+
+/** One environment per simulation input, per thread (the input object is the worker's copy, kept for its life). */
+const ENV_CACHE = new WeakMap<BudgetedJobInput, BudgetedEnv>();
 
 /**
  * One replication of M_g (Algorithm 1: pull I* every round, knowing the means): the regret every policy pays from
