@@ -28,10 +28,12 @@ export {
   createPbmRanker,
   decidePbm,
   decidePbmUnchecked,
+  flushPositionStats,
   learnPbm,
   learnPbmUnchecked,
   type PbmRanker,
   type PbmRankerOptions,
+  type PendingRounds,
   randomList,
   refitPbmRanker,
 } from './pbm-ranker.js';

@@ -36,7 +36,7 @@ import {
   observeLinearBatch,
   refactorLinearBandit,
 } from '../linear/linear-bandit.js';
-import { addObservation, type LinearStats } from '../linear/linear-stats.js';
+import { addObservations, type LinearStats } from '../linear/linear-stats.js';
 import {
   type BiasMethod,
   createPositionBiasEstimator,
@@ -110,6 +110,11 @@ export interface PbmRanker {
   readonly qFit: Float64Array;
   /** Number of exact refits so far. */
   refits: number;
+  /**
+   * 'exact' mode: the last rounds' shown vectors and feedback not yet added to `positionStats` (added four rounds
+   * at a time by {@link flushPositionStats}, which every reader of `positionStats` calls first), else null.
+   */
+  readonly pending: PendingRounds | null;
   readonly scratch: {
     readonly scores: Float64Array;
     readonly idx: Int32Array;
@@ -117,6 +122,43 @@ export interface PbmRanker {
     /** Offsets list[ℓ]·d of the shown items' features. */
     readonly offsets: Int32Array;
   };
+}
+
+/** Rounds waiting to enter the per-position statistics (see {@link PbmRanker.pending}). */
+export interface PendingRounds {
+  /** Rounds buffered (0..PENDING_ROUNDS). */
+  count: number;
+  /** PENDING_ROUNDS*L*d: round b's item at position ℓ from (b*L + ℓ)*d. */
+  readonly x: Float64Array;
+  /** PENDING_ROUNDS*L feedback, same order. */
+  readonly z: Float64Array;
+  readonly offsets: Int32Array;
+  readonly ys: Float64Array;
+  readonly ones: Float64Array;
+}
+
+/** Rounds per block of the per-position accumulation (addObservations takes four observations per pass). */
+const PENDING_ROUNDS = 4;
+
+/**
+ * Adds the buffered rounds to the per-position statistics: position ℓ takes its (up to four) observations in one
+ * blocked pass ({@link addObservations}: the same sums, term by term and in the same order, as one at a time).
+ * A no-op without per-position statistics or pending rounds. Call it before reading `positionStats`.
+ */
+export function flushPositionStats(ranker: PbmRanker): void {
+  const pend = ranker.pending;
+  const ps = ranker.positionStats;
+  if (pend === null || ps === null || pend.count === 0) return;
+  const L = ranker.positions;
+  const d = ranker.bandit.config.d;
+  for (let l = 0; l < L; l++) {
+    for (let b = 0; b < pend.count; b++) {
+      pend.offsets[b] = (b * L + l) * d;
+      pend.ys[b] = pend.z[b * L + l]!;
+    }
+    addObservations(ps[l]!, pend.x, pend.offsets, pend.ones, pend.ys, 0, pend.count);
+  }
+  pend.count = 0;
 }
 
 /**
@@ -184,6 +226,16 @@ export function createPbmRanker(options: PbmRankerOptions, rng: Rng): PbmRanker 
     positionStats: exact ? createPositionStats(positions, options.d) : null,
     qFit: new Float64Array(positions),
     refits: 0,
+    pending: exact
+      ? {
+          count: 0,
+          x: new Float64Array(PENDING_ROUNDS * positions * options.d),
+          z: new Float64Array(PENDING_ROUNDS * positions),
+          offsets: new Int32Array(PENDING_ROUNDS),
+          ys: new Float64Array(PENDING_ROUNDS),
+          ones: new Float64Array(PENDING_ROUNDS).fill(1),
+        }
+      : null,
     scratch: {
       scores: new Float64Array(actions),
       idx: new Int32Array(actions),
@@ -200,7 +252,10 @@ export function createPbmRanker(options: PbmRankerOptions, rng: Rng): PbmRanker 
     // the bandit's statistics equal combinePositionStats(positionStats, qFit) after each refactorisation (b, η, n
     // at all times). This saved the d²/2 multiply-adds per shown item of the second accumulation.
     const st = bandit.stats;
-    bandit.statsSource = () => combineUnchecked(ps, ranker.qFit, st);
+    bandit.statsSource = () => {
+      flushPositionStats(ranker);
+      combineUnchecked(ps, ranker.qFit, st);
+    };
   }
   positionsByExamination(positions, q, ranker.order);
   return ranker;
@@ -271,7 +326,19 @@ export function learnPbmUnchecked(
   for (let l = 0; l < L; l++) offsets[l] = list[l]! * d;
   // 'exact' mode: the per-position statistics first (the bandit's refactorisation rebuilds its statistics from
   // them, and one may fall due in the batch); the bandit then adds only b, η, n (its statsSource)
-  if (ps !== null) for (let l = 0; l < L; l++) addObservation(ps[l]!, xs, offsets[l]!, 1, z[l]!);
+  const pend = ranker.pending;
+  if (ps !== null && pend !== null) {
+    // buffered: positionStats takes four rounds per blocked pass (flushPositionStats; the refactorisation flushes)
+    const base = pend.count * L;
+    for (let l = 0; l < L; l++) {
+      const src = offsets[l]!;
+      const dst = (base + l) * d;
+      for (let i = 0; i < d; i++) pend.x[dst + i] = xs[src + i]!;
+      pend.z[base + l] = z[l]!;
+    }
+    pend.count++;
+    if (pend.count === PENDING_ROUNDS) flushPositionStats(ranker);
+  }
   // the L observations in position order, as L calls of observeLinear would learn them (blocked kernels)
   observeLinearBatch(bandit, xs, offsets, ps === null ? q : ranker.qFit, z, 0, L);
   if (est.kind !== 'none' && est.kind !== 'real') {
