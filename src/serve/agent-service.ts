@@ -34,6 +34,7 @@ import {
   type AgentRecord,
   type DecisionEntry,
   type JoinedEvent,
+  REQUEST_JSON,
   type RewardEntry,
   type SequencedEntry,
   type Store,
@@ -125,7 +126,13 @@ export interface AgentService {
   decide(
     id: string,
     body: DecideRequest & { eventId?: string },
-    extra?: { group?: string; experiment?: string; policy?: AgentConfig['policy'] },
+    extra?: {
+      group?: string;
+      experiment?: string;
+      policy?: AgentConfig['policy'];
+      /** The body's JSON text as received, which a store may log instead of serialising the context again. */
+      requestJson?: string;
+    },
   ): Promise<DecideReply>;
   reward(id: string, body: RewardRequest): Promise<RewardReply>;
   state(id: string): Promise<Record<string, unknown>>;
@@ -427,6 +434,9 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
         propensities: d.propensities,
         ...(extra.group === undefined ? {} : { group: extra.group }),
         ...(extra.experiment === undefined ? {} : { experiment: extra.experiment }),
+        ...(extra.requestJson === undefined || body.context === undefined
+          ? {}
+          : { [REQUEST_JSON]: extra.requestJson }),
       };
       const res = await store.appendDecision(id, entry);
       if (res === null) throw new AllotError('ALLOT_UNKNOWN_AGENT', 'agent was deleted');

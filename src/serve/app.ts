@@ -70,6 +70,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     tenant: string;
+    /** The JSON body's text as received (null without a JSON body). */
+    bodyText: string | null;
   }
 }
 
@@ -126,6 +128,15 @@ export async function createApp(opts: AppOptions): Promise<FastifyInstance> {
   };
   // JSON only: a text/plain body is 415, not a string handed to the schema.
   app.removeContentTypeParser('text/plain');
+  // Fastify's own JSON parser (same limits, same prototype-poisoning checks), keeping the text on the request: a
+  // decide logs its request's text instead of serialising the context again (REQUEST_JSON in src/store/store.ts).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    req.bodyText = body as string;
+    parseJson(req, body as string, done);
+  });
+  app.decorateRequest('bodyText', null);
   app.decorate('allot', ctx);
   app.decorateRequest('tenant', DEFAULT_TENANT);
 
@@ -287,7 +298,12 @@ export async function createApp(opts: AppOptions): Promise<FastifyInstance> {
         response: { 200: decideResponse, 409: { $ref: 'Error#' }, ...err4xx },
       },
     },
-    async (req) => service.decide(key(req), req.body as Parameters<AgentService['decide']>[1]),
+    async (req) =>
+      service.decide(
+        key(req),
+        req.body as Parameters<AgentService['decide']>[1],
+        req.bodyText === null ? {} : { requestJson: req.bodyText },
+      ),
   );
 
   app.post(

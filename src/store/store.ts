@@ -39,7 +39,17 @@ export interface DecisionEntry {
   readonly group?: string;
   /** Experiment id, when routed through one. */
   readonly experiment?: string;
+  /** The request's JSON text, when the service has it ({@link REQUEST_JSON}). */
+  readonly [REQUEST_JSON]?: string;
 }
+
+/**
+ * Optional, on a decision entry: the JSON text of the decide request it answers, exactly as received (a JSON object
+ * whose `user`, `candidates` and `context` are the entry's). A store that serialises entries may log this text
+ * instead of serialising the context again: a LinUCB context of 1,625 numbers took about 160 µs to stringify, as
+ * long as the rest of a decide. A symbol key: JSON.stringify and the HTTP replies never see it.
+ */
+export const REQUEST_JSON: unique symbol = Symbol('allot.requestJson');
 
 /** A logged reward, joined to its decision by event id. */
 export interface RewardEntry {

@@ -374,3 +374,69 @@ describe('auth', () => {
     await a.close();
   });
 });
+
+describe('decide requests logged as received (SQLite)', () => {
+  it('logs the request text for its context, and the log, events and replay read back the same decision', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { default: Database } = await import('better-sqlite3');
+    const { createSqliteStore } = await import('../../src/store/sqlite/index.js');
+    const { replayFromLog } = await import('../../src/serve/agent-service.js');
+    const { agentStateToJson } = await import('../../src/bandits/agent/index.js');
+    const path = join(mkdtempSync(join(tmpdir(), 'allot-request-json-')), 'a.db');
+    const s1 = createSqliteStore({ path });
+    const a1 = await createApp({ store: s1, now: () => clock, pollMs: 0, sweepMs: 0, web: false });
+    const inject = (a: App, method: 'GET' | 'POST' | 'PUT', url: string, payload?: string) =>
+      a.inject({
+        method,
+        url,
+        ...(payload === undefined ? {} : { payload, headers: { 'content-type': 'application/json' } }),
+      });
+    expect(
+      (await inject(a1, 'PUT', '/v1/agents/lin', '{"policy":{"type":"linucb","d":3},"arms":["a","b","c"]}'))
+        .statusCode,
+    ).toBe(201);
+    // Numbers whose shortest form differs from how they were written, whitespace, and a shared + per-action split.
+    const text =
+      '{ "eventId": "e1", "user": "u7", "candidates": ["c", "a"],\n  "context": {"features": [1.50, 1e-7], ' +
+      '"actions": {"a": {"features": [0.30000000000000004]}, "c": {"features": [-2E3]}}} }';
+    const d = await inject(a1, 'POST', '/v1/agents/lin/decide', text);
+    expect(d.statusCode).toBe(200);
+    await inject(a1, 'POST', '/v1/agents/lin/rewards', '{"eventId":"e1","reward":1}');
+    const events = (await inject(a1, 'GET', '/v1/agents/lin/events')).json() as {
+      events: Array<Record<string, unknown>>;
+    };
+    const sent = JSON.parse(text) as Record<string, unknown>;
+    expect(events.events).toHaveLength(1);
+    expect(events.events[0]).toMatchObject({
+      eventId: 'e1',
+      user: 'u7',
+      candidates: ['c', 'a'],
+      context: sent['context'] as object,
+    });
+    const state = (await inject(a1, 'GET', '/v1/agents/lin/state')).body;
+    await a1.close();
+    await s1.close();
+    // The row holds the request's text verbatim.
+    const db = new Database(path, { readonly: true });
+    const body = (
+      db.prepare("SELECT body FROM log WHERE event_id = 'e1' AND kind = 'decision'").get() as {
+        body: string;
+      }
+    ).body;
+    db.close();
+    expect(body).toContain(`"request":${text}`);
+    // Reopened: the same events, the same state, and a replay from the log gives it too.
+    const s2 = createSqliteStore({ path });
+    const a2 = await createApp({ store: s2, now: () => clock, pollMs: 0, sweepMs: 0, web: false });
+    expect((await inject(a2, 'GET', '/v1/agents/lin/events')).json()).toEqual(events);
+    expect((await inject(a2, 'GET', '/v1/agents/lin/state')).body).toBe(state);
+    const record = (await s2.getAgent('default/lin'))!;
+    const replayed = await replayFromLog(s2, 'default/lin', record.config);
+    expect(JSON.parse(JSON.stringify(agentStateToJson(replayed.rt)))).toEqual(JSON.parse(state));
+    expect(replayed.rt.version).toBe(1);
+    await a2.close();
+    await s2.close();
+  });
+});

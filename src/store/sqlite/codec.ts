@@ -8,7 +8,7 @@
  * without it (bench/serve.bench.ts, load 2; 7.0 s of CPU at load 5 with whole entries in every body). Rows written with full entries (`kind` in the
  * body: every row of the first format, and control entries) still decode as they are.
  */
-import type { DecisionEntry, LogEntry, RewardEntry } from '../store.js';
+import { type DecisionEntry, type LogEntry, REQUEST_JSON, type RewardEntry } from '../store.js';
 
 /** The stored fields of a decision (format 2). */
 interface DecisionBody {
@@ -22,6 +22,15 @@ interface DecisionBody {
   readonly propensities: readonly number[];
   readonly group?: string;
   readonly experiment?: string;
+  /**
+   * The decide request as received (its user, candidates and context), in place of those three fields, when the
+   * service kept its text ({@link REQUEST_JSON}).
+   */
+  readonly request?: {
+    readonly user?: string;
+    readonly candidates?: readonly string[];
+    readonly context?: DecisionEntry['context'];
+  };
 }
 
 /** The stored fields of a reward (format 2). */
@@ -44,6 +53,14 @@ export type ParsedBody = DecisionBody | RewardBody | LogEntry;
 
 /** Body of a decision row. */
 export function encodeDecision(d: DecisionEntry): string {
+  const request = d[REQUEST_JSON];
+  if (request !== undefined && d.context !== null) {
+    // The request's own text holds user, candidates and context: logged as it came, not serialised again.
+    let s = `{"eventId":${JSON.stringify(d.eventId)},"ts":${d.ts},"version":${d.version},"actions":${JSON.stringify(d.actions)},"propensities":${JSON.stringify(d.propensities)}`;
+    if (d.group !== undefined) s += `,"group":${JSON.stringify(d.group)}`;
+    if (d.experiment !== undefined) s += `,"experiment":${JSON.stringify(d.experiment)}`;
+    return `${s},"request":${request}}`;
+  }
   const o: Record<string, unknown> = { eventId: d.eventId, ts: d.ts, version: d.version };
   if (d.user !== null) o['user'] = d.user;
   if (d.candidates !== null) o['candidates'] = d.candidates;
@@ -81,14 +98,15 @@ export function isRewardBody(b: DecisionBody | RewardBody): b is RewardBody {
 export function toDecision(b: ParsedBody): DecisionEntry {
   if (isFullEntry(b)) return b as DecisionEntry;
   const d = b as DecisionBody;
+  const from = d.request ?? d;
   const e: DecisionEntry = {
     kind: 'decision',
     eventId: d.eventId,
     ts: d.ts,
     version: d.version,
-    user: d.user ?? null,
-    candidates: d.candidates ?? null,
-    context: d.context ?? null,
+    user: from.user ?? null,
+    candidates: from.candidates ?? null,
+    context: from.context ?? null,
     actions: d.actions,
     propensities: d.propensities,
   };
