@@ -1,7 +1,9 @@
 /**
  * A bounded map of recently set keys, for caches. It holds two generations of at most `generation` keys each:
  * when the young one fills it becomes the old one and the previous old one is dropped, so the map keeps the last
- * `generation` to `2 × generation` keys set, in O(1) per call.
+ * `generation` to `2 × generation` keys set, in O(1) per call. With weights (`set(key, value, weight)`), a
+ * generation fills at `generation` units of weight instead (e.g. kilobytes), so a few large values do not hold as
+ * much memory as the same number of small ones.
  *
  * Why not one Map with "delete the oldest key" (`m.delete(m.keys().next().value)`)? In V8 a deleted entry stays a
  * hole at the front of the Map's table until the next rehash, and `keys().next()` walks over every hole: measured
@@ -11,6 +13,7 @@
 export class RecentMap<K, V> {
   private young = new Map<K, V>();
   private old = new Map<K, V>();
+  private youngWeight = 0;
 
   /** @param generation keys per generation (>= 1). */
   constructor(private readonly generation: number) {}
@@ -20,11 +23,14 @@ export class RecentMap<K, V> {
     return v !== undefined || this.young.has(key) ? v : this.old.get(key);
   }
 
-  set(key: K, value: V): void {
+  /** Sets `key`; `weight` (default 1) counts toward the young generation's capacity. */
+  set(key: K, value: V, weight = 1): void {
     this.young.set(key, value);
-    if (this.young.size >= this.generation) {
+    this.youngWeight += weight;
+    if (this.youngWeight >= this.generation) {
       this.old = this.young;
       this.young = new Map();
+      this.youngWeight = 0;
     }
   }
 

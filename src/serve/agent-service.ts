@@ -34,9 +34,9 @@ import {
   type AgentRecord,
   type DecisionEntry,
   type JoinedEvent,
+  type LogEntry,
   REQUEST_JSON,
   type RewardEntry,
-  type SequencedEntry,
   type Store,
   scanLog,
 } from '../store/store.js';
@@ -107,8 +107,9 @@ export interface RewardRequest {
 }
 
 const MAX_TIMELINE = 3600;
-// Recent decisions kept in memory so that a reward rarely needs a store read (a linear decision with its context
-// can weigh ~15 kB: 10,000 of them stay under ~150 MB). The last 5,000 to 10,000 are kept.
+// Recent decisions kept in memory so that a reward rarely needs a store read: the last 5,000 to 10,000 small ones.
+// A linear decision with its context weighs ~15-20 kB in memory: they count by their request's size (see
+// remember), so that the cache stays within tens of megabytes, not ~150 MB.
 const RECENT_DECISIONS = 10_000;
 
 /** The decision service's core. */
@@ -192,7 +193,7 @@ export async function replayFromLog(
   return { rt, seq, entries };
 }
 
-function applyEntry(rt: AgentRuntime, e: SequencedEntry): void {
+function applyEntry(rt: AgentRuntime, e: LogEntry): void {
   if (e.kind === 'decision') foldDecision(rt, e);
   else if (e.kind === 'reward') foldReward(rt, e.decision, e);
 }
@@ -211,10 +212,13 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
   const recent = new RecentMap<string, DecisionEntry>(RECENT_DECISIONS / 2);
 
   const remember = (id: string, d: DecisionEntry): void => {
-    recent.set(`${id}\u0000${d.eventId}`, d);
+    // A decision weighs one unit plus one per kilobyte of its request's text (a LinUCB context of 1,625 numbers is
+    // about 20 units): the cache keeps 5,000-10,000 small decisions but only a few hundred large ones.
+    const text = d[REQUEST_JSON];
+    recent.set(`${id}\u0000${d.eventId}`, d, text === undefined ? 1 : 1 + (text.length >>> 10));
   };
 
-  const track = (l: Live, e: SequencedEntry): void => {
+  const track = (l: Live, e: LogEntry): void => {
     const sec = Math.floor(e.ts / 1000);
     let b = l.timeline.get(sec);
     if (b === undefined) {
@@ -244,11 +248,12 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
     l.lastActivity = Math.max(l.lastActivity ?? 0, e.ts);
   };
 
-  const fold = (l: Live, e: SequencedEntry): void => {
-    if (e.seq <= l.seq) return;
+  /** Folds entry `e` logged at `seq` (passed apart: a fresh entry is folded without copying it to add its seq). */
+  const fold = (l: Live, e: LogEntry, seq: number): void => {
+    if (seq <= l.seq) return;
     applyEntry(l.rt, e);
     track(l, e);
-    l.seq = e.seq;
+    l.seq = seq;
     if (++l.sinceSnapshot >= snapshotEvery) {
       l.sinceSnapshot = 0;
       const snap = { seq: l.seq, state: agentStateToJson(l.rt) };
@@ -262,7 +267,7 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
       for (;;) {
         const page = await store.readLog(l.id, l.seq, 1000);
         if (page.length === 0) return;
-        for (const e of page) fold(l, e);
+        for (const e of page) fold(l, e, e.seq);
       }
     };
     l.folding = l.folding.then(run, run);
@@ -314,7 +319,7 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
 
   /** After this replica appended entry `seq`: fold it (local store) or catch up to it (shared store). */
   const afterAppend = async (l: Live, entry: DecisionEntry | RewardEntry, seq: number): Promise<void> => {
-    if (local) fold(l, { ...entry, seq } as SequencedEntry);
+    if (local) fold(l, entry, seq);
     else await catchUp(l);
   };
 

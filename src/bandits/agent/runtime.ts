@@ -786,7 +786,8 @@ function tieProbability(scores: Float64Array, n: number, j: number, rank: number
 function decideExact(rt: AgentRuntime, prep: Prepared, req: DecideRequest, rng: Rng): AgentDecision {
   const n = prep.cand.length;
   const slots = prep.slots;
-  const scores = new Float64Array(n);
+  // The agent's scratch (decisions are synchronous): no allocation per decide.
+  const scores = ensureScratch(rt, n);
   let ranked: number[] | null = null;
   let eps = 0;
   if (rt.config.policy.type === 'epsilon-greedy') {
