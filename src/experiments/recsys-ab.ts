@@ -40,6 +40,7 @@ import {
   drawSessions,
   driftInterests,
   itemOrderInto,
+  itemRelevance,
   launchDays,
   N_TASKS,
   OUTCOME_COMPLETE,
@@ -51,7 +52,8 @@ import {
   relevanceFromLogit,
   resolveWorldConfig,
   respond,
-  respondItem,
+  respondRate,
+  sortByWeightInto,
   TASK_COMPLETE,
   TASK_LOOP,
   TASK_SKIP,
@@ -544,6 +546,15 @@ interface Arm {
   readonly itemEstimate: Float64Array;
   /** Each topic's items by that estimate, best first ({@link itemOrderInto}), K x itemsPerTopic. */
   readonly itemOrder: Int32Array;
+  /**
+   * The completion probability of each item for the user being served ({@link itemRelevance}), valid where
+   * `rhoStamp` equals the user-day's stamp: the logits are fixed during a day, so one exp per item a user is shown
+   * that day instead of one per impression.
+   */
+  readonly rhoCache: Float64Array;
+  readonly rhoStamp: Int32Array;
+  /** Per user, the topics by yesterday's sourcing weight (the sourcing's visiting order), U x K. */
+  readonly sourceOrder: Int32Array;
   /** Plays per user summed per phase: index 0 = burn-in (the pre-period), 1, 2. */
   readonly phasePlays: [Float64Array, Float64Array, Float64Array];
 }
@@ -584,6 +595,9 @@ function createArm(
     itemComplete: new Float64Array(items),
     itemEstimate: new Float64Array(items),
     itemOrder: new Int32Array(items),
+    rhoCache: new Float64Array(items),
+    rhoStamp: new Int32Array(items),
+    sourceOrder: Int32Array.from({ length: U * K }, (_, j) => j % K),
     phasePlays: [new Float64Array(U), new Float64Array(U), new Float64Array(U)],
   };
 }
@@ -887,6 +901,8 @@ export function simulateRecsysArm(
     if (scoreAll) for (let i = 0; i < U; i++) scoreUser(arm, phase, i);
   };
 
+  /** The stamp of the user-day being served (for the arm's item relevance cache). */
+  let rhoStampNext = 0;
   /** Serves one day to every user of the arm. */
   const serve = (arm: Arm, phase: number, day: number, scored: boolean): void => {
     const { log, exploit, upstream, ucbCounts, ucbTotal, dPlays, dImp, dTask, todayShown, todayComplete } =
@@ -907,8 +923,12 @@ export function simulateRecsysArm(
     // One stream per user and day: a user's randomness does not depend on what other users were shown, and both
     // arms meet the same users with the same draws (common random numbers).
     const dayRoot = rng.fork(100 + day);
+    const { rhoCache, rhoStamp } = arm;
     for (let i = 0; i < U; i++) {
       const g = group[i]!;
+      rhoStampNext = rhoStampNext === 2147483647 ? 1 : rhoStampNext + 1;
+      if (rhoStampNext === 1) rhoStamp.fill(0);
+      const stamp = rhoStampNext;
       const dayRng = dayRoot.fork(i);
       const mult = beta > 0 ? Math.exp(beta * (arm.sat[i]! - world.referenceRate)) : 1;
       const sessions = drawSessions(world, i, dayRng, mult);
@@ -918,6 +938,7 @@ export function simulateRecsysArm(
       const row = i * K;
       const weighted =
         personalised && sessions > 0 && candidateWeightsInto(world, upstream, row, arm.upSpread[i]!, weights);
+      if (weighted) sortByWeightInto(world, weights, arm.sourceOrder, row);
       // The user's running totals in locals (the same additions, written back after the user's sessions).
       let total = ucbTotal[i]!;
       let shownTotal = log.shownTotal[i]!;
@@ -930,7 +951,7 @@ export function simulateRecsysArm(
         const nCand = !personalised
           ? 0
           : weighted
-            ? drawCandidatesWeighted(world, weights, dayRng, keys, cand, raceTop)
+            ? drawCandidatesWeighted(world, weights, dayRng, keys, cand, raceTop, arm.sourceOrder, row)
             : drawCandidates(world, upstream, row, arm.upSpread[i]!, dayRng, keys, cand);
         for (let n = 0; n < maxImp; n++) {
           const nAvail = personalised
@@ -951,7 +972,15 @@ export function simulateRecsysArm(
           let out: number;
           if (ipt > 1) {
             const item = pickItemOrdered(world, a, arm.itemOrder, dayRng);
-            out = respondItem(world, i, item, dayRng);
+            let rho: number;
+            if (rhoStamp[item] === stamp) {
+              rho = rhoCache[item]!;
+            } else {
+              rho = itemRelevance(world, i, item);
+              rhoCache[item] = rho;
+              rhoStamp[item] = stamp;
+            }
+            out = respondRate(world, rho, dayRng);
             arm.itemShown[item]! += 1;
             if (out & OUTCOME_COMPLETE) arm.itemComplete[item]! += 1;
           } else {

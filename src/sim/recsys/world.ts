@@ -490,17 +490,24 @@ export function candidateWeightsInto(
   return true;
 }
 
+/** 2^j for j = 0..32. */
+const POW2 = Float64Array.from({ length: 33 }, (_, j) => 2 ** j);
+
 /**
  * Kernel: {@link drawCandidates} from precomputed weights (the same candidates in the same order, one logarithm per
  * topic instead of two): the Gumbel key s_k / T - ln(-ln u_k) orders the topics as the exponential race
  * -ln(u_k) w_k does in reverse, so the M smallest race times are the M largest keys. A single pass keeps the M best
  * in order. Consumes exactly K + randomCandidates uniforms, as {@link drawCandidates}.
  *
- * Speed (the same candidates): once M topics are listed, a topic whose lower bound (1 - u)(1 + (1 - u) / 2) w_k on
- * its race time already reaches the M-th time skips the logarithm (most topics of a peaked softmax); the list keeps
- * its times beside the topics. A race time of +Infinity (w_k near the largest double) is still computed exactly.
+ * Speed (the same candidates): once M topics are listed, a topic whose lower bound on its race time (from
+ * (1 - u)(1 + (1 - u) / 2) and, below u = 1/2, from the binary exponent of u and a cubic in its mantissa) already
+ * reaches the M-th time skips the logarithm; the list keeps its times beside the topics. A race time of +Infinity
+ * (w_k near the largest double) is still computed exactly. Visiting the likely candidates first (`order`) makes the
+ * threshold tight early, so most of the other topics skip their logarithm and the list rarely changes.
  *
  * @param top - optional scratch of length >= M for the listed times (allocated when absent).
+ * @param order - optional permutation of the topics to visit them in, read at `orderOffset + j` (see
+ *   {@link sortByWeightInto}; default: index order); the result is the same for every permutation.
  */
 export function drawCandidatesWeighted(
   world: RecsysWorld,
@@ -509,49 +516,105 @@ export function drawCandidatesWeighted(
   keys: Float64Array,
   out: Int32Array,
   top?: Float64Array,
+  order?: Int32Array,
+  orderOffset = 0,
 ): number {
   const K = world.topics;
   const M = world.config.candidates;
   const launched = world.launched;
   // The race times of the best M so far, in order (top[p] = keys[out[p]]: one load instead of two per comparison).
   const best = top !== undefined && top.length >= M ? top : new Float64Array(M);
+  // The uniforms in topic order first (the stream's order), kept in `keys` until each topic's key replaces its own.
   let nLaunched = 0;
-  let n = 0;
-  let thr = Number.POSITIVE_INFINITY; // best[M - 1] once the list is full
   for (let k = 0; k < K; k++) {
     const u = rng.uniform();
     if (launched[k] === 0) {
       keys[k] = Number.POSITIVE_INFINITY;
-      continue;
+    } else {
+      keys[k] = u;
+      nLaunched++;
     }
-    nLaunched++;
+  }
+  let n = 0;
+  let thr = Number.POSITIVE_INFINITY; // best[M - 1] once the list is full
+  let thrTopic = K; // out[M - 1] once the list is full
+  for (let j = 0; j < K; j++) {
+    const k = order === undefined ? j : order[orderOffset + j]!;
+    if (launched[k] === 0) continue;
+    const u = keys[k]!;
     const w = weights[k]!;
     if (n === M && w < 1e300) {
-      // -ln u >= v + v^2 / 2 with v = 1 - u (the series -ln u = sum v^j / j): when that lower bound already reaches
+      // -ln u >= v + v^2 / 2 with v = 1 - u (the series -ln u = sum v^j / j): when that lower bound already exceeds
       // the threshold (with a margin far above the rounding of both sides), t = -ln(u) w would not enter the list,
       // so its logarithm is not needed. keys[k] only has to be finite (not drawn) for the random extras.
       const v = 1 - u;
-      if (v * (1 + 0.5 * v) * w >= thr * (1 + 1e-9)) {
+      let lb = v * (1 + 0.5 * v);
+      if (u < 0.5) {
+        // h = floor(2^32 u) in [2^(31-c), 2^(32-c)) with c = clz32(h) >= 1, so u = 2^-e1 (1 + x) with e1 = c + 1 >= 2,
+        // x in [0, 1), and ln(1 + x) <= x - x^2/2 + x^3/3: -ln u >= e1 ln 2 - x (1 - x (1/2 - x/3)) >= 0.55 (within
+        // 0.14 of -ln u; the bound above saturates at 1.5). Both sides are computed to within a few ulps.
+        const h = (u * 4294967296) >>> 0;
+        const e1 = h === 0 ? 32 : Math.clz32(h) + 1; // h = 0: u < 2^-32, and the bound 32 ln 2 still holds
+        const x = h === 0 ? 0 : u * POW2[e1]! - 1;
+        const lb2 = e1 * Math.LN2 - x * (1 - x * (0.5 - x / 3));
+        if (lb2 > lb) lb = lb2;
+      }
+      if (lb * w >= thr * (1 + 1e-9)) {
         keys[k] = 0;
         continue;
       }
     }
     const t = -Math.log(u > 0 ? u : Number.MIN_VALUE) * w;
     keys[k] = t;
-    // Insert into the sorted best-M list out[0..n) (ties: the earlier topic first, as the repeated argmax does).
-    if (n === M && !(t < thr)) continue;
+    // Insert into the best-M list out[0..n), sorted by (time, topic): the list the index-order pass with "earlier
+    // topic first on ties" keeps, whatever order the topics are visited in.
+    if (n === M && !(t < thr || (t === thr && k < thrTopic))) continue;
     let p = n < M ? n++ : M - 1;
-    while (p > 0 && t < best[p - 1]!) {
+    while (p > 0 && (t < best[p - 1]! || (t === best[p - 1]! && k < out[p - 1]!))) {
       out[p] = out[p - 1]!;
       best[p] = best[p - 1]!;
       p--;
     }
     out[p] = k;
     best[p] = t;
-    if (n === M) thr = best[M - 1]!;
+    if (n === M) {
+      thr = best[M - 1]!;
+      thrTopic = out[M - 1]!;
+    }
   }
   for (let j = 0; j < n; j++) keys[out[j]!] = Number.POSITIVE_INFINITY;
   return addRandomCandidates(world, rng, keys, Number.POSITIVE_INFINITY, out, n, nLaunched);
+}
+
+/**
+ * Sorts `order` (a permutation of the topics) by the sourcing weight, launched topics first, smallest weight (the
+ * most likely candidate) first: the visiting order for {@link drawCandidatesWeighted}, which then fills its list
+ * with likely winners and skips most other topics' logarithms. Any permutation gives the same candidates; a user's
+ * weights change little from one day to the next, so yesterday's order is nearly sorted (insertion sort, ~K steps).
+ *
+ * @param order - a permutation of 0..K-1 at `order[offset .. offset + K)`, sorted in place.
+ */
+export function sortByWeightInto(
+  world: RecsysWorld,
+  weights: Float64Array,
+  order: Int32Array,
+  offset = 0,
+): void {
+  const K = world.topics;
+  const launched = world.launched;
+  for (let j = 1; j < K; j++) {
+    const k = order[offset + j]!;
+    const w = launched[k] === 1 ? weights[k]! : Number.POSITIVE_INFINITY;
+    let p = j;
+    while (p > 0) {
+      const prev = order[offset + p - 1]!;
+      const wp = launched[prev] === 1 ? weights[prev]! : Number.POSITIVE_INFINITY;
+      if (!(w < wp)) break;
+      order[offset + p] = prev;
+      p--;
+    }
+    order[offset + p] = k;
+  }
 }
 
 /**
@@ -633,7 +696,14 @@ export const OUTCOME_SKIP = 4;
  * @returns outcome bits ({@link OUTCOME_COMPLETE} | {@link OUTCOME_LOOP} | {@link OUTCOME_SKIP}).
  */
 export function respond(world: RecsysWorld, user: number, topic: number, rng: Rng): number {
-  const rho = world.relevance[user * world.topics + topic]!;
+  return respondRate(world, world.relevance[user * world.topics + topic]!, rng);
+}
+
+/**
+ * Kernel: the response to one impression whose completion probability is `rho` (what {@link respond} and
+ * {@link respondItem} draw once they have rho; for callers that keep rho between impressions).
+ */
+export function respondRate(world: RecsysWorld, rho: number, rng: Rng): number {
   // Exactly two uniforms per impression, so runs that differ only in the policy stay aligned (common random numbers).
   const u1 = rng.uniform();
   const u2 = rng.uniform();
@@ -716,12 +786,13 @@ export function pickItemOrdered(world: RecsysWorld, topic: number, order: Int32A
  * the same two uniforms as {@link respond}.
  */
 export function respondItem(world: RecsysWorld, user: number, item: number, rng: Rng): number {
+  return respondRate(world, itemRelevance(world, user, item), rng);
+}
+
+/** The completion probability of `item` for `user`: logistic(logit_{user, topic} + offset_item). */
+export function itemRelevance(world: RecsysWorld, user: number, item: number): number {
   const topic = Math.floor(item / world.itemsPerTopic);
-  const rho = 1 / (1 + Math.exp(-(world.logit[user * world.topics + topic]! + world.itemOffset[item]!)));
-  const u1 = rng.uniform();
-  const u2 = rng.uniform();
-  if (u1 < rho) return u2 < world.config.loopScale * rho ? OUTCOME_COMPLETE | OUTCOME_LOOP : OUTCOME_COMPLETE;
-  return u2 < world.config.skipIfIncomplete ? OUTCOME_SKIP : 0;
+  return 1 / (1 + Math.exp(-(world.logit[user * world.topics + topic]! + world.itemOffset[item]!)));
 }
 
 /** Kernel: whether the session goes on after an impression with `outcome`. */

@@ -18,8 +18,21 @@ import {
   predictUser,
   respond,
   respondItem,
+  sortByWeightInto,
   trainRewardModel,
 } from '../../../src/sim/recsys/index.js';
+
+/** A uniformly random permutation of 0..n-1. */
+function shuffled(n: number, rng: ReturnType<typeof createRng>): Int32Array {
+  const p = Int32Array.from({ length: n }, (_, j) => j);
+  for (let j = n - 1; j > 0; j--) {
+    const r = rng.int(j + 1);
+    const x = p[j]!;
+    p[j] = p[r]!;
+    p[r] = x;
+  }
+  return p;
+}
 
 describe('recommender environment', () => {
   it('is reproducible from its seed and has relevance in (0, 1) and heavy- and light-user activity', () => {
@@ -145,6 +158,7 @@ describe('recommender environment', () => {
     const a = new Int32Array(K);
     const b = new Int32Array(K);
     const top = new Float64Array(K);
+    const order = Int32Array.from({ length: 2 * K }, (_, j) => j % K);
     const src = createRng(3);
     for (let t = 0; t < 2000; t++) {
       for (let k = 0; k < K; k++) {
@@ -160,6 +174,25 @@ describe('recommender environment', () => {
       expect(n2).toBe(n1);
       expect(Array.from(b.subarray(0, n2))).toEqual(Array.from(a.subarray(0, n1)));
       expect(r2.uniform()).toBe(r1.uniform());
+      // Visiting the topics by weight (sorted from the previous draw's order, at an offset) or in a random order
+      // gives the same candidates; a few equal weights test the ties.
+      if (t % 5 === 0) weights[3] = weights[7]!;
+      const r3 = createRng(100 + t);
+      const r4 = createRng(100 + t);
+      const n3 = drawCandidatesWeighted(w, weights, r3, keys, a, top);
+      sortByWeightInto(w, weights, order, K);
+      for (let j = 1; j < K; j++) {
+        const prev = order[K + j - 1]!;
+        const cur = order[K + j]!;
+        if (w.launched[prev] === 1 && w.launched[cur] === 1)
+          expect(weights[prev]!).toBeLessThanOrEqual(weights[cur]!);
+        if (w.launched[prev] === 0) expect(w.launched[cur]).toBe(0);
+      }
+      const perm = t % 2 === 0 ? order : shuffled(K, src);
+      const n4 = drawCandidatesWeighted(w, weights, r4, keys, b, top, perm, perm === order ? K : 0);
+      expect(n4).toBe(n3);
+      expect(Array.from(b.subarray(0, n4))).toEqual(Array.from(a.subarray(0, n3)));
+      expect(r4.uniform()).toBe(r3.uniform());
     }
   });
 
