@@ -171,6 +171,10 @@ export async function buildProgram(load?: readonly string[]): Promise<Command> {
 
 /** Runs the CLI on `argv` (without the node and script entries) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // A command that completes but reports a failed check (`agents replay`, `experiments replay`: exit 1) sets
+  // process.exitCode; it is this run's result, and the caller's value is restored (tests run main in-process).
+  const callers = process.exitCode;
+  process.exitCode = undefined;
   try {
     let program = await buildProgram(commandsNamed(argv));
     try {
@@ -180,7 +184,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       program = await buildProgram();
       await program.parseAsync([...argv], { from: 'user' });
     }
-    return 0;
+    return Number(process.exitCode ?? 0);
   } catch (e) {
     if (e instanceof CommanderError) {
       if (
@@ -206,5 +210,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`allot: ALLOT_INTERNAL: ${oneLine(err?.message ?? String(e))}\n`);
     if (process.env['ALLOT_DEBUG']) process.stderr.write(`${err?.stack ?? ''}\n`);
     return 1;
+  } finally {
+    process.exitCode = callers;
   }
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import { startServer, stopServer } from '../helpers/serve.js';
@@ -121,6 +122,24 @@ describe('allot serve end to end (SQLite)', () => {
     );
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/^allot: ALLOT_UNKNOWN_AGENT: .*\n$/);
+
+    // A stored state that the log does not give (one count changed in the snapshot) is reported, exit 1.
+    const db2 = new Database(db);
+    const snap = db2.prepare('SELECT state FROM snapshots WHERE agent = ?').get('default/ucb') as {
+      state: string;
+    };
+    const tampered = snap.state.replace(/"counts":\[(\d+)/, (_, n: string) => `"counts":[${Number(n) + 1}`);
+    expect(tampered).not.toBe(snap.state);
+    db2.prepare('UPDATE snapshots SET state = ? WHERE agent = ?').run(tampered, 'default/ucb');
+    db2.close();
+    const differs = spawnSync(
+      process.execPath,
+      [BIN, 'agents', 'replay', '--store', `sqlite:${db}`, '--agent', 'ucb'],
+      { encoding: 'utf8' },
+    );
+    expect(differs.status, differs.stderr).toBe(1);
+    expect(JSON.parse(differs.stdout)).toMatchObject({ equal: false, rewards: 5000 });
+    expect(differs.stderr).toMatch(/replay DIFFERS from the stored state/);
   });
 
   it('refuses to bind a non-loopback address without --auth', () => {
