@@ -103,12 +103,33 @@ export function createBts(K: number, L: number, options: BtsOptions = {}): Budge
               ? Infinity
               : Math.max(tr0, MIN_NUMERATOR) / tc0;
         let m = 0;
+        let zeroCost = tc0 === 0;
         for (let i = 0; i < K; i++) {
           if (i === last) continue;
-          if (1 / thetaC[i]! < bound) thetaR[i] = MIN_NUMERATOR;
+          const tc = thetaC[i]!;
+          if (tc === 0) zeroCost = true;
+          if (1 / tc < bound) thetaR[i] = MIN_NUMERATOR;
           else cand[m++] = i;
         }
         sampleBetaPosteriorInto(rng, m, state.trialReward, pulls, thetaR, cand);
+        // The top-1 by key (ties: lower index) over the drawn arms, as schemeTInto and the oracle's L = 1 ranking
+        // compute it; Scheme R with a zero-cost draw goes to the oracle (its random zero-cost rule draws from rng).
+        if (scheme === 'T' || !zeroCost) {
+          let best = last;
+          let bestKey = bound;
+          for (let k = 0; k < m; k++) {
+            const i = cand[k]!;
+            const tc = thetaC[i]!;
+            const tr = thetaR[i]!;
+            const key = scheme === 'T' ? (tc > 0 ? tr / tc : Infinity) : Math.max(tr, MIN_NUMERATOR) / tc;
+            if (key > bestKey || (key === bestKey && i < best)) {
+              best = i;
+              bestKey = key;
+            }
+          }
+          out[0] = best;
+          return;
+        }
       } else {
         sampleBetaPosteriorInto(rng, K, state.trialReward, pulls, thetaR);
       }
