@@ -211,7 +211,10 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
   const loading = new Map<string, Promise<Live | null>>();
   const recent = new RecentMap<string, DecisionEntry>(RECENT_DECISIONS / 2);
 
+  // The memory store answers getDecision from a Map already: a second cache would only cost a key per decide.
+  const cacheDecisions = store.kind !== 'memory';
   const remember = (id: string, d: DecisionEntry): void => {
+    if (!cacheDecisions) return;
     // A decision weighs one unit plus one per kilobyte of its request's text (a LinUCB context of 1,625 numbers is
     // about 20 units): the cache keeps 5,000-10,000 small decisions but only a few hundred large ones.
     const text = d[REQUEST_JSON];
