@@ -1,5 +1,5 @@
 /** The store contract on memory, SQLite (a temporary file, WAL) and a real Redis (127.0.0.1:6379). */
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -208,6 +208,18 @@ describe('SQLite log scan (read ahead in a worker)', () => {
     let pages = 0;
     for await (const _ of scanLog(s, 't/a', 0, 5)) if (++pages === 2) break;
     expect(pages).toBe(2);
+    await s.close();
+  });
+
+  it('reads in this thread when the worker cannot open the file (here: unlinked after the store opened it)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'allot-sqlite-')), 'a.db');
+    await fill(path);
+    const s = createSqliteStore({ path, scanAheadMinRows: 0 });
+    const want = await s.readLog('t/a', 0, 10_000);
+    unlinkSync(path);
+    const got: SequencedEntry[] = [];
+    for await (const page of scanLog(s, 't/a', 0, 7)) got.push(...page);
+    expect(got).toEqual(want);
     await s.close();
   });
 

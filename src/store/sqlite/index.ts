@@ -329,22 +329,31 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       // A short tail (the usual catch-up after a snapshot) is read in this thread; a long one is read ahead in a
       // worker (./log-reader.ts). The worker's connection sees committed rows: the writes queued for the next group
       // commit are not acknowledged yet, so no caller expects them.
+      let seq = after;
       if (
-        !fileBacked ||
-        (q.lastSeq.get(id)?.s ?? 0) - after < (opts.scanAheadMinRows ?? SCAN_AHEAD_MIN_ROWS)
+        fileBacked &&
+        (q.lastSeq.get(id)?.s ?? 0) - after >= (opts.scanAheadMinRows ?? SCAN_AHEAD_MIN_ROWS)
       ) {
-        for (let seq = after; ; ) {
-          const page = decodePage(q.readLogRaw.all(id, seq, pageSize));
-          if (page.length === 0) return;
-          yield page;
-          seq = page[page.length - 1]!.seq;
+        const reader = startLogReader(opts.path, { agent: id, after, pageSize });
+        try {
+          for await (const raw of reader) {
+            const page = decodeBodies(raw.seqs, JSON.parse(raw.text) as ParsedBody[]);
+            seq = page[page.length - 1]!.seq;
+            yield page;
+          }
+          return;
+        } catch {
+          // The worker could not read (say a read-only folder without the WAL index): this thread goes on from
+          // the last page delivered, below.
+        } finally {
+          await reader.close();
         }
       }
-      const reader = startLogReader(opts.path, { agent: id, after, pageSize });
-      try {
-        for await (const raw of reader) yield decodeBodies(raw.seqs, JSON.parse(raw.text) as ParsedBody[]);
-      } finally {
-        await reader.close();
+      for (;;) {
+        const page = decodePage(q.readLogRaw.all(id, seq, pageSize));
+        if (page.length === 0) return;
+        yield page;
+        seq = page[page.length - 1]!.seq;
       }
     },
     async lastSeq(id) {
