@@ -253,35 +253,7 @@ function userStep3(
       a21 += nq2 * q1;
       a22 += nq2 * q2;
     }
-    // Cholesky A = L L' and the two triangular solves (as choleskyInPlace and choleskySolve do them).
-    let x0 = 0;
-    let x1 = 0;
-    let x2 = 0;
-    if (a00 > 0) {
-      const l00 = Math.sqrt(a00);
-      const l10 = a10 / l00;
-      const l20 = a20 / l00;
-      const d1 = a11 - l10 * l10;
-      if (d1 > 0) {
-        const l11 = Math.sqrt(d1);
-        const l21 = (a21 - l20 * l10) / l11;
-        let d2 = a22;
-        d2 -= l20 * l20;
-        d2 -= l21 * l21;
-        if (d2 > 0) {
-          const l22 = Math.sqrt(d2);
-          const y0 = b0 / l00;
-          const y1 = (b1 - l10 * y0) / l11;
-          const y2 = (b2 - l20 * y0 - l21 * y1) / l22;
-          x2 = y2 / l22;
-          x1 = (y1 - l21 * x2) / l11;
-          x0 = (y0 - l10 * x1 - l20 * x2) / l00;
-        }
-      }
-    }
-    factors[po] = x0;
-    factors[po + 1] = x1;
-    factors[po + 2] = x2;
+    solve3Into(a00, a10, a11, a20, a21, a22, b0, b1, b2, factors, po);
   }
 }
 
@@ -502,34 +474,7 @@ function userStep3Indexed(
         a21 += nq2 * q1;
         a22 += nq2 * q2;
       }
-      let x0 = 0;
-      let x1 = 0;
-      let x2 = 0;
-      if (a00 > 0) {
-        const l00 = Math.sqrt(a00);
-        const l10 = a10 / l00;
-        const l20 = a20 / l00;
-        const d1 = a11 - l10 * l10;
-        if (d1 > 0) {
-          const l11 = Math.sqrt(d1);
-          const l21 = (a21 - l20 * l10) / l11;
-          let d2 = a22;
-          d2 -= l20 * l20;
-          d2 -= l21 * l21;
-          if (d2 > 0) {
-            const l22 = Math.sqrt(d2);
-            const y0 = b0 / l00;
-            const y1 = (b1 - l10 * y0) / l11;
-            const y2 = (b2 - l20 * y0 - l21 * y1) / l22;
-            x2 = y2 / l22;
-            x1 = (y1 - l21 * x2) / l11;
-            x0 = (y0 - l10 * x1 - l20 * x2) / l00;
-          }
-        }
-      }
-      factors[po] = x0;
-      factors[po + 1] = x1;
-      factors[po + 2] = x2;
+      solve3Into(a00, a10, a11, a20, a21, a22, b0, b1, b2, factors, po);
     }
   }
 }
@@ -779,4 +724,52 @@ function predictUser33(
     e += al2 * ((events[2 * UK + row + k]! + kappa * m) / den);
     exploit[row + k] = e;
   }
+}
+
+/**
+ * Solves the 3-by-3 system A x = b (A symmetric, its lower triangle given) by Cholesky A = L L' and the two
+ * triangular solves, in the order choleskyInPlace and choleskySolve take them, into out[o..o+2]; x = 0 when A is not
+ * positive definite (a cell without enough impressions keeps a zero factor).
+ */
+function solve3Into(
+  a00: number,
+  a10: number,
+  a11: number,
+  a20: number,
+  a21: number,
+  a22: number,
+  b0: number,
+  b1: number,
+  b2: number,
+  out: Float64Array,
+  o: number,
+): void {
+  let x0 = 0;
+  let x1 = 0;
+  let x2 = 0;
+  if (a00 > 0) {
+    const l00 = Math.sqrt(a00);
+    const l10 = a10 / l00;
+    const l20 = a20 / l00;
+    const d1 = a11 - l10 * l10;
+    if (d1 > 0) {
+      const l11 = Math.sqrt(d1);
+      const l21 = (a21 - l20 * l10) / l11;
+      let d2 = a22;
+      d2 -= l20 * l20;
+      d2 -= l21 * l21;
+      if (d2 > 0) {
+        const l22 = Math.sqrt(d2);
+        const y0 = b0 / l00;
+        const y1 = (b1 - l10 * y0) / l11;
+        const y2 = (b2 - l20 * y0 - l21 * y1) / l22;
+        x2 = y2 / l22;
+        x1 = (y1 - l21 * x2) / l11;
+        x0 = (y0 - l10 * x1 - l20 * x2) / l00;
+      }
+    }
+  }
+  out[o] = x0;
+  out[o + 1] = x1;
+  out[o + 2] = x2;
 }
