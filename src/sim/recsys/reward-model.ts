@@ -367,23 +367,7 @@ function trainRank3Indexed(
           const y = ev[evOff + k]!;
           const ao = gaT + k * 16;
           const bo = gbT + k * 4;
-          gb[bo]! += y;
-          ga[ao]! += n;
-          gb[bo + 1]! += y * p0;
-          const n1 = n * p0;
-          ga[ao + 4]! += n1;
-          ga[ao + 5]! += n1 * p0;
-          gb[bo + 2]! += y * p1;
-          const n2 = n * p1;
-          ga[ao + 8]! += n2;
-          ga[ao + 9]! += n2 * p0;
-          ga[ao + 10]! += n2 * p1;
-          gb[bo + 3]! += y * p2;
-          const n3 = n * p2;
-          ga[ao + 12]! += n3;
-          ga[ao + 13]! += n3 * p0;
-          ga[ao + 14]! += n3 * p1;
-          ga[ao + 15]! += n3 * p2;
+          addRank3Cell(ga, ao, gb, bo, n, y, p0, p1, p2);
         }
       }
     }
@@ -557,23 +541,7 @@ export function trainRewardModel(
             const y = ev[evOff + row + k]!;
             const ao = k * 16;
             const bo = k * 4;
-            gb[bo]! += y;
-            ga[ao]! += n;
-            gb[bo + 1]! += y * p0;
-            const n1 = n * p0;
-            ga[ao + 4]! += n1;
-            ga[ao + 5]! += n1 * p0;
-            gb[bo + 2]! += y * p1;
-            const n2 = n * p1;
-            ga[ao + 8]! += n2;
-            ga[ao + 9]! += n2 * p0;
-            ga[ao + 10]! += n2 * p1;
-            gb[bo + 3]! += y * p2;
-            const n3 = n * p2;
-            ga[ao + 12]! += n3;
-            ga[ao + 13]! += n3 * p0;
-            ga[ao + 14]! += n3 * p1;
-            ga[ao + 15]! += n3 * p2;
+            addRank3Cell(ga, ao, gb, bo, n, y, p0, p1, p2);
           }
           continue;
         }
@@ -772,4 +740,39 @@ function solve3Into(
   out[o] = x0;
   out[o + 1] = x1;
   out[o + 2] = x2;
+}
+
+/**
+ * Adds one <user, topic> cell to a topic's rank-3 normal equations (x = (1, p0, p1, p2), n impressions, y the
+ * summed response): the lower triangle of A += n x x' at ga[ao..ao+15] (row-major 4 x 4) and b += y x at
+ * gb[bo..bo+3], term by term in the order of the general loop (bit-identical to it).
+ */
+function addRank3Cell(
+  ga: Float64Array,
+  ao: number,
+  gb: Float64Array,
+  bo: number,
+  n: number,
+  y: number,
+  p0: number,
+  p1: number,
+  p2: number,
+): void {
+  gb[bo]! += y;
+  ga[ao]! += n;
+  gb[bo + 1]! += y * p0;
+  const n1 = n * p0;
+  ga[ao + 4]! += n1;
+  ga[ao + 5]! += n1 * p0;
+  gb[bo + 2]! += y * p1;
+  const n2 = n * p1;
+  ga[ao + 8]! += n2;
+  ga[ao + 9]! += n2 * p0;
+  ga[ao + 10]! += n2 * p1;
+  gb[bo + 3]! += y * p2;
+  const n3 = n * p2;
+  ga[ao + 12]! += n3;
+  ga[ao + 13]! += n3 * p0;
+  ga[ao + 14]! += n3 * p1;
+  ga[ao + 15]! += n3 * p2;
 }
