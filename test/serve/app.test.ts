@@ -1,4 +1,5 @@
 /** Every route of the decision service through Fastify inject, on a memory store. */
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/serve/app.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
@@ -380,7 +381,6 @@ describe('decide requests logged as received (SQLite)', () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { default: Database } = await import('better-sqlite3');
     const { createSqliteStore } = await import('../../src/store/sqlite/index.js');
     const { replayFromLog } = await import('../../src/serve/agent-service.js');
     const { agentStateToJson } = await import('../../src/bandits/agent/index.js');
