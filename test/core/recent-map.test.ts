@@ -21,26 +21,29 @@ describe('RecentMap', () => {
   test.prop([
     fc.integer({ min: 1, max: 60 }),
     fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1, max: 20 })), { maxLength: 300 }),
-  ])('with weights: keeps the last sets worth at least `generation` units, and drops old ones', (gen, sets) => {
-    const m = new RecentMap<number, number>(gen);
-    for (let i = 0; i < sets.length; i++) m.set(sets[i]![0], i, sets[i]![1]);
-    // The most recent sets whose weights sum below `gen` are all there with their latest values.
-    let w = 0;
-    for (let i = sets.length - 1; i >= 0; i--) {
-      w += sets[i]![1];
-      if (w >= gen) break;
-      expect(m.get(sets[i]![0])).toBe(sets.map((s) => s[0]).lastIndexOf(sets[i]![0]));
-    }
-    // Every value held was set within the last (2 × gen + 2 × 20) units of weight (two generations, each at most
-    // one set beyond its capacity).
-    let back = 0;
-    const recent = new Set<number>();
-    for (let i = sets.length - 1; i >= 0 && back < 2 * gen + 40; i--) {
-      back += sets[i]![1];
-      recent.add(sets[i]![0]);
-    }
-    for (let k = 0; k <= 300; k++) if (m.get(k) !== undefined) expect(recent.has(k)).toBe(true);
-  });
+  ])(
+    'with weights: keeps the last sets worth at least `generation` units, and drops old ones',
+    (gen, sets) => {
+      const m = new RecentMap<number, number>(gen);
+      for (let i = 0; i < sets.length; i++) m.set(sets[i]![0], i, sets[i]![1]);
+      // The most recent sets whose weights sum below `gen` are all there with their latest values.
+      let w = 0;
+      for (let i = sets.length - 1; i >= 0; i--) {
+        w += sets[i]![1];
+        if (w >= gen) break;
+        expect(m.get(sets[i]![0])).toBe(sets.map((s) => s[0]).lastIndexOf(sets[i]![0]));
+      }
+      // Every value held was set within the last (2 × gen + 2 × 20) units of weight (two generations, each at most
+      // one set beyond its capacity).
+      let back = 0;
+      const recent = new Set<number>();
+      for (let i = sets.length - 1; i >= 0 && back < 2 * gen + 40; i--) {
+        back += sets[i]![1];
+        recent.add(sets[i]![0]);
+      }
+      for (let k = 0; k <= 300; k++) if (m.get(k) !== undefined) expect(recent.has(k)).toBe(true);
+    },
+  );
 
   it('forgets keys two generations old, deletes, and keeps an undefined value in the young generation', () => {
     const m = new RecentMap<string, number | undefined>(2);
