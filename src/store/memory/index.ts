@@ -8,7 +8,6 @@ import type {
   ControlEntry,
   DecisionEntry,
   JoinedEvent,
-  LogEntry,
   RewardEntry,
   SequencedEntry,
   Snapshot,
@@ -17,20 +16,9 @@ import type {
 
 interface AgentData {
   record: AgentRecord;
-  /** The log: entries as the service built them, and their sequence numbers beside them (see append). */
-  log: LogEntry[];
-  seqs: number[];
+  log: SequencedEntry[];
   decisions: Map<string, { seq: number; entry: DecisionEntry; reward: RewardEntry | null }>;
   snapshot: Snapshot | null;
-}
-
-/**
- * Appends an entry and its sequence number. The entry is kept as the service built it (never copied to add its
- * seq: that copy, an object spread per decide and per reward, is made by readLog, which a replay calls, instead).
- */
-function append(a: AgentData, e: LogEntry, seq: number): void {
-  a.log.push(e);
-  a.seqs.push(seq);
 }
 
 /** Creates an empty in-memory store. */
@@ -52,7 +40,6 @@ export function createMemoryStore(): Store {
       agents.set(id, {
         record: { id, config: copy(config), createdAt: now },
         log: [],
-        seqs: [],
         decisions: new Map(),
         snapshot: null,
       });
@@ -78,7 +65,7 @@ export function createMemoryStore(): Store {
       if (cur !== undefined) return { seq: cur.seq, existing: keep(cur.entry) };
       const s = ++seq;
       const entry = keep(d);
-      append(a, entry, s);
+      a.log.push({ ...entry, seq: s });
       a.decisions.set(d.eventId, { seq: s, entry, reward: null });
       return { seq: s, existing: null };
     },
@@ -93,47 +80,40 @@ export function createMemoryStore(): Store {
       const s = ++seq;
       const entry = keep(r);
       dec.reward = entry;
-      append(a, entry, s);
+      a.log.push({ ...entry, seq: s });
       return { seq: s, duplicate: false };
     },
     async appendControl(id, c: ControlEntry) {
       const a = agents.get(id);
       if (a === undefined) return null;
       const s = ++seq;
-      append(a, keep(c), s);
+      a.log.push({ ...keep(c), seq: s });
       return { seq: s };
     },
     async readLog(id, after, limit) {
-      const a = agents.get(id);
-      if (a === undefined) return [];
+      const log = agents.get(id)?.log ?? [];
       // Binary search for the first entry after `after` (seqs increase).
-      const seqs = a.seqs;
       let lo = 0;
-      let hi = seqs.length;
+      let hi = log.length;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (seqs[mid]! <= after) lo = mid + 1;
+        if (log[mid]!.seq <= after) lo = mid + 1;
         else hi = mid;
       }
-      const end = Math.min(seqs.length, lo + limit);
-      const out = new Array<SequencedEntry>(end - lo);
-      for (let i = lo; i < end; i++) out[i - lo] = { ...a.log[i]!, seq: seqs[i]! } as SequencedEntry;
-      return out;
+      return log.slice(lo, lo + limit);
     },
     async lastSeq(id) {
-      const seqs = agents.get(id)?.seqs;
-      return seqs === undefined || seqs.length === 0 ? 0 : seqs[seqs.length - 1]!;
+      const log = agents.get(id)?.log;
+      return log === undefined || log.length === 0 ? 0 : log[log.length - 1]!.seq;
     },
     async listEvents(id, after, limit) {
       const a = agents.get(id);
       if (a === undefined) return [];
       const out: JoinedEvent[] = [];
-      for (let i = 0; i < a.log.length; i++) {
-        const e = a.log[i]!;
-        const seq = a.seqs[i]!;
-        if (seq <= after || e.kind !== 'decision') continue;
+      for (const e of a.log) {
+        if (e.seq <= after || e.kind !== 'decision') continue;
         const d = a.decisions.get(e.eventId)!;
-        out.push({ seq, decision: d.entry, reward: d.reward });
+        out.push({ seq: e.seq, decision: d.entry, reward: d.reward });
         if (out.length >= limit) break;
       }
       return out;
