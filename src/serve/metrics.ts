@@ -10,27 +10,8 @@ export interface ServeMetrics {
   readonly registry: Registry;
   readonly events: ServiceEvents;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
-  /** Records one request's latency in seconds (the labelled series is looked up once per label set, then cached). */
+  /** Records one request's latency in seconds. */
   observeHttp(method: string, route: string, status: number, seconds: number): void;
-}
-
-/** At most this many cached label sets per metric (beyond it, lookups go through prom-client's label hashing). */
-const MAX_CACHED_SERIES = 10_000;
-
-/**
- * Caches prom-client's labelled children: `metric.labels(...)` hashes the label object on every call (sorting and
- * joining the keys), which a request-rate counter would pay per request.
- */
-function childCache<C>(make: (key: string) => C): (key: string) => C {
-  const cache = new Map<string, C>();
-  return (key) => {
-    let c = cache.get(key);
-    if (c === undefined) {
-      c = make(key);
-      if (cache.size < MAX_CACHED_SERIES) cache.set(key, c);
-    }
-    return c;
-  };
 }
 
 /** Creates the registry and the hooks the agent service calls. */
@@ -74,28 +55,19 @@ export function createMetrics(): ServeMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });
-  const decisionsOf = childCache((agent) => decisions.labels({ agent }));
-  const rewardsOf = childCache((k) => {
-    const cut = k.lastIndexOf('\u0000');
-    return rewards.labels({ agent: k.slice(0, cut), outcome: k.slice(cut + 1) });
-  });
-  const httpOf = childCache((k) => {
-    const [method, status, route] = k.split('\u0000') as [string, string, string];
-    return httpDuration.labels({ method, route, status });
-  });
   return {
     registry,
     httpDuration,
     observeHttp(method, route, status, seconds) {
-      httpOf(`${method}\u0000${status}\u0000${route}`).observe(seconds);
+      httpDuration.observe({ method, route, status: String(status) }, seconds);
     },
     events: {
       decision(agent, seconds) {
-        decisionsOf(agent).inc();
+        decisions.inc({ agent });
         decideSeconds.observe(seconds);
       },
       reward(agent, kind) {
-        rewardsOf(`${agent}\u0000${kind}`).inc();
+        rewards.inc({ agent, outcome: kind });
       },
       lag(agent, entries) {
         lag.set({ agent }, entries);
