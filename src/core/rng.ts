@@ -46,8 +46,8 @@ export interface Rng {
   readonly key: Uint32Array;
 }
 
-/** The 32-bit finaliser of MurmurHash3 (an avalanche mix). */
-function mix32(x: number): number {
+/** The 32-bit finaliser of MurmurHash3 (an avalanche mix; a bijection), as an unsigned 32-bit integer. @internal */
+export function mix32(x: number): number {
   let z = x >>> 0;
   z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
   z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);

@@ -4,7 +4,7 @@
  * own 32-bit and uniform draws, with no object per call. About 3-4 times faster than the @stdlib samplers behind
  * `Rng.normal/gamma/beta`, which remain the general-purpose draws.
  */
-import type { Rng } from './rng.js';
+import { mix32, type Rng } from './rng.js';
 
 /**
  * Kernel: a double uniform on [0, 1) with 53 random bits from two `uint32()` draws, the same number as the library
@@ -215,52 +215,6 @@ function gammaCOfInteger(k: number): number {
   return next[k]!;
 }
 
-/**
- * Kernel: writes a Beta(a, b) draw for integer shapes a, b >= 1 into `out[k]`; the same draw, from the same random
- * numbers, as {@link sampleBeta}(a, b, rng).
- *
- * @remarks
- * The two Marsaglia–Tsang gamma draws are written inline and the result goes to a typed array: a double returned by
- * a call that V8 does not inline is boxed on the heap, and Thompson sampling at K = 50 makes 100 such draws a round.
- *
- * @param rng - the generator.
- * @param a - integer >= 1 (trusted).
- * @param b - integer >= 1 (trusted).
- * @param out - output array.
- * @param k - index written.
- */
-export function sampleBetaIntInto(rng: Rng, a: number, b: number, out: Float64Array, k: number): void {
-  let x = 0;
-  let y = 0;
-  for (let g = 0; g < 2; g++) {
-    const shape = g === 0 ? a : b;
-    const d = shape - 1 / 3;
-    const c = shape < GAMMA_C_TABLE.length ? GAMMA_C_TABLE[shape]! : gammaCOfInteger(shape);
-    let draw = 0;
-    for (;;) {
-      const hz = rng.uint32() | 0;
-      const iz = rng.uint32() & 127;
-      const z = Math.abs(hz) < ZIG_K[iz]! ? hz * ZIG_W[iz]! : normalSlow(hz, iz, rng);
-      let v = 1 + c * z;
-      if (v <= 0) continue;
-      v = v * v * v;
-      // uniform53, inline.
-      const ua = rng.uint32() >>> 5;
-      const ub = rng.uint32() >>> 6;
-      const u = (ua * 67108864 + ub) / 9007199254740992;
-      const z2 = z * z;
-      if (u < 1 - 0.0331 * z2 * z2 || Math.log(u) < 0.5 * z2 + d * (1 - v + Math.log(v))) {
-        draw = d * v;
-        break;
-      }
-    }
-    if (g === 0) x = draw;
-    else y = draw;
-  }
-  const s = x + y;
-  out[k] = s > 0 ? x / s : uniform53(rng) < a / (a + b) ? 1 : 0;
-}
-
 /** Scratch state of the block generator while a rare slow path runs (4 words of xoshiro128**). */
 const BLOCK_STATE = new Int32Array(4);
 
@@ -316,7 +270,8 @@ function normalSlow25(hz0: number, iz0: number): number {
  *
  * @remarks
  * Each Beta is `X / (X + Y)` with `X ~ Gamma(s + 1)`, `Y ~ Gamma(n - s + 1)` by Marsaglia–Tsang (see
- * {@link sampleGamma}), as in {@link sampleBetaIntInto}, but with half the random words and none of the calls:
+ * {@link sampleGamma}), with the gamma draws written inline, half the random words of {@link sampleBeta} and none
+ * of its calls:
  *
  * - The draws come from a block generator: a xoshiro128** (the library generator's algorithm) whose four state words
  *   are taken from `rng` (four `uint32()` draws through the MurmurHash3 finaliser) and then live in local variables
@@ -327,7 +282,7 @@ function normalSlow25(hz0: number, iz0: number): number {
  *   strip/value correlation) and one for the uniform, `(r + 1/2) / 2^32`: 2 words a try instead of 4. The normal's
  *   resolution is 2^-24 of a strip's width (below 2.1e-7), the uniform's 2^-32.
  *
- * So the draws differ from {@link sampleBetaIntInto}'s, with the same law (tested against @stdlib's Beta CDF).
+ * So the draws differ from {@link sampleBeta}'s, with the same law (tested against @stdlib's Beta CDF).
  *
  * References: G. Marsaglia and W. W. Tsang, ACM TOMS 26(3), 2000 (gamma) and JSS 5(8), 2000 (ziggurat);
  * D. Blackman and S. Vigna, "Scrambled linear pseudorandom number generators", ACM TOMS 47(4), 2021 (xoshiro128**).
@@ -347,10 +302,10 @@ export function sampleBetaPosteriorInto(
   out: Float64Array,
   items: Int32Array | null = null,
 ): void {
-  let s0 = mix32(rng.uint32());
-  let s1 = mix32(rng.uint32());
-  let s2 = mix32(rng.uint32());
-  let s3 = mix32(rng.uint32());
+  let s0 = mix32(rng.uint32()) | 0;
+  let s1 = mix32(rng.uint32()) | 0;
+  let s2 = mix32(rng.uint32()) | 0;
+  let s3 = mix32(rng.uint32()) | 0;
   if ((s0 | s1 | s2 | s3) === 0) s0 = 1; // xoshiro's state must not be all zero
   // Gamma draws in one flat loop: j = 2i draws X of item i, j = 2i + 1 draws Y and writes the Beta.
   let x = 0;
@@ -412,12 +367,4 @@ export function sampleBetaPosteriorInto(
       else out[i] = x / (x + draw);
     }
   }
-}
-
-/** The 32-bit finaliser of MurmurHash3 (an avalanche mix; a bijection), as a signed 32-bit integer. */
-function mix32(x: number): number {
-  let z = x | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return z ^ (z >>> 16);
 }

@@ -5,7 +5,6 @@ import { createRng } from '../../src/core/rng.js';
 import {
   prepareBeta,
   sampleBeta,
-  sampleBetaIntInto,
   sampleBetaPosteriorInto,
   sampleBetaPrepared,
   sampleGamma,
@@ -31,26 +30,6 @@ describe('fast samplers', () => {
     const r2 = createRng(seed);
     for (let k = 0; k < 20; k++) expect(sampleBetaPrepared(r1, a, b, prep, 0)).toBe(sampleBeta(a, b, r2));
   });
-
-  test.prop([fc.integer({ min: 1, max: 3_000_000 }), fc.integer({ min: 1, max: 3_000_000 }), fc.nat()], {
-    seed: 5,
-    numRuns: 100,
-  })(
-    'sampleBetaIntInto gives the same draws as sampleBeta for integer shapes (table and beyond)',
-    (a, b, seed) => {
-      const r1 = createRng(seed);
-      const r2 = createRng(seed);
-      const out = new Float64Array(3);
-      for (let k = 0; k < 20; k++) {
-        sampleBetaIntInto(r1, a, b, out, 1);
-        expect(out[1]).toBe(sampleBeta(a, b, r2));
-      }
-      for (let k = 1; k < 40; k++) {
-        sampleBetaIntInto(r1, k, 41 - k, out, 2);
-        expect(out[2]).toBe(sampleBeta(k, 41 - k, r2));
-      }
-    },
-  );
 
   it("uniform53 is the generator's uniform(), draw for draw", () => {
     const r1 = createRng(11);
