@@ -20,7 +20,9 @@ import {
   observeLinear,
   observeLinearBatch,
   ofulRadius,
+  setWasmQuadEnabled,
   symQuadForm,
+  wasmQuadAvailable,
 } from '../src/bandits/linear/index.js';
 import { createPbmRanker, decidePbmUnchecked, learnPbmUnchecked } from '../src/bandits/ranking/index.js';
 import { reproduceRank } from '../src/cli/reproduce/rank.js';
@@ -213,6 +215,16 @@ export async function run(report: Reporter): Promise<void> {
     for (let a = 1; a < K; a++) if (scores[a]! > scores[best]!) best = a;
     return best;
   };
+  // The same decision with the JavaScript kernels (the fallback where WebAssembly SIMD is missing, and the kernel
+  // before the WebAssembly one): same scores bit for bit.
+  const jsDecide = (): number => {
+    setWasmQuadEnabled(false);
+    try {
+      return candidateDecide();
+    } finally {
+      setWasmQuadEnabled(true);
+    }
+  };
   linearMean(bandit);
   const cd = compare(
     { name: 'naive', fn: naiveDecide },
@@ -256,6 +268,20 @@ export async function run(report: Reporter): Promise<void> {
     suite: 'rank',
     name: '  speed-up vs previous kernel (measured)',
     value: cp.speedup,
+    unit: 'x',
+  });
+  const ij = interleavedMin(jsDecide, candidateDecide);
+  report.row({
+    suite: 'rank',
+    name: 'LinUCB decision, JavaScript kernels | WebAssembly SIMD, min of 301 interleaved 2-ms batches',
+    value: ij.baseMin / 1e3,
+    unit: 'µs',
+    note: `wasm ${(ij.candMin / 1e3).toFixed(2)} µs (median ${(ij.candMedian / 1e3).toFixed(2)}), JS median ${(ij.baseMedian / 1e3).toFixed(2)} µs; wasm SIMD ${wasmQuadAvailable() ? 'on' : 'unavailable'}; load ${loadavg()[0]!.toFixed(2)}`,
+  });
+  report.row({
+    suite: 'rank',
+    name: '  speed-up of the WebAssembly kernel over the JavaScript one (minima)',
+    value: ij.baseMin / ij.candMin,
     unit: 'x',
   });
   const im = interleavedMin(previousDecide, candidateDecide);

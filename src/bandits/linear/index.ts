@@ -49,3 +49,4 @@ export {
   mergeLinearStats,
   ridgeEstimate,
 } from './linear-stats.js';
+export { quadFormsAndDotsWasm, setWasmQuadEnabled, wasmQuadAvailable } from './wasm/quad.js';

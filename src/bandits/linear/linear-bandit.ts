@@ -42,6 +42,7 @@ import {
   type LinearStats,
   mergeLinearStats,
 } from './linear-stats.js';
+import { quadFormsAndDotsWasm } from './wasm/quad.js';
 
 /** The two exploration schemes. */
 export type LinearAlgorithm = 'linucb' | 'lints';
@@ -769,10 +770,15 @@ export function linUcbScores(
   const d = bandit.config.d;
   const th = linearMean(bandit);
   const rad = ofulRadius(bandit);
-  // The k quadratic forms ||x_a||²_{V^{-1}} as one blocked product (four candidates per pass over V^{-1}).
+  // The k quadratic forms ||x_a||²_{V^{-1}} as one blocked product (four candidates per pass over V^{-1}) and the
+  // dot products x_a^T θ̂: by the WebAssembly SIMD kernel where available (the same values bit for bit), else in
+  // JavaScript.
   if (bandit.scratch.quad.length < k) bandit.scratch.quad = new Float64Array(k);
-  const w = symQuadForms(d, bandit.factor, xs, k, bandit.scratch.quad);
-  dots(d, xs, k, th, out);
+  const w = bandit.scratch.quad;
+  if (!quadFormsAndDotsWasm(d, bandit.factor, xs, k, th, w, out)) {
+    symQuadForms(d, bandit.factor, xs, k, w);
+    dots(d, xs, k, th, out);
+  }
   for (let a = 0; a < k; a++) {
     const wa = w[a]!;
     out[a]! += rad * Math.sqrt(wa > 0 ? wa : 0);
