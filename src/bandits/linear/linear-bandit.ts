@@ -42,7 +42,7 @@ import {
   type LinearStats,
   mergeLinearStats,
 } from './linear-stats.js';
-import { quadFormsAndDotsWasm } from './wasm/quad.js';
+import { cholUpdateUpperBlockWasm, quadFormsAndDotsWasm } from './wasm/quad.js';
 
 /** The two exploration schemes. */
 export type LinearAlgorithm = 'linucb' | 'lints';
@@ -375,7 +375,7 @@ export function observeLinearBatch(
       }
       addResponses(st, x, offsets, scales, ys, start, m);
       if (bandit.config.algorithm === 'lints') {
-        cholUpdateUpperBlock(d, bandit.factor, sc.g, sc.offsets, sc.ones, 0, r, bandit.scratch.w4);
+        cholBlock(d, bandit.factor, sc.g, sc.offsets, sc.ones, 0, r, bandit.scratch.w4);
         bandit.logDetStale = true;
       } else {
         shermanMorrisonBatch(bandit, sc.g, sc.offsets, sc.ones, 0, r);
@@ -398,7 +398,7 @@ export function observeLinearBatch(
     if (bandit.statsSource === null) addObservations(bandit.stats, x, offsets, scales, ys, v, chunk);
     else addResponses(bandit.stats, x, offsets, scales, ys, v, chunk);
     if (bandit.config.algorithm === 'lints') {
-      cholUpdateUpperBlock(bandit.config.d, bandit.factor, x, offsets, scales, v, chunk, bandit.scratch.w4);
+      cholBlock(bandit.config.d, bandit.factor, x, offsets, scales, v, chunk, bandit.scratch.w4);
       bandit.logDetStale = true;
     } else {
       shermanMorrisonBatch(bandit, x, offsets, scales, v, chunk);
@@ -407,6 +407,25 @@ export function observeLinearBatch(
     bandit.thetaStale = true;
     bandit.sinceRefactor += chunk;
     if (every > 0 && bandit.sinceRefactor >= every) refactorLinearBandit(bandit);
+  }
+}
+
+/**
+ * {@link cholUpdateUpperBlock} by the WebAssembly SIMD kernel where available (the same factor bit for bit), else
+ * in JavaScript.
+ */
+function cholBlock(
+  d: number,
+  f: Float64Array,
+  x: Float64Array,
+  offsets: ArrayLike<number>,
+  scales: ArrayLike<number>,
+  start: number,
+  m: number,
+  work: Float64Array,
+): void {
+  if (!cholUpdateUpperBlockWasm(d, f, x, offsets, scales, start, m, work)) {
+    cholUpdateUpperBlock(d, f, x, offsets, scales, start, m, work);
   }
 }
 
@@ -483,23 +502,49 @@ export function compressRankOne(
   for (let v = 0; v < m; v++) {
     const o = offsets[start + v]!;
     const s = scales[start + v]!;
-    let nu = 0;
-    for (let i = 0; i < d; i++) {
-      const u = s * x[o + i]!;
-      w[i] = u;
-      nu += u * u;
-    }
     const zr = v * cap;
     for (let j = 0; j < cap; j++) z[zr + j] = 0;
-    for (let j = 0; j < r; j++) {
-      const qo = j * d;
-      let c = 0;
-      for (let i = 0; i < d; i++) c += basis[qo + i]! * w[i]!;
-      z[zr + j] = c;
-      for (let i = 0; i < d; i++) w[i]! -= c * basis[qo + i]!;
+    // One pass per basis vector: w = s·x with ||w||² and c = q_0·w, then w -= c_j q_j with the next coordinate
+    // c_{j+1} = q_{j+1}·w (or, after the last, ρ² = ||w||²) in the same pass: every sum takes the same terms in
+    // the same order as separate passes (two independent chains per pass instead of one).
+    let nu = 0;
+    let c = 0;
+    if (r > 0) {
+      for (let i = 0; i < d; i++) {
+        const u = s * x[o + i]!;
+        w[i] = u;
+        nu += u * u;
+        c += basis[i]! * u;
+      }
+    } else {
+      for (let i = 0; i < d; i++) {
+        const u = s * x[o + i]!;
+        w[i] = u;
+        nu += u * u;
+      }
     }
-    let rho2 = 0;
-    for (let i = 0; i < d; i++) rho2 += w[i]! * w[i]!;
+    // with r = 0, ||w||² is nu itself (the same products summed in the same order)
+    let rho2 = r > 0 ? 0 : nu;
+    for (let j = 0; j < r; j++) {
+      z[zr + j] = c;
+      const qo = j * d;
+      if (j + 1 < r) {
+        const qn = qo + d;
+        let cn = 0;
+        for (let i = 0; i < d; i++) {
+          const wi = w[i]! - c * basis[qo + i]!;
+          w[i] = wi;
+          cn += basis[qn + i]! * wi;
+        }
+        c = cn;
+      } else {
+        for (let i = 0; i < d; i++) {
+          const wi = w[i]! - c * basis[qo + i]!;
+          w[i] = wi;
+          rho2 += wi * wi;
+        }
+      }
+    }
     if (rho2 <= 1e-24 * nu) continue;
     if (rho2 < 1e-12 * nu || r >= maxRank) return -1;
     const rho = Math.sqrt(rho2);

@@ -11,9 +11,11 @@
  * References: B. Ermis, P. Ernst, Y. Stein, G. Zappella, "Learning to Rank in the Position Based Model with Bandit
  * Feedback", CIKM 2020, arXiv:2004.13106.
  */
+
 import { AllotError } from '../../core/errors.js';
 import { choleskyInPlace, choleskySolve } from '../../core/linalg.js';
 import { assertFinite, assertInteger, assertPositive } from '../../core/validate.js';
+import { addGramGroupsWasm } from './wasm/quad.js';
 
 /** Additive statistics of a linear-Gaussian model (plain data; clone with structuredClone). */
 export interface LinearStats {
@@ -124,6 +126,46 @@ export function addResponses(
 }
 
 /**
+ * b, η and n of a group of four or two observations, with the sums of {@link addObservations}' groups (b_i takes
+ * y_v s_v x_v[i] in order of v).
+ */
+function groupResponses(
+  stats: LinearStats,
+  x: Float64Array,
+  offsets: ArrayLike<number>,
+  scales: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  v: number,
+  nv: number,
+): void {
+  const d = stats.d;
+  const b = stats.b;
+  const o0 = offsets[v]!;
+  const o1 = offsets[v + 1]!;
+  const c0 = ys[v]! * scales[v]!;
+  const c1 = ys[v + 1]! * scales[v + 1]!;
+  const y0 = ys[v]!;
+  const y1 = ys[v + 1]!;
+  if (nv === 4) {
+    const o2 = offsets[v + 2]!;
+    const o3 = offsets[v + 3]!;
+    const c2 = ys[v + 2]! * scales[v + 2]!;
+    const c3 = ys[v + 3]! * scales[v + 3]!;
+    const y2 = ys[v + 2]!;
+    const y3 = ys[v + 3]!;
+    for (let i = 0; i < d; i++) {
+      b[i] = b[i]! + c0 * x[o0 + i]! + c1 * x[o1 + i]! + c2 * x[o2 + i]! + c3 * x[o3 + i]!;
+    }
+    stats.yy = stats.yy + y0 * y0 + y1 * y1 + y2 * y2 + y3 * y3;
+    stats.n += 4;
+  } else {
+    for (let i = 0; i < d; i++) b[i] = b[i]! + c0 * x[o0 + i]! + c1 * x[o1 + i]!;
+    stats.yy = stats.yy + y0 * y0 + y1 * y1;
+    stats.n += 2;
+  }
+}
+
+/**
  * Adds observations v = start .. start + m − 1 (u_v = scales[v]·x[offsets[v] ..], y = ys[v]) in place, bit for
  * bit what m calls of {@link addObservation} in order of v give: every entry receives the same terms in the same
  * order, but a row of G is loaded and stored once per four (then two) observations instead of once per
@@ -146,6 +188,17 @@ export function addObservations(
   const b = stats.b;
   const end = start + m;
   let v = start;
+  // The WebAssembly SIMD kernel adds the groups' Gram terms (bit for bit the sums below); b, η and n here.
+  const done = addGramGroupsWasm(d, g, x, offsets, scales, start, m);
+  if (done > 0) {
+    for (; v < start + done; ) {
+      const nv = v + 4 <= start + done ? 4 : 2;
+      groupResponses(stats, x, offsets, scales, ys, v, nv);
+      v += nv;
+    }
+    for (; v < end; v++) addObservation(stats, x, offsets[v]!, scales[v]!, ys[v]!);
+    return;
+  }
   for (; v + 4 <= end; v += 4) {
     const o0 = offsets[v]!;
     const o1 = offsets[v + 1]!;

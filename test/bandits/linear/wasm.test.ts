@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  addObservations,
+  cholUpdateUpperBlock,
   createLinearBandit,
+  createLinearStats,
   linUcbScores,
   observeLinear,
   quadFormsAndDotsWasm,
@@ -10,6 +13,7 @@ import {
   symQuadForms,
   wasmQuadAvailable,
 } from '../../../src/bandits/linear/index.js';
+import { addGramGroupsWasm, cholUpdateUpperBlockWasm } from '../../../src/bandits/linear/wasm/quad.js';
 import { createRng } from '../../../src/core/rng.js';
 
 type Rng = ReturnType<typeof createRng>;
@@ -122,5 +126,60 @@ describe('WebAssembly SIMD decision kernel (wasm/quad.wat)', () => {
         setWasmQuadEnabled(was);
       }
     }
+  });
+
+  it('the blocked Cholesky update equals cholUpdateUpperBlock bit for bit (odd and even d, 1 to 11 vectors)', () => {
+    const rng = createRng(7);
+    for (const n of [1, 2, 3, 8, 64, 65]) {
+      // an upper factor with a positive diagonal
+      const r0 = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        r0[i * n + i] = 1 + rng.uniform();
+        for (let j = i + 1; j < n; j++) r0[i * n + j] = 0.2 * (2 * rng.uniform() - 1);
+      }
+      for (const m of [1, 2, 3, 4, 5, 6, 7, 11]) {
+        const x = randomBlock(rng, m * n + 3);
+        const offsets = Int32Array.from({ length: m }, (_, v) => v * n + (v % 3));
+        const scales = Float64Array.from({ length: m }, () => rng.uniform());
+        const js = new Float64Array(r0);
+        const wasm = new Float64Array(r0);
+        cholUpdateUpperBlock(n, js, x, offsets, scales, 0, m, new Float64Array(4 * n));
+        expect(cholUpdateUpperBlockWasm(n, wasm, x, offsets, scales, 0, m, new Float64Array(4 * n))).toBe(
+          true,
+        );
+        expect(maxRelDiff(wasm, js)).toBeLessThanOrEqual(1e-12);
+        for (let i = 0; i < n * n; i++)
+          expect(Object.is(wasm[i], js[i]), `n=${n} m=${m} entry ${i}`).toBe(true);
+      }
+    }
+  });
+
+  it('addObservations gives the same statistics bit for bit with the Gram kernel on and off', () => {
+    const rng = createRng(8);
+    for (const d of [1, 2, 3, 8, 64, 65]) {
+      for (const m of [1, 2, 3, 4, 5, 6, 7, 11]) {
+        const x = randomBlock(rng, m * d + 3);
+        const offsets = Int32Array.from({ length: m }, (_, v) => v * d + (v % 3));
+        const scales = Float64Array.from({ length: m }, () => rng.uniform());
+        const ys = Float64Array.from({ length: m }, () => rng.uniform());
+        const js = createLinearStats(d);
+        const wasm = createLinearStats(d);
+        const was = setWasmQuadEnabled(false);
+        try {
+          for (let rep = 0; rep < 2; rep++) addObservations(js, x, offsets, scales, ys, 0, m);
+        } finally {
+          setWasmQuadEnabled(was);
+        }
+        for (let rep = 0; rep < 2; rep++) addObservations(wasm, x, offsets, scales, ys, 0, m);
+        expect(Array.from(wasm.gram)).toEqual(Array.from(js.gram));
+        expect(Array.from(wasm.b)).toEqual(Array.from(js.b));
+        expect([wasm.yy, wasm.n]).toEqual([js.yy, js.n]);
+      }
+    }
+    // the kernel itself takes the groups of four and two and leaves a last single observation to the caller
+    const g = new Float64Array(9);
+    expect(
+      addGramGroupsWasm(3, g, new Float64Array(21), [0, 3, 6, 9, 12, 15, 18], new Float64Array(7), 0, 7),
+    ).toBe(6);
   });
 });

@@ -1,11 +1,13 @@
 /**
- * The LinUCB decision's kernel in WebAssembly SIMD (quad.wat, assembled by scripts/build-wasm.mjs into
- * quad-bytes.ts): the quadratic forms x_c^T A x_c and dot products x_c^T θ of k candidates, bit for bit what
- * {@link symQuadForms} and four-candidate dot products give in JavaScript (same IEEE operations in the same order
- * per candidate, two candidates per f64x2 lane pair). The JavaScript kernels stay the reference and the fallback
- * where WebAssembly SIMD is missing.
+ * The linear bandits' hot kernels in WebAssembly SIMD (quad.wat, assembled by scripts/build-wasm.mjs into
+ * quad-bytes.ts): the LinUCB decision's quadratic forms x_c^T A x_c and dot products x_c^T θ of k candidates (two
+ * candidates per f64x2), LinTS's blocked rank-one Cholesky update and the Gram matrix's four-observation update
+ * (two entries of a row per f64x2). Each gives bit for bit what its JavaScript kernel gives (the same IEEE
+ * operations in the same order per entry); the JavaScript kernels stay the reference and the fallback where
+ * WebAssembly SIMD is missing. Every call copies the matrix it works on into the module's memory (and back when it
+ * changes it): 0.25 µs for d = 65, small against the kernels.
  */
-import { symQuadForm } from '../kernels.js';
+import { cholUpdateUpper, symQuadForm } from '../kernels.js';
 import { QUAD_WASM_BASE64 } from './quad-bytes.js';
 
 interface QuadExports {
@@ -20,6 +22,8 @@ interface QuadExports {
     qo: number,
     dout: number,
   ) => void;
+  readonly cholBlock4: (n: number, r: number, w: number) => void;
+  readonly gram4: (n: number, g: number, w: number, q: number) => void;
 }
 
 interface QuadState {
@@ -51,6 +55,17 @@ function load(): QuadState | null {
   } catch {
     return null;
   }
+}
+
+/** Makes sure the memory holds `doubles` doubles; returns the (possibly new) view. */
+function heapFor(st: QuadState, doubles: number): Float64Array {
+  const mem = st.exports.memory;
+  const need = doubles * 8;
+  if (mem.buffer.byteLength < need) {
+    mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+    st.heap = new Float64Array(mem.buffer);
+  }
+  return st.heap;
 }
 
 function kernel(): QuadState | null {
@@ -110,13 +125,7 @@ export function quadFormsAndDotsWasm(
   const thOff = pOff + 8 * n;
   const qOff = thOff + even(n);
   const dOff = qOff + k8;
-  const need = (dOff + k8) * 8;
-  const mem = st.exports.memory;
-  if (mem.buffer.byteLength < need) {
-    mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
-    st.heap = new Float64Array(mem.buffer);
-  }
-  const h = st.heap;
+  const h = heapFor(st, dOff + k8);
   if (k4 > 0) {
     h.set(n * n === a.length ? a : a.subarray(0, n * n), aOff);
     h.set(xs.subarray(0, k4 * n), xOff);
@@ -135,4 +144,104 @@ export function quadFormsAndDotsWasm(
     dot[c] = m;
   }
   return true;
+}
+
+/**
+ * {@link cholUpdateUpperBlock} by the WebAssembly SIMD kernel: R (upper, n*n) becomes the factor of
+ * R^T R + Σ_v u_v u_v^T over v = start .. start + m − 1, u_v = scales[v]·x[offsets[v] ..], bit for bit what the
+ * JavaScript kernel gives (groups of two to four vectors in wasm, two entries of a row per f64x2, the rotations in
+ * the same order with the same operations; a last single vector by {@link cholUpdateUpper}).
+ *
+ * @remarks Copies R into the module's memory and back (n² doubles each way).
+ * @returns false (and leaves R alone) when the kernel is unavailable.
+ */
+export function cholUpdateUpperBlockWasm(
+  n: number,
+  r: Float64Array,
+  x: Float64Array,
+  offsets: ArrayLike<number>,
+  scales: ArrayLike<number>,
+  start: number,
+  m: number,
+  work: Float64Array,
+): boolean {
+  const st = kernel();
+  if (st === null) return false;
+  const end = start + m;
+  let v = start;
+  if (v + 2 <= end) {
+    const nn = n * n;
+    const wOff = even(nn);
+    const h = heapFor(st, wOff + 4 * n);
+    h.set(nn === r.length ? r : r.subarray(0, nn), 0);
+    for (; v + 2 <= end; v += 4) {
+      // a group of 2 to 4 vectors; missing ones are zero vectors (no operation), as in cholUpdateUpperBlock
+      const nv = Math.min(4, end - v);
+      for (let q = 0; q < 4; q++) {
+        const base = wOff + q * n;
+        if (q < nv) {
+          const o = offsets[v + q]!;
+          const a = scales[v + q]!;
+          for (let i = 0; i < n; i++) h[base + i] = a * x[o + i]!;
+        } else {
+          for (let i = 0; i < n; i++) h[base + i] = 0;
+        }
+      }
+      st.exports.cholBlock4(n, 0, wOff * 8);
+    }
+    r.set(h.subarray(0, nn));
+  }
+  for (; v < end; v++) cholUpdateUpper(n, r, x, offsets[v]!, scales[v]!, work);
+  return true;
+}
+
+/**
+ * The Gram-matrix part of `addObservations` by the WebAssembly SIMD kernel: G += Σ_v s_v² x_v x_v^T (upper
+ * triangle of the n*n `gram`) for the groups that `addObservations` forms, v = start .. start + m − 1 in groups of
+ * four then at most one group of two (s_v = scales[v], x_v = x[offsets[v] ..]), bit for bit as the JavaScript sums
+ * each entry. b, η, n and a last single observation are left to the caller.
+ *
+ * @remarks Copies G into the module's memory and back (n² doubles each way).
+ * @returns the number of observations whose Gram terms were added (a multiple of 2; 0 when the kernel is
+ *   unavailable or m < 2).
+ */
+export function addGramGroupsWasm(
+  n: number,
+  gram: Float64Array,
+  x: Float64Array,
+  offsets: ArrayLike<number>,
+  scales: ArrayLike<number>,
+  start: number,
+  m: number,
+): number {
+  if (m < 2) return 0;
+  const st = kernel();
+  if (st === null) return 0;
+  const nn = n * n;
+  const wOff = even(nn);
+  const qOff = wOff + 4 * n;
+  const h = heapFor(st, qOff + 4);
+  h.set(nn === gram.length ? gram : gram.subarray(0, nn), 0);
+  const end = start + m;
+  let v = start;
+  while (v + 2 <= end) {
+    // groups of four, then one of two (as addObservations); a group of two runs with two zero vectors
+    const nv = v + 4 <= end ? 4 : 2;
+    for (let q = 0; q < 4; q++) {
+      const base = wOff + q * n;
+      if (q < nv) {
+        const o = offsets[v + q]!;
+        const a = scales[v + q]!;
+        for (let i = 0; i < n; i++) h[base + i] = x[o + i]!;
+        h[qOff + q] = a * a;
+      } else {
+        for (let i = 0; i < n; i++) h[base + i] = 0;
+        h[qOff + q] = 0;
+      }
+    }
+    st.exports.gram4(n, 0, wOff * 8, qOff * 8);
+    v += nv;
+  }
+  gram.set(h.subarray(0, nn));
+  return v - start;
 }
