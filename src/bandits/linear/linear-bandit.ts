@@ -42,7 +42,12 @@ import {
   type LinearStats,
   mergeLinearStats,
 } from './linear-stats.js';
-import { cholUpdateUpperBlockWasm, quadFormsAndDotsWasm } from './wasm/quad.js';
+import {
+  cholUpdateUpperBlockWasm,
+  quadFormsAndDotsWasm,
+  shermanMorrisonWasm,
+  symMatVecUpperWasm,
+} from './wasm/quad.js';
 
 /** The two exploration schemes. */
 export type LinearAlgorithm = 'linucb' | 'lints';
@@ -604,6 +609,12 @@ function shermanMorrisonBatch(
 ): void {
   const d = bandit.config.d;
   const f = bandit.factor;
+  // the WebAssembly SIMD kernel where available (the same V^{-1} and ln det V bit for bit)
+  const ld = shermanMorrisonWasm(d, f, x, offsets, scales, start, m, bandit.logDetV);
+  if (ld !== null) {
+    bandit.logDetV = ld;
+    return;
+  }
   const u = bandit.scratch.v2;
   let k = bandit.scratch.v1;
   let kp = bandit.scratch.w4;
@@ -769,8 +780,8 @@ export function linearMean(bandit: LinearBandit): Float64Array {
     solveUpperTranspose(d, f, b, bandit.scratch.v1);
     solveUpper(d, f, bandit.scratch.v1, th);
   } else {
-    // symmetric mat-vec from the upper triangle
-    symMatVecUpper(d, f, b, th);
+    // symmetric mat-vec from the upper triangle (WebAssembly where available: the same sums bit for bit)
+    if (!symMatVecUpperWasm(d, f, b, th)) symMatVecUpper(d, f, b, th);
   }
   bandit.thetaStale = false;
   return th;

@@ -24,6 +24,16 @@ interface QuadExports {
   ) => void;
   readonly cholBlock4: (n: number, r: number, w: number) => void;
   readonly gram4: (n: number, g: number, w: number, q: number) => void;
+  readonly smPass: (
+    n: number,
+    f: number,
+    u: number,
+    k: number,
+    kp: number,
+    cp: number,
+    pending: number,
+  ) => number;
+  readonly smFinal: (n: number, f: number, kp: number, cp: number) => void;
 }
 
 interface QuadState {
@@ -244,4 +254,74 @@ export function addGramGroupsWasm(
   }
   gram.set(h.subarray(0, nn));
   return v - start;
+}
+
+/**
+ * LinUCB's batch of m sequential Sherman–Morrison updates of the upper triangle of V^{-1} (`f`, n*n) by the
+ * WebAssembly SIMD kernel, u_v = scales[v]·x[offsets[v] ..] for v = start .. start + m − 1, bit for bit what the
+ * JavaScript `shermanMorrisonBatch` gives: each observation's k = V^{-1}u computed in the pass that applies the
+ * previous observation's update (two rows per pass, updates and k_j two entries per f64x2, the row sums lane by
+ * lane in ascending order), then ln det V += ln(1 + u^T k) here in JavaScript (Math.log1p).
+ *
+ * @remarks Copies V^{-1} into the module's memory and back (n² doubles each way).
+ * @param logDet - ln det V before the batch.
+ * @returns ln det V after the batch, or null (V^{-1} untouched) when the kernel is unavailable.
+ */
+export function shermanMorrisonWasm(
+  n: number,
+  f: Float64Array,
+  x: Float64Array,
+  offsets: ArrayLike<number>,
+  scales: ArrayLike<number>,
+  start: number,
+  m: number,
+  logDet: number,
+): number | null {
+  const st = kernel();
+  if (st === null) return null;
+  const nn = n * n;
+  const uOff = even(nn);
+  let kOff = uOff + even(n);
+  let kpOff = kOff + even(n);
+  const h = heapFor(st, kpOff + even(n));
+  h.set(nn === f.length ? f : f.subarray(0, nn), 0);
+  const sm = st.exports.smPass;
+  let cp = 0;
+  let pending = 0;
+  let ld = logDet;
+  for (let v = start; v < start + m; v++) {
+    const off = offsets[v]!;
+    const scale = scales[v]!;
+    for (let i = 0; i < n; i++) h[uOff + i] = scale * x[off + i]!;
+    const quad = sm(n, 0, uOff * 8, kOff * 8, kpOff * 8, cp, pending);
+    cp = 1 / (1 + quad);
+    ld += Math.log1p(quad);
+    pending = 1;
+    const t = kpOff;
+    kpOff = kOff;
+    kOff = t;
+  }
+  if (pending === 1) st.exports.smFinal(n, 0, kpOff * 8, cp);
+  f.set(h.subarray(0, nn));
+  return ld;
+}
+
+/**
+ * out = A b for a symmetric n*n A of which the upper triangle is read (LinUCB's θ̂ = V^{-1} b), by the WebAssembly
+ * kernel's mat-vec pass (`smPass` with no pending update), bit for bit the JavaScript `symMatVecUpper`.
+ *
+ * @returns false (out untouched) when the kernel is unavailable.
+ */
+export function symMatVecUpperWasm(n: number, a: Float64Array, b: Float64Array, out: Float64Array): boolean {
+  const st = kernel();
+  if (st === null) return false;
+  const nn = n * n;
+  const bOff = even(nn);
+  const oOff = bOff + even(n);
+  const h = heapFor(st, oOff + even(n));
+  h.set(nn === a.length ? a : a.subarray(0, nn), 0);
+  for (let i = 0; i < n; i++) h[bOff + i] = b[i]!;
+  st.exports.smPass(n, 0, bOff * 8, oOff * 8, oOff * 8, 0, 0);
+  for (let i = 0; i < n; i++) out[i] = h[oOff + i]!;
+  return true;
 }

@@ -434,4 +434,188 @@
         (local.set $c2 (f64.mul (local.get $q2) (local.get $x2)))
         (local.set $c3 (f64.mul (local.get $q3) (local.get $x3)))
         (local.set $row (i32.add (local.get $g) (i32.add (i32.mul (local.get $i) (local.get $nb)) (i32.shl (local.get $i) (i32.const 3)))))
-        (f64.store (local.get $row) (f64.add (f64.add (f64.add (f64.add (f64.load (local.get $row)) (f64.mul (local.get $c0) (local.get $x0))) (f64.mul (local.get $c1) (local.get $x1))) (f64.mul (local.get $c2) (local.get $x2))) (f64.mul (local.get $c3) (local.get $x3))))))))
+        (f64.store (local.get $row) (f64.add (f64.add (f64.add (f64.add (f64.load (local.get $row)) (f64.mul (local.get $c0) (local.get $x0))) (f64.mul (local.get $c1) (local.get $x1))) (f64.mul (local.get $c2) (local.get $x2))) (f64.mul (local.get $c3) (local.get $x3)))))))
+
+  ;; One observation of LinUCB's fused Sherman-Morrison batch (the JavaScript `shermanMorrisonBatch`): with
+  ;; $pending, the previous observation's update V^-1 -= ki kp^T on the upper triangle, ki = cp kp_i, a row skipped
+  ;; where ki is 0 (so the row is left as it is), fused with k = V^-1 u for this observation's u (at $u), two rows
+  ;; per pass; without $pending only the mat-vec (the JavaScript `symMatVecUpper`, the same operations as this pass
+  ;; with no row updated). Row i: s = k_i + a_ii u_i, s += a_{i,i+1} u_{i+1}, k_{i+1} += a_{i,i+1} u_i,
+  ;; s1 = k_{i+1} + a_{i+1,i+1} u_{i+1}, then for j > i + 1 (two per f64x2 for the updates and k_j, the sums s and s1
+  ;; lane by lane in ascending j): s += a_ij u_j, s1 += a_{i+1,j} u_j, k_j = k_j + a_ij u_i + a_{i+1,j} u_{i+1}.
+  ;; k (at $k) is zeroed first. Returns u^T k summed in ascending i.
+  (func (export "smPass") (param $n i32) (param $f i32) (param $u i32) (param $k i32) (param $kp i32)
+    (param $cp f64) (param $pending i32) (result f64)
+    (local $i i32) (local $nb i32) (local $row i32) (local $j i32) (local $end i32) (local $off i32)
+    (local $ki f64) (local $ki1 f64) (local $ui f64) (local $ui1 f64) (local $upd i32) (local $upd1 i32)
+    (local $aii f64) (local $a01 f64) (local $b11 f64) (local $s f64) (local $s1 f64) (local $t f64)
+    (local $sa f64) (local $sb f64)
+    (local $vki v128) (local $vki1 v128) (local $ma v128) (local $mb v128) (local $vui v128) (local $vui1 v128)
+    (local $kpv v128) (local $fa v128) (local $fb v128) (local $va v128) (local $vb v128) (local $uv v128)
+    (local $pa v128) (local $pb v128)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
+    ;; k = 0
+    (local.set $i (i32.const 0))
+    (block $z_done
+      (loop $z
+        (br_if $z_done (i32.ge_s (local.get $i) (local.get $n)))
+        (f64.store (i32.add (local.get $k) (i32.shl (local.get $i) (i32.const 3))) (f64.const 0))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $z)))
+    (local.set $i (i32.const 0))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_s (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
+        (local.set $off (i32.shl (local.get $i) (i32.const 3)))
+        (local.set $row (i32.add (local.get $f) (i32.mul (local.get $i) (local.get $nb))))
+        (local.set $ki (f64.mul (local.get $cp) (f64.load (i32.add (local.get $kp) (local.get $off)))))
+        (local.set $ki1 (f64.mul (local.get $cp) (f64.load offset=8 (i32.add (local.get $kp) (local.get $off)))))
+        (local.set $upd (i32.and (local.get $pending) (f64.ne (local.get $ki) (f64.const 0))))
+        (local.set $upd1 (i32.and (local.get $pending) (f64.ne (local.get $ki1) (f64.const 0))))
+        (local.set $ui (f64.load (i32.add (local.get $u) (local.get $off))))
+        (local.set $ui1 (f64.load offset=8 (i32.add (local.get $u) (local.get $off))))
+        ;; the 2x2 diagonal block
+        (local.set $aii (f64.load (i32.add (local.get $row) (local.get $off))))
+        (if (local.get $upd)
+          (then
+            (local.set $aii (f64.sub (local.get $aii)
+              (f64.mul (local.get $ki) (f64.load (i32.add (local.get $kp) (local.get $off))))))
+            (f64.store (i32.add (local.get $row) (local.get $off)) (local.get $aii))))
+        (local.set $s (f64.add (f64.load (i32.add (local.get $k) (local.get $off)))
+          (f64.mul (local.get $aii) (local.get $ui))))
+        (local.set $a01 (f64.load offset=8 (i32.add (local.get $row) (local.get $off))))
+        (if (local.get $upd)
+          (then
+            (local.set $a01 (f64.sub (local.get $a01)
+              (f64.mul (local.get $ki) (f64.load offset=8 (i32.add (local.get $kp) (local.get $off))))))
+            (f64.store offset=8 (i32.add (local.get $row) (local.get $off)) (local.get $a01))))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $a01) (local.get $ui1))))
+        (f64.store offset=8 (i32.add (local.get $k) (local.get $off))
+          (f64.add (f64.load offset=8 (i32.add (local.get $k) (local.get $off)))
+            (f64.mul (local.get $a01) (local.get $ui))))
+        (local.set $b11 (f64.load offset=8 (i32.add (i32.add (local.get $row) (local.get $nb)) (local.get $off))))
+        (if (local.get $upd1)
+          (then
+            (local.set $b11 (f64.sub (local.get $b11)
+              (f64.mul (local.get $ki1) (f64.load offset=8 (i32.add (local.get $kp) (local.get $off))))))
+            (f64.store offset=8 (i32.add (i32.add (local.get $row) (local.get $nb)) (local.get $off))
+              (local.get $b11))))
+        (local.set $s1 (f64.add (f64.load offset=8 (i32.add (local.get $k) (local.get $off)))
+          (f64.mul (local.get $b11) (local.get $ui1))))
+        ;; j = i + 2 .. n - 1; $j is the byte offset 8 j
+        (local.set $vki (f64x2.splat (local.get $ki)))
+        (local.set $vki1 (f64x2.splat (local.get $ki1)))
+        (local.set $ma (i64x2.splat (i64.extend_i32_u (local.get $upd))))
+        (local.set $ma (i64x2.sub (v128.const i64x2 0 0) (local.get $ma)))
+        (local.set $mb (i64x2.splat (i64.extend_i32_u (local.get $upd1))))
+        (local.set $mb (i64x2.sub (v128.const i64x2 0 0) (local.get $mb)))
+        (local.set $vui (f64x2.splat (local.get $ui)))
+        (local.set $vui1 (f64x2.splat (local.get $ui1)))
+        (local.set $j (i32.add (local.get $off) (i32.const 16)))
+        (local.set $end (local.get $nb))
+        (block $pairs_done
+          (loop $pairs
+            (br_if $pairs_done (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $end)))
+            (local.set $kpv (v128.load (i32.add (local.get $kp) (local.get $j))))
+            (local.set $fa (v128.load (i32.add (local.get $row) (local.get $j))))
+            (local.set $fb (v128.load (i32.add (i32.add (local.get $row) (local.get $nb)) (local.get $j))))
+            (local.set $va (v128.bitselect
+              (f64x2.sub (local.get $fa) (f64x2.mul (local.get $vki) (local.get $kpv))) (local.get $fa) (local.get $ma)))
+            (local.set $vb (v128.bitselect
+              (f64x2.sub (local.get $fb) (f64x2.mul (local.get $vki1) (local.get $kpv))) (local.get $fb) (local.get $mb)))
+            (v128.store (i32.add (local.get $row) (local.get $j)) (local.get $va))
+            (v128.store (i32.add (i32.add (local.get $row) (local.get $nb)) (local.get $j)) (local.get $vb))
+            (local.set $uv (v128.load (i32.add (local.get $u) (local.get $j))))
+            (local.set $pa (f64x2.mul (local.get $va) (local.get $uv)))
+            (local.set $pb (f64x2.mul (local.get $vb) (local.get $uv)))
+            (local.set $s (f64.add (f64.add (local.get $s) (f64x2.extract_lane 0 (local.get $pa)))
+              (f64x2.extract_lane 1 (local.get $pa))))
+            (local.set $s1 (f64.add (f64.add (local.get $s1) (f64x2.extract_lane 0 (local.get $pb)))
+              (f64x2.extract_lane 1 (local.get $pb))))
+            (v128.store (i32.add (local.get $k) (local.get $j))
+              (f64x2.add (f64x2.add (v128.load (i32.add (local.get $k) (local.get $j)))
+                (f64x2.mul (local.get $va) (local.get $vui))) (f64x2.mul (local.get $vb) (local.get $vui1))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $pairs)))
+        ;; a last single j
+        (if (i32.lt_u (local.get $j) (local.get $end))
+          (then
+            (local.set $sa (f64.load (i32.add (local.get $row) (local.get $j))))
+            (local.set $sb (f64.load (i32.add (i32.add (local.get $row) (local.get $nb)) (local.get $j))))
+            (local.set $t (f64.load (i32.add (local.get $kp) (local.get $j))))
+            (if (local.get $upd)
+              (then
+                (local.set $sa (f64.sub (local.get $sa) (f64.mul (local.get $ki) (local.get $t))))
+                (f64.store (i32.add (local.get $row) (local.get $j)) (local.get $sa))))
+            (if (local.get $upd1)
+              (then
+                (local.set $sb (f64.sub (local.get $sb) (f64.mul (local.get $ki1) (local.get $t))))
+                (f64.store (i32.add (i32.add (local.get $row) (local.get $nb)) (local.get $j)) (local.get $sb))))
+            (local.set $t (f64.load (i32.add (local.get $u) (local.get $j))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (local.get $sa) (local.get $t))))
+            (local.set $s1 (f64.add (local.get $s1) (f64.mul (local.get $sb) (local.get $t))))
+            (f64.store (i32.add (local.get $k) (local.get $j))
+              (f64.add (f64.add (f64.load (i32.add (local.get $k) (local.get $j)))
+                (f64.mul (local.get $sa) (local.get $ui))) (f64.mul (local.get $sb) (local.get $ui1))))))
+        (f64.store (i32.add (local.get $k) (local.get $off)) (local.get $s))
+        (f64.store offset=8 (i32.add (local.get $k) (local.get $off)) (local.get $s1))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $rows)))
+    ;; an odd order's last row: its diagonal entry only
+    (if (i32.lt_s (local.get $i) (local.get $n))
+      (then
+        (local.set $off (i32.shl (local.get $i) (i32.const 3)))
+        (local.set $row (i32.add (local.get $f) (i32.mul (local.get $i) (local.get $nb))))
+        (local.set $ki (f64.mul (local.get $cp) (f64.load (i32.add (local.get $kp) (local.get $off)))))
+        (local.set $aii (f64.load (i32.add (local.get $row) (local.get $off))))
+        (if (i32.and (local.get $pending) (f64.ne (local.get $ki) (f64.const 0)))
+          (then
+            (local.set $aii (f64.sub (local.get $aii)
+              (f64.mul (local.get $ki) (f64.load (i32.add (local.get $kp) (local.get $off))))))
+            (f64.store (i32.add (local.get $row) (local.get $off)) (local.get $aii))))
+        (f64.store (i32.add (local.get $k) (local.get $off))
+          (f64.add (f64.load (i32.add (local.get $k) (local.get $off)))
+            (f64.mul (local.get $aii) (f64.load (i32.add (local.get $u) (local.get $off))))))))
+    ;; u^T k in ascending i
+    (local.set $t (f64.const 0))
+    (local.set $i (i32.const 0))
+    (block $q_done
+      (loop $q
+        (br_if $q_done (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $off (i32.shl (local.get $i) (i32.const 3)))
+        (local.set $t (f64.add (local.get $t) (f64.mul (f64.load (i32.add (local.get $u) (local.get $off)))
+          (f64.load (i32.add (local.get $k) (local.get $off))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $q)))
+    (local.get $t))
+
+  ;; The batch's last pending update, V^-1 -= ki kp^T on the upper triangle (ki = cp kp_i; a row with ki = 0 is
+  ;; skipped), two entries per f64x2: the closing loop of `shermanMorrisonBatch`.
+  (func (export "smFinal") (param $n i32) (param $f i32) (param $kp i32) (param $cp f64)
+    (local $i i32) (local $nb i32) (local $row i32) (local $j i32) (local $ki f64) (local $vki v128)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $i (i32.const 0))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $ki (f64.mul (local.get $cp) (f64.load (i32.add (local.get $kp) (i32.shl (local.get $i) (i32.const 3))))))
+        (if (f64.ne (local.get $ki) (f64.const 0))
+          (then
+            (local.set $row (i32.add (local.get $f) (i32.mul (local.get $i) (local.get $nb))))
+            (local.set $vki (f64x2.splat (local.get $ki)))
+            (local.set $j (i32.shl (local.get $i) (i32.const 3)))
+            (block $pairs_done
+              (loop $pairs
+                (br_if $pairs_done (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $nb)))
+                (v128.store (i32.add (local.get $row) (local.get $j))
+                  (f64x2.sub (v128.load (i32.add (local.get $row) (local.get $j)))
+                    (f64x2.mul (local.get $vki) (v128.load (i32.add (local.get $kp) (local.get $j))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (br $pairs)))
+            (if (i32.lt_u (local.get $j) (local.get $nb))
+              (then
+                (f64.store (i32.add (local.get $row) (local.get $j))
+                  (f64.sub (f64.load (i32.add (local.get $row) (local.get $j)))
+                    (f64.mul (local.get $ki) (f64.load (i32.add (local.get $kp) (local.get $j))))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))))
