@@ -64,7 +64,10 @@ export interface RewardEntry {
   readonly applied: boolean;
   /** True when the service learned the agent's default reward because the window closed without one. */
   readonly isDefault: boolean;
-  /** The decision it joins (so a fold needs no second read). */
+  /**
+   * The decision it joins (so a fold needs no second read). Read back from a log, it may carry the decision's own
+   * `seq` (the SQLite adapter shares the decision's entry instead of copying it).
+   */
   readonly decision: DecisionEntry;
 }
 

@@ -59,7 +59,8 @@ describe('SQLite log bodies', () => {
     await writer.appendReward('t/a', r);
     const reader = createSqliteStore({ path });
     const page = await reader.readLog('t/a', seq, 10);
-    expect(page.map(({ seq: _, ...e }) => e)).toEqual([r]);
+    // The decision read by its row carries that row's seq (as a decision shared from the same page does).
+    expect(page.map(({ seq: _, ...e }) => e)).toEqual([{ ...r, decision: { ...d, seq } }]);
     await reader.close();
     await writer.close();
   });

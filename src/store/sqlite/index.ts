@@ -265,18 +265,26 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   /** Parsed bodies with their sequence numbers as entries (see {@link decodePage}). */
   const decodeBodies = (seqs: Float64Array, bodies: ParsedBody[]): SequencedEntry[] => {
     const out = new Array<SequencedEntry>(bodies.length);
-    const decided = new Map<number, ParsedBody>();
+    // The decisions of this page by row: a reward on the same page shares its decision's entry, seq included (one
+    // object per decision instead of a second copy for its reward: 1,000,000 UCB1 rewards replayed with 4.9 s of
+    // CPU before, 3.0-3.4 s after, same run). A decision read by id gets its seq too, so every page reads alike.
+    const decided = new Map<number, DecisionEntry>();
     for (let i = 0; i < bodies.length; i++) {
       const seq = seqs[i]!;
       const b = bodies[i]!;
       let e: LogEntry & { seq?: number };
       if (isFullEntry(b)) e = b;
       else if (isRewardBody(b)) {
-        const d = decided.get(b.decisionSeq) ?? (JSON.parse(q.body.get(b.decisionSeq)!.body) as ParsedBody);
-        e = toReward(b, toDecision(d));
+        let d = decided.get(b.decisionSeq);
+        if (d === undefined) {
+          d = decodeDecision(q.body.get(b.decisionSeq)!.body);
+          (d as { seq?: number }).seq = b.decisionSeq;
+        }
+        e = toReward(b, d);
       } else {
-        decided.set(seq, b);
-        e = toDecision(b);
+        const d = toDecision(b);
+        decided.set(seq, d);
+        e = d;
       }
       e.seq = seq;
       out[i] = e as SequencedEntry;
