@@ -446,13 +446,15 @@ export interface CompressScratch {
   /** cap*cap: M = Σ_v z_v z_v^T, then its lower Cholesky factor E. */
   readonly m: Float64Array;
   readonly w: Float64Array;
+  readonly w1: Float64Array;
   /** i*d for i < cap (offsets of the g_i). */
   readonly offsets: Int32Array;
   readonly ones: Float64Array;
   readonly zeros: Float64Array;
 }
 
-function compressScratch(bandit: LinearBandit, m: number): CompressScratch {
+/** The bandit's {@link CompressScratch} for batches of m observations (allocated or grown on demand). */
+export function compressScratch(bandit: LinearBandit, m: number): CompressScratch {
   const cur = bandit.scratch.comp;
   if (cur !== null && cur.cap >= m) return cur;
   const d = bandit.config.d;
@@ -466,12 +468,39 @@ function compressScratch(bandit: LinearBandit, m: number): CompressScratch {
     z: new Float64Array(cap * cap),
     m: new Float64Array(cap * cap),
     w: new Float64Array(d),
+    w1: new Float64Array(d),
     offsets,
     ones: new Float64Array(cap).fill(1),
     zeros: new Float64Array(cap),
   };
   bandit.scratch.comp = sc;
   return sc;
+}
+
+/**
+ * {@link compressRankOne}'s test of a residual w (ρ² = ||w||², ν = ||u||² before projection): returns r unchanged when
+ * w is dropped (ρ² <= 1e-24 ν), −1 when the batch must not be compressed (nearly dependent, or r = maxRank), else
+ * r + 1 after storing q_r = w/ρ and the coordinate ρ at z[zr + r].
+ */
+function admitResidual(
+  d: number,
+  w: Float64Array,
+  rho2: number,
+  nu: number,
+  r: number,
+  maxRank: number,
+  basis: Float64Array,
+  z: Float64Array,
+  zr: number,
+): number {
+  if (rho2 <= 1e-24 * nu) return r;
+  if (rho2 < 1e-12 * nu || r >= maxRank) return -1;
+  const rho = Math.sqrt(rho2);
+  const inv = 1 / rho;
+  const qo = r * d;
+  for (let i = 0; i < d; i++) basis[qo + i] = w[i]! * inv;
+  z[zr + r] = rho;
+  return r + 1;
 }
 
 /**
@@ -500,11 +529,105 @@ export function compressRankOne(
   maxRank: number,
   sc: CompressScratch,
 ): number {
-  const { basis, g, z, w } = sc;
+  const { basis, g, z, w, w1 } = sc;
   const mz = sc.m;
   const cap = sc.cap;
   let r = 0;
-  for (let v = 0; v < m; v++) {
+  let v = 0;
+  // Two vectors per pass (two more independent chains): v + 1's projections on the basis v started from are the
+  // ones it would get after v, since a vector that v adds comes last; v + 1 then takes that one in a pass of its
+  // own (the same sum over the same final w as the fused pass computes).
+  for (; v + 1 < m; v += 2) {
+    const o = offsets[start + v]!;
+    const s = scales[start + v]!;
+    const o1 = offsets[start + v + 1]!;
+    const s1 = scales[start + v + 1]!;
+    const zr = v * cap;
+    const zr1 = zr + cap;
+    for (let j = 0; j < cap; j++) {
+      z[zr + j] = 0;
+      z[zr1 + j] = 0;
+    }
+    const r0 = r;
+    let nu = 0;
+    let nu1 = 0;
+    let c = 0;
+    let c1 = 0;
+    if (r0 > 0) {
+      for (let i = 0; i < d; i++) {
+        const q = basis[i]!;
+        const u = s * x[o + i]!;
+        w[i] = u;
+        nu += u * u;
+        c += q * u;
+        const u1 = s1 * x[o1 + i]!;
+        w1[i] = u1;
+        nu1 += u1 * u1;
+        c1 += q * u1;
+      }
+    } else {
+      for (let i = 0; i < d; i++) {
+        const u = s * x[o + i]!;
+        w[i] = u;
+        nu += u * u;
+        const u1 = s1 * x[o1 + i]!;
+        w1[i] = u1;
+        nu1 += u1 * u1;
+      }
+    }
+    let rho2 = r0 > 0 ? 0 : nu;
+    let rho21 = r0 > 0 ? 0 : nu1;
+    for (let j = 0; j < r0; j++) {
+      z[zr + j] = c;
+      z[zr1 + j] = c1;
+      const qo = j * d;
+      if (j + 1 < r0) {
+        const qn = qo + d;
+        let cn = 0;
+        let cn1 = 0;
+        for (let i = 0; i < d; i++) {
+          const q = basis[qo + i]!;
+          const qq = basis[qn + i]!;
+          const wi = w[i]! - c * q;
+          w[i] = wi;
+          cn += qq * wi;
+          const wi1 = w1[i]! - c1 * q;
+          w1[i] = wi1;
+          cn1 += qq * wi1;
+        }
+        c = cn;
+        c1 = cn1;
+      } else {
+        for (let i = 0; i < d; i++) {
+          const q = basis[qo + i]!;
+          const wi = w[i]! - c * q;
+          w[i] = wi;
+          rho2 += wi * wi;
+          const wi1 = w1[i]! - c1 * q;
+          w1[i] = wi1;
+          rho21 += wi1 * wi1;
+        }
+      }
+    }
+    r = admitResidual(d, w, rho2, nu, r, maxRank, basis, z, zr);
+    if (r < 0) return -1;
+    if (r > r0) {
+      // v added q_{r0}: v + 1's coordinate on it, then its residual
+      const qo = r0 * d;
+      let cr = 0;
+      for (let i = 0; i < d; i++) cr += basis[qo + i]! * w1[i]!;
+      z[zr1 + r0] = cr;
+      rho21 = 0;
+      for (let i = 0; i < d; i++) {
+        const wi1 = w1[i]! - cr * basis[qo + i]!;
+        w1[i] = wi1;
+        rho21 += wi1 * wi1;
+      }
+    }
+    r = admitResidual(d, w1, rho21, nu1, r, maxRank, basis, z, zr1);
+    if (r < 0) return -1;
+  }
+  for (; v < m; v++) {
     const o = offsets[start + v]!;
     const s = scales[start + v]!;
     const zr = v * cap;
@@ -550,14 +673,8 @@ export function compressRankOne(
         }
       }
     }
-    if (rho2 <= 1e-24 * nu) continue;
-    if (rho2 < 1e-12 * nu || r >= maxRank) return -1;
-    const rho = Math.sqrt(rho2);
-    const inv = 1 / rho;
-    const qo = r * d;
-    for (let i = 0; i < d; i++) basis[qo + i] = w[i]! * inv;
-    z[zr + r] = rho;
-    r++;
+    r = admitResidual(d, w, rho2, nu, r, maxRank, basis, z, zr);
+    if (r < 0) return -1;
   }
   if (r === 0) return -1;
   // M = Σ_v z_v z_v^T (lower triangle), then its Cholesky factor E in place (lower, row-major with stride cap)

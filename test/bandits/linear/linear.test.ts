@@ -22,6 +22,7 @@ import {
   symQuadForms,
   topL,
 } from '../../../src/bandits/linear/index.js';
+import { compressRankOne, compressScratch } from '../../../src/bandits/linear/linear-bandit.js';
 import { addOuter, identity, invertSpd } from '../../../src/core/linalg.js';
 import { createRng } from '../../../src/core/rng.js';
 
@@ -430,6 +431,75 @@ describe('blocked kernels (issue 13)', () => {
       }
       expect(Array.from(stats.gram)).toEqual(Array.from(g));
       expect(Array.from(stats.b)).toEqual(Array.from(b));
+    }
+  });
+});
+
+describe('compressRankOne', () => {
+  /** Modified Gram–Schmidt one vector and one basis vector per pass (the kernel before its passes were fused). */
+  function referenceBasis(d: number, x: Float64Array, offsets: Int32Array, scales: Float64Array, m: number) {
+    const basis: number[][] = [];
+    const z: number[][] = [];
+    for (let v = 0; v < m; v++) {
+      const w = new Float64Array(d);
+      let nu = 0;
+      for (let i = 0; i < d; i++) {
+        const u = scales[v]! * x[offsets[v]! + i]!;
+        w[i] = u;
+        nu += u * u;
+      }
+      const zv: number[] = [];
+      for (const q of basis) {
+        let c = 0;
+        for (let i = 0; i < d; i++) c += q[i]! * w[i]!;
+        zv.push(c);
+        for (let i = 0; i < d; i++) w[i]! -= c * q[i]!;
+      }
+      let rho2 = 0;
+      for (let i = 0; i < d; i++) rho2 += w[i]! * w[i]!;
+      if (rho2 > 1e-24 * nu) {
+        const rho = Math.sqrt(rho2);
+        basis.push(Array.from(w, (wi) => wi * (1 / rho)));
+        zv.push(rho);
+      }
+      z.push(zv);
+    }
+    return { basis, z };
+  }
+
+  it('gives the basis and coordinates of one-vector-at-a-time Gram–Schmidt bit for bit (two vectors per pass)', () => {
+    const rng = createRng(17);
+    for (const d of [3, 8, 65]) {
+      for (const m of [4, 5, 6, 7, 9]) {
+        // vectors in a span of r dimensions: combinations of r random directions
+        const r = Math.min(d, 2 + (m % 3));
+        const dirs = Array.from({ length: r }, () =>
+          Float64Array.from({ length: d }, () => rng.uniform() - 0.5),
+        );
+        const x = new Float64Array(m * d);
+        for (let v = 0; v < m; v++) {
+          for (let t = 0; t < r; t++) {
+            const a = rng.uniform();
+            for (let i = 0; i < d; i++) x[v * d + i]! += a * dirs[t]![i]!;
+          }
+        }
+        const offsets = Int32Array.from({ length: m }, (_, v) => v * d);
+        const scales = Float64Array.from({ length: m }, () => 0.5 + rng.uniform());
+        const bandit = createLinearBandit({ d, algorithm: 'linucb' });
+        const ref = referenceBasis(d, x, offsets, scales, m);
+        const sc = compressScratch(bandit, m);
+        const rank = compressRankOne(d, x, offsets, scales, 0, m, m - 1, sc);
+        if (ref.basis.length > m - 1) {
+          expect(rank).toBe(-1);
+          continue;
+        }
+        expect(rank).toBe(ref.basis.length);
+        for (let j = 0; j < rank; j++)
+          expect(Array.from(sc.basis.subarray(j * d, (j + 1) * d))).toEqual(ref.basis[j]);
+        for (let v = 0; v < m; v++) {
+          for (let j = 0; j < ref.z[v]!.length; j++) expect(sc.z[v * sc.cap + j]).toBe(ref.z[v]![j]);
+        }
+      }
     }
   });
 });
