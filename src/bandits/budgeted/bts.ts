@@ -2,7 +2,7 @@
  * BTS, Budgeted Thompson Sampling (Xia et al., IJCAI 2015), with the Bernoulli-trial trick and Scheme T or R.
  */
 import type { Rng } from '../../core/rng.js';
-import { sampleBetaPosteriorInto, uniform53 } from '../../core/samplers.js';
+import { sampleBetaPosteriorInto } from '../../core/samplers.js';
 import { assertOneOf } from '../../core/validate.js';
 import { checkArmsAndPlays } from './mrcb.js';
 import {
@@ -36,7 +36,10 @@ export interface BtsOptions {
  */
 export function bernoulliTrial(x: number, rng: Rng): number {
   if (x === 0 || x === 1) return x;
-  return uniform53(rng) < x ? 1 : 0;
+  // uniform53(rng), written out: as a call it was not inlined here, and its double came back boxed.
+  const hi = rng.uint32() >>> 5;
+  const lo = rng.uint32() >>> 6;
+  return (hi * 67108864 + lo) / 9007199254740992 < x ? 1 : 0;
 }
 
 /**
@@ -108,7 +111,11 @@ export function createBts(K: number, L: number, options: BtsOptions = {}): Budge
           if (i === last) continue;
           const tc = thetaC[i]!;
           if (tc === 0) zeroCost = true;
-          if (1 / tc < bound) thetaR[i] = MIN_NUMERATOR;
+          // 1 / tc < bound, decided by the product when it is clear of 1 by far more than the rounding of either
+          // side (a division costs several products); NaN (0 * Infinity) goes to the division.
+          const p = tc * bound;
+          const skip = p > 1 + 1e-9 ? true : p < 1 - 1e-9 ? false : 1 / tc < bound;
+          if (skip) thetaR[i] = MIN_NUMERATOR;
           else cand[m++] = i;
         }
         sampleBetaPosteriorInto(rng, m, state.trialReward, pulls, thetaR, cand);

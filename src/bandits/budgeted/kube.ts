@@ -21,6 +21,7 @@ import {
   MIN_NUMERATOR,
 } from './policy.js';
 import type { BudgetedStats } from './stats.js';
+import { createIndexBounds, type IndexBounds, moveWindow } from './top1.js';
 
 /** Options of fractional KUBE. */
 export interface KubeOptions {
@@ -58,6 +59,7 @@ export function createKube(K: number, L: number, options: KubeOptions = {}): Bud
   const b = new Float64Array(K);
   const ws = createIlfpWorkspace(K);
   const init = Math.ceil(K / L);
+  const bounds = createIndexBounds(K);
   return {
     name: 'kube',
     scheme,
@@ -70,6 +72,10 @@ export function createKube(K: number, L: number, options: KubeOptions = {}): Bud
         return;
       }
       const lnT = Math.log(t);
+      if (L === 1) {
+        out[0] = kubeTop1(state, K, scheme === 'T', lnT, t, bounds, zcCode, rng);
+        return;
+      }
       for (let i = 0; i < K; i++) {
         const n = state.pulls[i]!;
         let u = 1;
@@ -92,4 +98,83 @@ export function createKube(K: number, L: number, options: KubeOptions = {}): Bud
       addObservations(target, arms, rewards, costs, L);
     },
   };
+}
+
+/**
+ * KUBE's index at ln t = `lnT`, computed as `decide` computes it for Scheme T (u_i / c_i, +Infinity when c_i = 0)
+ * or for the oracle under Scheme R (max(u_i, 1e-12) / c_i; -1 for a zero-cost arm, c_i = 0), the same operations
+ * in the same order, so the same double.
+ */
+function kubeIndex(n: number, sr: number, sc: number, schemeT: boolean, lnT: number): number {
+  let u = 1;
+  let c = 0;
+  if (n > 0) {
+    u = sr / n + Math.sqrt((2 * lnT) / n);
+    c = sc / n;
+  }
+  if (schemeT) return c > 0 ? u / c : Infinity;
+  return c === 0 ? -1 : Math.max(u, MIN_NUMERATOR) / c;
+}
+
+/**
+ * The answer at L = 1 without computing every arm's index: Scheme T's top-1 (`schemeTInto`: largest index, ties
+ * to the lower index, +Infinity included) or the oracle's (the largest a_i / b_i, ties to the lower index, or its
+ * zero-cost rule when some c_i = 0: random, `rng.int(count)` over those arms in ascending order, as
+ * `ilfpOracleInto` draws; maxReward, the largest a_i, then the lower index). Arms are skipped by their bound over
+ * the window (see top1.ts): u_i is nondecreasing in ln t, operation by operation, and c_i does not depend on it.
+ */
+function kubeTop1(
+  state: BudgetedStats,
+  K: number,
+  schemeT: boolean,
+  lnT: number,
+  t: number,
+  bounds: IndexBounds,
+  zcCode: number,
+  rng: Rng,
+): number {
+  moveWindow(bounds, lnT, t, 0);
+  const lnHi = bounds.lnHi;
+  const { pulls, sumReward, sumCost } = state;
+  const { ub, n: bn, sr: bsr, sc: bsc, idx } = bounds;
+  let best = bounds.prev < K ? bounds.prev : 0;
+  let bestKey = kubeIndex(pulls[best]!, sumReward[best]!, sumCost[best]!, schemeT, lnT);
+  if (bestKey < 0) bestKey = Infinity;
+  let nz = 0;
+  for (let i = 0; i < K; i++) {
+    const n = pulls[i]!;
+    const sr = sumReward[i]!;
+    const sc = sumCost[i]!;
+    if (bn[i] !== n || bsr[i] !== sr || bsc[i] !== sc) {
+      const hi = kubeIndex(n, sr, sc, schemeT, lnHi);
+      ub[i] = hi < 0 ? Infinity : hi;
+      bn[i] = n;
+      bsr[i] = sr;
+      bsc[i] = sc;
+    }
+    if (ub[i]! < bestKey) continue;
+    const key = kubeIndex(n, sr, sc, schemeT, lnT);
+    if (key < 0) idx[nz++] = i;
+    else if (key > bestKey || (key === bestKey && i < best)) {
+      best = i;
+      bestKey = key;
+    }
+  }
+  if (nz > 0) {
+    if (zcCode === ZERO_COST_RANDOM && rng !== null) best = idx[rng.int(nz)]!;
+    else {
+      let bestA = -Infinity;
+      for (let k = 0; k < nz; k++) {
+        const i = idx[k]!;
+        const n = pulls[i]!;
+        const a = n > 0 ? Math.max(sumReward[i]! / n + Math.sqrt((2 * lnT) / n), MIN_NUMERATOR) : 1;
+        if (a > bestA) {
+          best = i;
+          bestA = a;
+        }
+      }
+    }
+  }
+  bounds.prev = best;
+  return best;
 }

@@ -21,6 +21,7 @@ import {
   MIN_NUMERATOR,
 } from './policy.js';
 import type { BudgetedStats } from './stats.js';
+import { createIndexBounds, type IndexBounds, moveWindow } from './top1.js';
 
 /** The paper's kappa (Section 6: searched over {2^-10, 2^-7, 2^-4, 2^1}, 2^-4 used throughout). */
 export const MRCB_DEFAULT_KAPPA = 0.0625;
@@ -73,6 +74,8 @@ export function createMrcb(K: number, L: number, options: MrcbOptions = {}): Bud
   const ws: IlfpWorkspace = createIlfpWorkspace(K);
   const init = Math.ceil(K / L);
   const zcCode = zc === 'random' ? ZERO_COST_RANDOM : ZERO_COST_MAX_REWARD;
+  const single = L === 1 && tb === 'index';
+  const bounds = createIndexBounds(K);
   return {
     name: 'mrcb',
     scheme: null,
@@ -85,6 +88,10 @@ export function createMrcb(K: number, L: number, options: MrcbOptions = {}): Bud
         return;
       }
       const lnT = Math.log(t - 1);
+      if (single) {
+        out[0] = mrcbTop1(state, K, kappa, lnT, t, bounds, zcCode, rng);
+        return;
+      }
       for (let i = 0; i < K; i++) {
         const n = state.pulls[i]!;
         if (n === 0) {
@@ -104,4 +111,96 @@ export function createMrcb(K: number, L: number, options: MrcbOptions = {}): Bud
       addObservations(target, arms, rewards, costs, L);
     },
   };
+}
+
+/**
+ * MRCB's index a_i / b_i of Eq. (4)-(6) at ln t = `lnT`, computed as `decide` computes a_i and b_i for the oracle
+ * (the same operations in the same order, so the same double); -1 for a zero-cost arm (b_i = 0, never pulled
+ * included), whose index the oracle takes as +Infinity.
+ */
+function mrcbIndex(n: number, sr: number, sc: number, kappa: number, lnT: number): number {
+  if (n === 0) return -1;
+  const e = Math.sqrt((kappa * lnT) / n);
+  const a = Math.max(Math.min(sr / n + e, 1), MIN_NUMERATOR);
+  const b = Math.max(sc / n - e, 0);
+  return b === 0 ? -1 : a / b;
+}
+
+/**
+ * The oracle's answer at L = 1 (index tie-break) without computing every arm's index: the arm of largest
+ * a_i / b_i, ties to the lower index, or among the zero-cost arms (b_i = 0) the oracle's zero-cost rule (random:
+ * `rng.int(count)` over them in ascending order, as `ilfpOracleInto` draws; maxReward: the largest a_i, then the
+ * lower index). Arms are skipped by their bound over the window (see top1.ts): a_i is nondecreasing and b_i
+ * nonincreasing in ln t, operation by operation, so the index at the window's end bounds it, and a zero-cost arm
+ * has the bound +Infinity (b_i = 0 now gives b_i = 0 at the window's end).
+ */
+function mrcbTop1(
+  state: BudgetedStats,
+  K: number,
+  kappa: number,
+  lnT: number,
+  t: number,
+  bounds: IndexBounds,
+  zcCode: number,
+  rng: Rng,
+): number {
+  moveWindow(bounds, lnT, t, 1);
+  const lnHi = bounds.lnHi;
+  const { pulls, sumReward, sumCost } = state;
+  const { ub, n: bn, sr: bsr, sc: bsc, idx } = bounds;
+  let best = bounds.prev < K ? bounds.prev : 0;
+  let bestKey = mrcbIndex(pulls[best]!, sumReward[best]!, sumCost[best]!, kappa, lnT);
+  if (bestKey < 0) bestKey = Infinity;
+  let nz = 0;
+  for (let i = 0; i < K; i++) {
+    const n = pulls[i]!;
+    const sr = sumReward[i]!;
+    const sc = sumCost[i]!;
+    if (bn[i] !== n || bsr[i] !== sr || bsc[i] !== sc) {
+      const hi = mrcbIndex(n, sr, sc, kappa, lnHi);
+      ub[i] = hi < 0 ? Infinity : hi;
+      bn[i] = n;
+      bsr[i] = sr;
+      bsc[i] = sc;
+    }
+    if (ub[i]! < bestKey) continue;
+    const key = mrcbIndex(n, sr, sc, kappa, lnT);
+    if (key < 0) idx[nz++] = i;
+    else if (key > bestKey || (key === bestKey && i < best)) {
+      best = i;
+      bestKey = key;
+    }
+  }
+  if (nz > 0) best = zeroCostChoice(state, kappa, lnT, idx, nz, zcCode, rng);
+  bounds.prev = best;
+  return best;
+}
+
+/**
+ * The oracle's choice among the zero-cost arms idx[0..nz) (ascending) at L = 1, as `ilfpOracleInto` makes it:
+ * random, `rng.int(nz)` (the draw of its random subset); maxReward, the largest a_i, then the lower index.
+ */
+function zeroCostChoice(
+  state: BudgetedStats,
+  kappa: number,
+  lnT: number,
+  idx: Int32Array,
+  nz: number,
+  zcCode: number,
+  rng: Rng | null,
+): number {
+  if (zcCode === ZERO_COST_RANDOM && rng !== null) return idx[rng.int(nz)]!;
+  let best = idx[0]!;
+  let bestA = -Infinity;
+  for (let k = 0; k < nz; k++) {
+    const i = idx[k]!;
+    const n = state.pulls[i]!;
+    const e = n === 0 ? 0 : Math.sqrt((kappa * lnT) / n);
+    const a = n === 0 ? 1 : Math.max(Math.min(state.sumReward[i]! / n + e, 1), MIN_NUMERATOR);
+    if (a > bestA) {
+      best = i;
+      bestA = a;
+    }
+  }
+  return best;
 }
