@@ -65,6 +65,7 @@ export {
 export {
   type ActivityBucket,
   combineRecsysArms,
+  createRecsysBurninShared,
   createRecsysMetricShared,
   DEFAULT_RECSYS_EXPERIMENT,
   type ExperimentDay,
@@ -77,6 +78,7 @@ export {
   RECSYS_LIMITS,
   type RecsysArmJobInput,
   type RecsysArmResult,
+  type RecsysBurninShared,
   type RecsysExperimentConfig,
   type RecsysExperimentResult,
   type RecsysJobInput,

@@ -370,12 +370,14 @@ interface PendingDay {
  * Shared memory of the exploration metrics of one simulation's experiment arm, so that they can be computed by the
  * experiment's thread and its counterfactual's (whichever is free) instead of by the experiment's thread alone:
  * the experiment arm records each day's inputs (counts before today per launched topic, today's impressions, the
- * prior's rates); units of {@link METRIC_UNIT_SLOTS} metric users of one day are claimed atomically. The numbers are
+ * prior's rates); units of {@link METRIC_UNIT_SLOTS} metric users of one day are claimed atomically, in day order, as
+ * soon as their day is recorded (a helper whose own simulation is done starts on the first days while the experiment
+ * arm still simulates the last ones, instead of idling until every day is recorded). The numbers are
  * the same as computed inline (the same kernel on the same inputs). Quadrature P only (Monte Carlo P draws from one
  * stream in user order).
  */
 export interface RecsysMetricShared {
-  /** Int32 x 4: ready flag, next unit, units done, total units. */
+  /** Int32 x 4: days recorded (the first d days' inputs are ready), next unit, units done, total units. */
   readonly ctl: SharedArrayBuffer;
   /** Uint32 per <day, slot>: shown before today (K), completions before today (K), shown today (K). */
   readonly input: SharedArrayBuffer;
@@ -443,8 +445,9 @@ export function createRecsysMetricShared(
 }
 
 /**
- * Computes unclaimed units of the shared exploration metrics until none is left (waits until the experiment arm has
- * recorded every day). Any number of threads may call it; each unit is computed once.
+ * Computes unclaimed units of the shared exploration metrics until none is left: units are claimed in day order and
+ * a claimed unit waits until the experiment arm has recorded its day. Any number of threads may call it; each unit
+ * is computed once, by the same kernel on the same inputs whichever thread claims it.
  *
  * @param shared - from {@link createRecsysMetricShared}.
  * @param partial - the simulation's settings (prior strength, KL imputation).
@@ -455,8 +458,6 @@ export function helpRecsysMetrics(
 ): void {
   const c = resolveRecsysExperiment(partial);
   const ctl = new Int32Array(shared.ctl);
-  while (Atomics.load(ctl, 0) === 0) Atomics.wait(ctl, 0, 0, 1000);
-  const total = Atomics.load(ctl, 3);
   const K = shared.topics;
   const S = shared.slots;
   const input = new Uint32Array(shared.input);
@@ -464,6 +465,7 @@ export function helpRecsysMetrics(
   const meta = new Int32Array(shared.meta);
   const out = new Float64Array(shared.out);
   const perDay = Math.max(1, Math.ceil(S / METRIC_UNIT_SLOTS));
+  const total = shared.days * perDay;
   const aBuf = new Float64Array(K);
   const bBuf = new Float64Array(K);
   const pBuf = new Float64Array(K);
@@ -477,6 +479,12 @@ export function helpRecsysMetrics(
     const u = Atomics.add(ctl, 1, 1);
     if (u >= total) break;
     const d = Math.floor(u / perDay);
+    // Wait until day d is recorded (the Atomics store of the count publishes the day's inputs).
+    for (;;) {
+      const ready = Atomics.load(ctl, 0);
+      if (ready > d) break;
+      Atomics.wait(ctl, 0, ready, 1000);
+    }
     const nk = meta[2 * d]!;
     const nm = meta[2 * d + 1]!;
     const gbar = prior[d * (K + 1)]!;
@@ -508,6 +516,67 @@ export function helpRecsysMetrics(
     Atomics.add(ctl, 2, 1);
     Atomics.notify(ctl, 2);
   }
+}
+
+/**
+ * Shared memory of one simulation's burn-in, simulated ONCE by the threads of its two arms together: the burn-in
+ * serves the production policy to everyone in both arms (the test group's gamma only applies from Phase I on), on
+ * the same world and the same per-user streams, so the two arms' burn-ins are the same numbers. With this, each
+ * arm's thread serves half of the users each burn-in day (part 0 the first half, part 1 the rest) and the two
+ * exchange the rows they served (and their items' counts) through these buffers; each thread still trains the
+ * reward model itself on the whole log (the same numbers in both). The result is the same as each arm simulating
+ * the whole burn-in alone (every user's day depends only on its own row, its own stream and the model; item counts
+ * are integers, so their sums do not depend on the order).
+ */
+export interface RecsysBurninShared {
+  /** Int32 x 1: the barrier's arrivals (2 per barrier). */
+  readonly ctl: SharedArrayBuffer;
+  /** Float64 per user row: the per-<user, topic> arrays (impressions, 3 task events, UCB counts). */
+  readonly cells: SharedArrayBuffer;
+  /** Int32 per user row: the sourcing order. */
+  readonly order: SharedArrayBuffer;
+  /** Float64 per user: impressions, UCB total, satisfaction, plays, impressions, 3 task events, burn-in plays. */
+  readonly users: SharedArrayBuffer;
+  /** Float64 per part: the day's impressions and completions per item. */
+  readonly items: SharedArrayBuffer;
+  readonly nUsers: number;
+  readonly topics: number;
+  readonly nItems: number;
+}
+
+/** Per-<user, topic> Float64 arrays exchanged after a burn-in day (impressions, 3 task events, UCB counts). */
+const BURNIN_CELL_ARRAYS = 5;
+/** Per-user Float64 arrays exchanged after a burn-in day. */
+const BURNIN_USER_ARRAYS = 9;
+
+/**
+ * Allocates the shared memory of one simulation's cooperative burn-in ({@link RecsysBurninShared}), or returns null
+ * when there is no burn-in. Pass the same object to both arms' jobs, and only when the two arms run on two threads
+ * at the same time (each waits for the other once per burn-in day).
+ *
+ * @param partial - the simulation's settings.
+ * @returns the shared buffers, or null.
+ * @throws errors of {@link resolveRecsysExperiment}.
+ */
+export function createRecsysBurninShared(
+  partial: Partial<RecsysExperimentConfig>,
+): RecsysBurninShared | null {
+  const c = resolveRecsysExperiment(partial);
+  if (c.daysBurnin === 0) return null;
+  const U = c.users;
+  const K = c.topics;
+  const wc = resolveWorldConfig({ ...WORLD_PRESETS[c.preset], ...c.world, users: U, topics: K });
+  const items = K * wc.itemsPerTopic;
+  return {
+    ctl: new SharedArrayBuffer(4),
+    cells: new SharedArrayBuffer(BURNIN_CELL_ARRAYS * U * K * 8),
+    order: new SharedArrayBuffer(U * K * 4),
+    users: new SharedArrayBuffer(BURNIN_USER_ARRAYS * U * 8),
+    items: new SharedArrayBuffer(2 * 2 * items * 8),
+    nUsers: U,
+    topics: K,
+    nItems: items,
+  };
 }
 
 /** Everything that depends on the policy: one arm of the simulation (the experiment, or its counterfactual). */
@@ -716,6 +785,9 @@ export function runRecsysExperiment(
  * @param shared - with `full`: shared memory from {@link createRecsysMetricShared} to compute the exploration metrics
  *   in; this thread records every day, then computes units until none is left and waits for those claimed by other
  *   threads ({@link helpRecsysMetrics}); the result is the same as without it.
+ * @param burnin - shared memory from {@link createRecsysBurninShared} and this arm's part (0 or 1): the burn-in is
+ *   served half by this thread and half by the thread of the other part, which must run at the same time (each
+ *   waits for the other after every burn-in day); the result is the same as without it.
  * @returns the arm.
  * @throws errors of {@link resolveRecsysExperiment}; ALLOT_INVALID_ARGUMENT for shared memory of other settings.
  */
@@ -726,6 +798,7 @@ export function simulateRecsysArm(
   full: boolean,
   onProgress?: (done: number, total: number) => void,
   shared?: RecsysMetricShared | null,
+  burnin?: { readonly shared: RecsysBurninShared; readonly part: 0 | 1 } | null,
 ): RecsysArmResult {
   const c = resolveRecsysExperiment(partial);
   if (shared != null && (c.posteriorMethod !== 'quadrature' || shared.topics !== c.topics)) {
@@ -753,7 +826,15 @@ export function simulateRecsysArm(
     metricUser[i] = g !== 0 || hashUnit(i, (c.salt + 1) >>> 0) < panelShare ? 1 : 0;
     nMetric += metricUser[i]!;
   }
-  if (shared != null && shared.slots !== nMetric) {
+  if (
+    burnin != null &&
+    (burnin.shared.nUsers !== U ||
+      burnin.shared.topics !== K ||
+      burnin.shared.nItems !== K * world.itemsPerTopic)
+  ) {
+    throw new AllotError('ALLOT_INVALID_ARGUMENT', 'the shared burn-in was allocated for other settings');
+  }
+  if (shared != null && (shared.slots !== nMetric || shared.days !== expDays)) {
     throw new AllotError('ALLOT_INVALID_ARGUMENT', 'shared metrics were allocated for other settings');
   }
   const allUsers = Int32Array.from({ length: U }, (_, i) => i);
@@ -903,8 +984,8 @@ export function simulateRecsysArm(
 
   /** The stamp of the user-day being served (for the arm's item relevance cache). */
   let rhoStampNext = 0;
-  /** Serves one day to every user of the arm. */
-  const serve = (arm: Arm, phase: number, day: number, scored: boolean): void => {
+  /** Serves one day to the users lo..hi-1 of the arm (every user but in a shared burn-in). */
+  const serve = (arm: Arm, phase: number, day: number, scored: boolean, lo: number, hi: number): void => {
     const { log, exploit, upstream, ucbCounts, ucbTotal, dPlays, dImp, dTask, todayShown, todayComplete } =
       arm;
     todayShown.fill(0);
@@ -924,7 +1005,7 @@ export function simulateRecsysArm(
     // arms meet the same users with the same draws (common random numbers).
     const dayRoot = rng.fork(100 + day);
     const { rhoCache, rhoStamp } = arm;
-    for (let i = 0; i < U; i++) {
+    for (let i = lo; i < hi; i++) {
       const g = group[i]!;
       rhoStampNext = rhoStampNext === 2147483647 ? 1 : rhoStampNext + 1;
       if (rhoStampNext === 1) rhoStamp.fill(0);
@@ -1022,6 +1103,92 @@ export function simulateRecsysArm(
     }
   };
 
+  /** The item counts before today's serving (impressions, then completions), for the shared burn-in. */
+  const itemsBefore = new Float64Array(burnin != null ? 2 * main.itemShown.length : 0);
+  /** Barriers passed in the shared burn-in. */
+  let barriers = 0;
+  /** Waits until both parts have arrived at the next barrier. */
+  const barrier = (ctl: Int32Array): void => {
+    barriers++;
+    Atomics.add(ctl, 0, 1);
+    Atomics.notify(ctl, 0);
+    const t0 = Date.now();
+    for (;;) {
+      const arrived = Atomics.load(ctl, 0);
+      if (arrived >= 2 * barriers) return;
+      if (Date.now() - t0 > 600_000) {
+        throw new AllotError(
+          'ALLOT_INTERNAL',
+          'the other part of the shared burn-in did not arrive in 10 minutes',
+        );
+      }
+      Atomics.wait(ctl, 0, arrived, 1000);
+    }
+  };
+  /**
+   * After a shared burn-in day: publishes the rows [lo, hi) this part served and its items' counts of the day, then
+   * copies the other part's rows [oLo, oHi) and adds its item counts (integers: the sums are exact in any order).
+   */
+  const exchangeBurnin = (
+    sh: RecsysBurninShared,
+    part: 0 | 1,
+    arm: Arm,
+    lo: number,
+    hi: number,
+    oLo: number,
+    oHi: number,
+  ): void => {
+    const ctl = new Int32Array(sh.ctl);
+    const cells = new Float64Array(sh.cells);
+    const order = new Int32Array(sh.order);
+    const users = new Float64Array(sh.users);
+    const items = new Float64Array(sh.items);
+    const log = arm.log;
+    const cellArrays = [
+      log.shown,
+      log.events.subarray(0, UK),
+      log.events.subarray(UK, 2 * UK),
+      log.events.subarray(2 * UK, 3 * UK),
+      arm.ucbCounts,
+    ];
+    const userArrays = [
+      log.shownTotal,
+      arm.ucbTotal,
+      arm.sat,
+      arm.dPlays,
+      arm.dImp,
+      arm.dTask.subarray(0, U),
+      arm.dTask.subarray(U, 2 * U),
+      arm.dTask.subarray(2 * U, 3 * U),
+      arm.phasePlays[0],
+    ];
+    const nItems = arm.itemShown.length;
+    for (let a = 0; a < cellArrays.length; a++) {
+      cells.set(cellArrays[a]!.subarray(lo * K, hi * K), a * UK + lo * K);
+    }
+    order.set(arm.sourceOrder.subarray(lo * K, hi * K), lo * K);
+    for (let a = 0; a < userArrays.length; a++) users.set(userArrays[a]!.subarray(lo, hi), a * U + lo);
+    const mine = part * 2 * nItems;
+    for (let m = 0; m < nItems; m++) {
+      items[mine + m] = arm.itemShown[m]! - itemsBefore[m]!;
+      items[mine + nItems + m] = arm.itemComplete[m]! - itemsBefore[nItems + m]!;
+    }
+    barrier(ctl);
+    for (let a = 0; a < cellArrays.length; a++) {
+      cellArrays[a]!.set(cells.subarray(a * UK + oLo * K, a * UK + oHi * K), oLo * K);
+    }
+    arm.sourceOrder.set(order.subarray(oLo * K, oHi * K), oLo * K);
+    for (let a = 0; a < userArrays.length; a++)
+      userArrays[a]!.set(users.subarray(a * U + oLo, a * U + oHi), oLo);
+    const theirs = (1 - part) * 2 * nItems;
+    for (let m = 0; m < nItems; m++) {
+      arm.itemShown[m]! += items[theirs + m]!;
+      arm.itemComplete[m]! += items[theirs + nItems + m]!;
+    }
+    // Both parts have read everything before either writes the next day's rows.
+    barrier(ctl);
+  };
+
   let curGbar = 0.3;
   for (let day = 1; day <= totalDays; day++) {
     const expDay = day - c.daysBurnin;
@@ -1061,13 +1228,36 @@ export function simulateRecsysArm(
     const gbar = Math.min(0.99, Math.max(0.01, gShown > 0 ? gRel / gShown : 0.3));
     curGbar = gbar;
     for (let k = 0; k < K; k++) topicRate[k] = Math.min(0.99, Math.max(0.01, topicRate[k]! || gbar));
-    serve(main, phase, day, scoreAll);
+    if (phase === 0 && burnin != null) {
+      // The shared burn-in: serve this part's users, then take the other part's rows and item counts.
+      const half = Math.floor(U / 2);
+      const lo = burnin.part === 0 ? 0 : half;
+      const hi = burnin.part === 0 ? half : U;
+      itemsBefore.set(main.itemShown);
+      itemsBefore.set(main.itemComplete, main.itemShown.length);
+      serve(main, phase, day, scoreAll, lo, hi);
+      exchangeBurnin(
+        burnin.shared,
+        burnin.part,
+        main,
+        lo,
+        hi,
+        burnin.part === 0 ? hi : 0,
+        burnin.part === 0 ? U : lo,
+      );
+    } else {
+      serve(main, phase, day, scoreAll, 0, U);
+    }
     if (phase > 0) {
       dailyPlays.push(pick(main.dPlays, tracked));
       dailyImpressions.push(pick(main.dImp, tracked));
       if (full) {
-        if (sharedView !== null) pending.push(collectDay(expDay, phase as 1 | 2, day, null));
-        else days.push(finishDay(collectDay(expDay, phase as 1 | 2, day, valsBuf!), valsBuf!));
+        if (sharedView !== null) {
+          pending.push(collectDay(expDay, phase as 1 | 2, day, null));
+          // Publish the day: helpers may compute its units from now on.
+          Atomics.store(sharedView.ctl, 0, expDay);
+          Atomics.notify(sharedView.ctl, 0);
+        } else days.push(finishDay(collectDay(expDay, phase as 1 | 2, day, valsBuf!), valsBuf!));
       }
     }
     onProgress?.(day, totalDays);
@@ -1259,13 +1449,12 @@ export function simulateRecsysArm(
   }
 
   if (full && sharedView !== null) {
-    // Every day is recorded: compute the metrics with whichever thread is free, then read the days out in order.
+    // Every day is recorded (helpers may have computed the first days already): compute what is left with
+    // whichever thread is free, then read the days out in order.
     const ctl = sharedView.ctl;
-    Atomics.store(ctl, 3, pending.length * Math.max(1, Math.ceil(sharedView.slots / METRIC_UNIT_SLOTS)));
-    Atomics.store(ctl, 0, 1);
-    Atomics.notify(ctl, 0);
+    const total = pending.length * Math.max(1, Math.ceil(sharedView.slots / METRIC_UNIT_SLOTS));
+    Atomics.store(ctl, 3, total);
     helpRecsysMetrics(shared!, c);
-    const total = Atomics.load(ctl, 3);
     for (;;) {
       const doneUnits = Atomics.load(ctl, 2);
       if (doneUnits >= total) break;
@@ -1504,6 +1693,12 @@ export interface RecsysArmJobInput {
    * inline by the experiment arm). With it the counterfactual arm's thread, once done, helps compute them.
    */
   readonly shared?: readonly (RecsysMetricShared | null)[];
+  /**
+   * Shared memory of each simulation's burn-in ({@link createRecsysBurninShared}; null or absent: each arm simulates
+   * the whole burn-in). With it the two arms' threads serve half of the users each; only with `arms` 2 and when the
+   * two jobs of a simulation run at the same time (at least 2 workers).
+   */
+  readonly burnin?: readonly (RecsysBurninShared | null)[];
 }
 
 /**
@@ -1521,8 +1716,11 @@ export function recsysArmJob(input: RecsysArmJobInput, index: number, _rng: Rng)
   const c = resolveRecsysExperiment(input.settings[s]!);
   const rng = createRng(input.seed).fork(input.streams?.[s] ?? 0);
   const shared = input.shared?.[s] ?? null;
-  if (index % arms === 0) return simulateRecsysArm(c, rng, c.gamma, true, undefined, shared);
-  const cf = simulateRecsysArm(c, rng, 0, false);
+  const bs = arms === 2 ? (input.burnin?.[s] ?? null) : null;
+  const part = index % arms === 0 ? 0 : 1;
+  const burnin = bs === null ? null : { shared: bs, part: part as 0 | 1 };
+  if (part === 0) return simulateRecsysArm(c, rng, c.gamma, true, undefined, shared, burnin);
+  const cf = simulateRecsysArm(c, rng, 0, false, undefined, null, burnin);
   if (shared !== null) helpRecsysMetrics(shared, c);
   return cf;
 }

@@ -3,6 +3,7 @@ import { createRng } from '../../src/core/rng.js';
 import {
   activityChart,
   combineRecsysArms,
+  createRecsysBurninShared,
   createRecsysMetricShared,
   efficiencyLevelChart,
   efficiencyLiftChart,
@@ -57,6 +58,35 @@ describe('exploration metrics in shared memory (computed by whichever thread is 
     );
     expect(JSON.stringify(combineRecsysArms(arms[0]!, arms[1]))).toBe(JSON.stringify(inline));
   }, 120_000);
+
+  it("give the same result with the burn-in served by both arms' threads together (odd users, discount)", async () => {
+    for (const c of [cfg, { ...cfg, users: 901, discount: 0.9, daysBurnin: 3 }]) {
+      const inline = runRecsysExperiment(c, createRng(5).fork(0));
+      const input: RecsysArmJobInput = {
+        settings: [c, c],
+        seed: 5,
+        streams: [0, 0],
+        arms: 2,
+        shared: [createRecsysMetricShared(c), null],
+        burnin: [createRecsysBurninShared(c), createRecsysBurninShared(c)],
+      };
+      // Two simulations on two workers: the second pair starts when the first pair's threads free up.
+      const arms = await runReplications<RecsysArmJobInput, RecsysArmResult>(
+        { module: JOB_MODULE, name: 'recsysArmJob' },
+        input,
+        { runs: 4, seed: 5, chunk: 1, workers: 2 },
+      );
+      expect(JSON.stringify(combineRecsysArms(arms[0]!, arms[1]))).toBe(JSON.stringify(inline));
+      expect(JSON.stringify(combineRecsysArms(arms[2]!, arms[3]))).toBe(JSON.stringify(inline));
+    }
+    expect(createRecsysBurninShared({ ...cfg, daysBurnin: 0 })).toBeNull();
+    expect(() =>
+      simulateRecsysArm({ ...cfg, users: 1000 }, createRng(1).fork(0), 1, true, undefined, null, {
+        shared: createRecsysBurninShared(cfg)!,
+        part: 0,
+      }),
+    ).toThrow(/other settings/);
+  }, 180_000);
 
   it('are declined for Monte Carlo P and refused for other settings', () => {
     expect(createRecsysMetricShared({ ...cfg, posteriorMethod: 'montecarlo' })).toBeNull();

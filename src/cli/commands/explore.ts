@@ -8,6 +8,7 @@ import { createRng } from '../../core/rng.js';
 import {
   activityChart,
   combineRecsysArms,
+  createRecsysBurninShared,
   createRecsysMetricShared,
   efficiencyLevelChart,
   efficiencyLiftChart,
@@ -23,7 +24,7 @@ import {
   taskLiftChart,
   truthChart,
 } from '../../experiments/index.js';
-import { runReplications } from '../../sim/pool.js';
+import { defaultWorkers, runReplications } from '../../sim/pool.js';
 import { createProgress } from '../../sim/progress.js';
 import { MAX_ITEMS_PER_TOPIC, WORLD_PRESET_NAMES } from '../../sim/recsys/world.js';
 import {
@@ -235,7 +236,19 @@ export async function runExploreReplications(
   const arms = c.truth ? 2 : 1;
   // With the counterfactual, its thread helps compute the experiment's exploration metrics once it is done.
   const shared = arms === 2 ? settings.map((x) => createRecsysMetricShared(x)) : undefined;
-  const input: RecsysArmJobInput = { settings, seed, streams, arms, ...(shared ? { shared } : {}) };
+  // With two threads or more, the two arms' threads simulate the burn-in (the same in both arms) together.
+  const burnin =
+    arms === 2 && Math.min(workers ?? defaultWorkers(), arms * replications) >= 2
+      ? settings.map((x) => createRecsysBurninShared(x))
+      : undefined;
+  const input: RecsysArmJobInput = {
+    settings,
+    seed,
+    streams,
+    arms,
+    ...(shared ? { shared } : {}),
+    ...(burnin ? { burnin } : {}),
+  };
   const jobs = await runReplications<RecsysArmJobInput, RecsysArmResult>(
     { module: JOB_MODULE, name: 'recsysArmJob' },
     input,
