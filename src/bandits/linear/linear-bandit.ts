@@ -1013,18 +1013,60 @@ export function nigShapeScale(bandit: LinearBandit): { alpha: number; beta: numb
  */
 export function sampleLinTs(bandit: LinearBandit, rng: Rng, out: Float64Array): Float64Array {
   const d = bandit.config.d;
-  const th = linearMean(bandit);
+  const f = bandit.factor;
+  const alpha = bandit.config.alpha0 + bandit.stats.n / 2;
+  const z = bandit.scratch.v2;
+  let th: Float64Array;
+  let g: number;
+  if (bandit.thetaStale && bandit.config.algorithm === 'lints') {
+    // θ_n = R^{-1}(R^{-T} b) and R^{-1} z share one backward substitution (two independent chains, each with the
+    // sums of solveUpper); the draws come in the same order as below (G, then z).
+    th = bandit.theta;
+    solveUpperTranspose(d, f, bandit.stats.b, bandit.scratch.v1);
+    g = rng.gamma(alpha, 1);
+    for (let i = 0; i < d; i++) z[i] = rng.normal();
+    solveUpperPair(d, f, bandit.scratch.v1, th, z, z);
+    bandit.thetaStale = false;
+  } else {
+    th = linearMean(bandit);
+    g = rng.gamma(alpha, 1);
+    for (let i = 0; i < d; i++) z[i] = rng.normal();
+    solveUpper(d, f, z, z);
+  }
   const b = bandit.stats.b;
   let tb = 0;
   for (let i = 0; i < d; i++) tb += th[i]! * b[i]!;
-  const alpha = bandit.config.alpha0 + bandit.stats.n / 2;
   const beta = Math.max(1e-12, bandit.config.beta0 + 0.5 * (bandit.stats.yy - tb));
-  const sigma = bandit.config.posteriorScale * Math.sqrt(beta / rng.gamma(alpha, 1));
-  const z = bandit.scratch.v2;
-  for (let i = 0; i < d; i++) z[i] = rng.normal();
-  solveUpper(d, bandit.factor, z, z);
+  const sigma = bandit.config.posteriorScale * Math.sqrt(beta / g);
   for (let i = 0; i < d; i++) out[i] = th[i]! + sigma * z[i]!;
   return out;
+}
+
+/**
+ * Two upper-triangular solves U out1 = b1 and U out2 = b2 in one backward pass, each with the operations of
+ * `solveUpper` (out_i = (b_i − Σ_{k>i} u_ik out_k)/u_ii, the sum in ascending k). out2 may alias b2.
+ */
+function solveUpperPair(
+  n: number,
+  u: Float64Array,
+  b1: Float64Array,
+  out1: Float64Array,
+  b2: Float64Array,
+  out2: Float64Array,
+): void {
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b1[i]!;
+    let t = b2[i]!;
+    const row = i * n;
+    for (let k = i + 1; k < n; k++) {
+      const a = u[row + k]!;
+      s -= a * out1[k]!;
+      t -= a * out2[k]!;
+    }
+    const uii = u[row + i]!;
+    out1[i] = s / uii;
+    out2[i] = t / uii;
+  }
 }
 
 /**

@@ -503,3 +503,30 @@ describe('compressRankOne', () => {
     }
   });
 });
+
+describe('sampleLinTs', () => {
+  it('draws the same θ̃ bit for bit whether θ_n is stale (one backward pass for θ_n and the noise) or cached', () => {
+    for (const d of [1, 2, 7, 65]) {
+      const rng = createRng(23);
+      const stale = createLinearBandit({ d, algorithm: 'lints' });
+      const cached = createLinearBandit({ d, algorithm: 'lints' });
+      const x = new Float64Array(d);
+      const a = new Float64Array(d);
+      const b = new Float64Array(d);
+      const rngA = createRng(99);
+      const rngB = createRng(99);
+      for (let t = 0; t < 50; t++) {
+        for (let i = 0; i < d; i++) x[i] = rng.uniform() - 0.5;
+        const y = rng.uniform();
+        observeLinear(stale, x, 0, 1, y);
+        observeLinear(cached, x, 0, 1, y);
+        linearMean(cached);
+        expect(stale.thetaStale).toBe(true);
+        sampleLinTs(stale, rngA, a);
+        sampleLinTs(cached, rngB, b);
+        expect(Array.from(a)).toEqual(Array.from(b));
+        expect(Array.from(stale.theta)).toEqual(Array.from(cached.theta));
+      }
+    }
+  });
+});
