@@ -11,6 +11,8 @@ import { lineChart } from '../../core/chart.js';
 import {
   activityChart,
   combineRecsysArms,
+  createRecsysBurninShared,
+  createRecsysMetricShared,
   type ExperimentDay,
   efficiencyLevelChart,
   efficiencyLiftChart,
@@ -25,7 +27,7 @@ import {
   taskLiftChart,
   truthChart,
 } from '../../experiments/index.js';
-import { runReplications } from '../../sim/pool.js';
+import { defaultWorkers, runReplications } from '../../sim/pool.js';
 import { createProgress } from '../../sim/progress.js';
 import { type OutputSpec, toJson, writeOutputs } from '../io.js';
 import { renderSvg } from '../svg.js';
@@ -117,7 +119,15 @@ export async function reproduceExplore(opts: ReproduceOptions): Promise<Reproduc
     ...worlds.map((w) => ({ ...short, users: worldUsers, preset: w.preset })),
     ...sweep.map((x) => ({ ...short, users: sweepUsers, ...x.s })),
   ];
-  const input: RecsysArmJobInput = { settings, seed: opts.seed };
+  // As `explore simulate` runs them: the counterfactual's thread helps with the experiment arm's exploration
+  // metrics, and with two workers or more the two arms' threads serve the burn-in together (the same results).
+  const together = Math.min(opts.workers ?? defaultWorkers(), 2 * settings.length) >= 2;
+  const input: RecsysArmJobInput = {
+    settings,
+    seed: opts.seed,
+    shared: settings.map((x) => createRecsysMetricShared(x)),
+    ...(together ? { burnin: settings.map((x) => createRecsysBurninShared(x)) } : {}),
+  };
   const progress = createProgress('reproduce explore', opts.progress);
   const t0 = performance.now();
   let arms: RecsysArmResult[];
