@@ -3,7 +3,7 @@
  * P_i = integral f_i(x) prod_{j != i} F_j(x) dx, with exact Beta normalisers and an adaptive grid, so narrow
  * posteriors (heavy users) and never-seen topics (prior only, possibly singular at 0 or 1) are both resolved.
  */
-import { fdlibmExp } from '../sim/recsys/fdlibm-exp.js';
+import { fdlibmExp } from '../core/fdlibm-exp.js';
 
 /** Lanczos coefficients (g = 7, n = 9). */
 const LANCZOS = [

@@ -1,7 +1,7 @@
 /**
  * e^x by the algorithm of fdlibm's `__ieee754_exp` (Sun Microsystems, 1993), which V8 uses for `Math.exp`: the
  * same double operations in the same order, so the same bits as `Math.exp` on V8 (checked on tens of millions of
- * arguments and at every branch threshold by test/sim/recsys/fdlibm-exp.test.ts), without the call into the C
+ * arguments and at every branch threshold by test/core/fdlibm-exp.test.ts), without the call into the C
  * library: TurboFan inlines it into the caller's loop (about 1.3x faster per call in the simulation's kernels).
  */
 
