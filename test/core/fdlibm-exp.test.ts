@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../src/core/rng.js';
 import { fdlibmExp } from '../../src/core/fdlibm-exp.js';
+import { createRng } from '../../src/core/rng.js';
 
 /** Counts the arguments where fdlibmExp and Math.exp differ in any bit (Object.is: -0, NaN). */
 function mismatches(xs: Iterable<number>): number[] {
