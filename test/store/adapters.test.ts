@@ -88,6 +88,76 @@ describe('SQLite log bodies', () => {
     expect(await again.getDecision('t/a', 'e1')).toEqual(d);
     await again.close();
   });
+  it('writes bare rows as JSON arrays (format 3) and still reads the object rows of format 2', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'allot-sqlite-')), 'a.db');
+    const s = createSqliteStore({ path });
+    await s.putAgent('t/a', config, 1);
+    const { seq: ds } = (await s.appendDecision('t/a', d))!;
+    await s.appendReward('t/a', r);
+    // A decision with a user, and a late reward with a cost, keep the object form.
+    const rich: DecisionEntry = { ...d, eventId: 'e2', user: 'u1' };
+    await s.appendDecision('t/a', rich);
+    const late: RewardEntry = { ...r, eventId: 'e2', cost: [0.5], applied: false, decision: rich };
+    await s.appendReward('t/a', late);
+    await s.close();
+    const db = new Database(path);
+    const bodies = (db.prepare('SELECT body FROM log ORDER BY seq').all() as Array<{ body: string }>).map(
+      (x) => x.body,
+    );
+    expect(bodies[0]).toBe(`["e1",10,0,["b"],[1]]`);
+    expect(bodies[1]).toBe(`[${ds},11,[1]]`);
+    expect(bodies[2]!.startsWith('{')).toBe(true);
+    expect(bodies[3]!.startsWith('{')).toBe(true);
+    // Format 2: the same bare pair as objects, written by an older allot.
+    const ins = db.prepare('INSERT INTO log (agent, kind, event_id, body) VALUES (?, ?, ?, ?)');
+    const ds3 = Number(
+      ins.run(
+        't/a',
+        'decision',
+        'e3',
+        JSON.stringify({ eventId: 'e3', ts: 12, version: 0, actions: ['a'], propensities: [1] }),
+      ).lastInsertRowid,
+    );
+    const rs3 = Number(
+      ins.run('t/a', 'reward', 'e3', JSON.stringify({ decisionSeq: ds3, ts: 13, reward: [0] }))
+        .lastInsertRowid,
+    );
+    db.prepare('INSERT INTO decisions (agent, event_id, seq, ts, reward_seq) VALUES (?, ?, ?, ?, ?)').run(
+      't/a',
+      'e3',
+      ds3,
+      12,
+      rs3,
+    );
+    db.close();
+    const again = createSqliteStore({ path });
+    const d3: DecisionEntry = { ...d, eventId: 'e3', ts: 12, actions: ['a'] };
+    const r3: RewardEntry = { ...r, eventId: 'e3', ts: 13, reward: [0], decision: d3 };
+    const log = await again.readLog('t/a', 0, 10);
+    expect(log.map((e) => e.kind)).toEqual([
+      'decision',
+      'reward',
+      'decision',
+      'reward',
+      'decision',
+      'reward',
+    ]);
+    const strip = (e: SequencedEntry): unknown => {
+      const { seq: _, ...rest } = e;
+      if (rest.kind !== 'reward') return rest;
+      const { seq: _d, ...dec } = rest.decision as DecisionEntry & { seq?: number };
+      return { ...rest, decision: dec };
+    };
+    expect(log.map(strip)).toEqual([d, r, rich, late, d3, r3]);
+    expect(await again.getDecision('t/a', 'e1')).toEqual(d);
+    expect(await again.getDecision('t/a', 'e3')).toEqual(d3);
+    expect(await again.listEvents('t/a', 0, 10)).toEqual([
+      { seq: ds, decision: d, reward: r },
+      { seq: log[2]!.seq, decision: rich, reward: late },
+      { seq: ds3, decision: d3, reward: r3 },
+    ]);
+    await again.close();
+  });
 });
 
 describe('SQLite background checkpoints', () => {

@@ -25,6 +25,7 @@ import {
   isFullEntry,
   isRewardBody,
   type ParsedBody,
+  rewardDecisionSeq,
   toDecision,
   toReward,
 } from './codec.js';
@@ -275,10 +276,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       let e: LogEntry & { seq?: number };
       if (isFullEntry(b)) e = b;
       else if (isRewardBody(b)) {
-        let d = decided.get(b.decisionSeq);
+        const dseq = rewardDecisionSeq(b);
+        let d = decided.get(dseq);
         if (d === undefined) {
-          d = decodeDecision(q.body.get(b.decisionSeq)!.body);
-          (d as { seq?: number }).seq = b.decisionSeq;
+          d = decodeDecision(q.body.get(dseq)!.body);
+          (d as { seq?: number }).seq = dseq;
         }
         e = toReward(b, d);
       } else {
