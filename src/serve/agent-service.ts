@@ -21,9 +21,9 @@ import {
   createAgentRuntime,
   type DecideRequest,
   decideAgent,
-  eventRng,
   foldDecision,
   foldReward,
+  lazyEventRng,
   normalizeAgentConfig,
   pbmBias,
   restoreAgentRuntime,
@@ -397,7 +397,8 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
     },
     async decide(id, body, extra = {}) {
       const t0 = performance.now();
-      const l = await mustLoad(id);
+      // A loaded agent without a promise (the common case: decide's budget is a few microseconds).
+      const l = live.get(id) ?? (await mustLoad(id));
       const rt = l.rt;
       // A retry of a logged event returns the stored decision: from memory here, or from the store's
       // insert-if-absent below (no read before every decide).
@@ -429,8 +430,9 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
         }
         view = { ...rt, config: { ...rt.config, policy: extra.policy } };
       }
-      const d = decideAgent(view, body, eventRng(rt.config.seed, eventId));
-      const entry: DecisionEntry = {
+      const d = decideAgent(view, body, lazyEventRng(rt.config.seed, eventId));
+      // The optional fields are added after the literal (no spread of an empty object on every decide).
+      const entry: { -readonly [K in keyof DecisionEntry]: DecisionEntry[K] } = {
         kind: 'decision',
         eventId,
         ts: now(),
@@ -440,22 +442,21 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
         context: body.context ?? null,
         actions: d.actions.map((a) => rt.config.arms[a]!),
         propensities: d.propensities,
-        ...(extra.group === undefined ? {} : { group: extra.group }),
-        ...(extra.experiment === undefined ? {} : { experiment: extra.experiment }),
-        ...(extra.requestJson === undefined || body.context === undefined
-          ? {}
-          : { [REQUEST_JSON]: extra.requestJson }),
       };
+      if (extra.group !== undefined) entry.group = extra.group;
+      if (extra.experiment !== undefined) entry.experiment = extra.experiment;
+      if (extra.requestJson !== undefined && body.context !== undefined) entry[REQUEST_JSON] = extra.requestJson;
       const res = await store.appendDecision(id, entry);
       if (res === null) throw new AllotError('ALLOT_UNKNOWN_AGENT', 'agent was deleted');
       if (res.existing !== null) return decisionReply(res.existing);
       remember(id, entry);
-      await afterAppend(l, entry, res.seq);
+      if (local) fold(l, entry, res.seq);
+      else await catchUp(l);
       ev.decision?.(id, (performance.now() - t0) / 1000);
       return decisionReply(entry);
     },
     async reward(id, body) {
-      const l = await mustLoad(id);
+      const l = live.get(id) ?? (await mustLoad(id));
       const decision =
         recent.get(`${id}\u0000${body.eventId}`) ?? (await store.getDecision(id, body.eventId));
       if (decision === null) {
@@ -487,7 +488,8 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
         ev.reward?.(id, 'duplicate');
         return { eventId: body.eventId, applied: false, duplicate: true };
       }
-      await afterAppend(l, entry, res.seq);
+      if (local) fold(l, entry, res.seq);
+      else await catchUp(l);
       ev.reward?.(id, applied ? 'applied' : 'late');
       return { eventId: body.eventId, applied, duplicate: false };
     },

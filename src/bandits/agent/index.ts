@@ -41,6 +41,7 @@ export {
   foldReward,
   type LoggedDecision,
   type LoggedReward,
+  lazyEventRng,
   pbmBias,
   refreshAgent,
   requestSlots,

@@ -3,22 +3,57 @@
  * the same contract as the durable adapters (the shared contract suite runs against it).
  */
 import type { AgentConfig } from '../../bandits/agent/config.js';
-import type {
-  AgentRecord,
-  ControlEntry,
-  DecisionEntry,
-  JoinedEvent,
-  RewardEntry,
-  SequencedEntry,
-  Snapshot,
-  Store,
+import {
+  type AgentRecord,
+  type ControlEntry,
+  type DecisionEntry,
+  type JoinedEvent,
+  REQUEST_JSON,
+  type RewardEntry,
+  type SequencedEntry,
+  type Snapshot,
+  type Store,
 } from '../store.js';
+
+type SequencedDecision = DecisionEntry & { readonly seq: number };
+type SequencedReward = RewardEntry & { readonly seq: number };
 
 interface AgentData {
   record: AgentRecord;
   log: SequencedEntry[];
-  decisions: Map<string, { seq: number; entry: DecisionEntry; reward: RewardEntry | null }>;
+  /**
+   * Event id -> the decision's log entry (one object per decision, shared with the log: the entries a long-running
+   * store keeps are what its garbage collector traces and promotes on every decide).
+   */
+  decisions: Map<string, SequencedDecision>;
+  /** Event id -> its reward's log entry (rewarded events only), joined to the decision's log entry. */
+  rewards: Map<string, SequencedReward>;
   snapshot: Snapshot | null;
+}
+
+/**
+ * A decision as given to the store: the log entry without its `seq` (a copy, made only where an entry leaves the
+ * store as a decision: a reward joins it, a retry returns it, /events lists it).
+ */
+function unsequenced(e: SequencedDecision): DecisionEntry {
+  const { seq: _seq, ...d } = e;
+  return d;
+}
+
+/** A reward as given to the store, joined to its decision as given (see {@link unsequenced}). */
+function rewardAsGiven(r: SequencedReward): RewardEntry {
+  const { seq: _seq, decision, ...rest } = r;
+  return { ...rest, decision: unsequenced(decision as SequencedDecision) };
+}
+
+/**
+ * The log entry of decision `d` at `seq`. The request's text ({@link REQUEST_JSON}) stays out: it exists for stores
+ * that serialise, and a 10 kB string per linear decision is most of what a memory store would otherwise keep.
+ */
+function sequenced(d: DecisionEntry, seq: number): SequencedDecision {
+  if (d[REQUEST_JSON] === undefined) return { ...d, seq };
+  const { [REQUEST_JSON]: _text, ...rest } = d;
+  return { ...rest, seq };
 }
 
 /** Creates an empty in-memory store. */
@@ -41,6 +76,7 @@ export function createMemoryStore(): Store {
         record: { id, config: copy(config), createdAt: now },
         log: [],
         decisions: new Map(),
+        rewards: new Map(),
         snapshot: null,
       });
       return 'created';
@@ -62,25 +98,27 @@ export function createMemoryStore(): Store {
       const a = agents.get(id);
       if (a === undefined) return null;
       const cur = a.decisions.get(d.eventId);
-      if (cur !== undefined) return { seq: cur.seq, existing: keep(cur.entry) };
+      if (cur !== undefined) return { seq: cur.seq, existing: unsequenced(cur) };
       const s = ++seq;
-      const entry = keep(d);
-      a.log.push({ ...entry, seq: s });
-      a.decisions.set(d.eventId, { seq: s, entry, reward: null });
+      const e = sequenced(d, s);
+      a.log.push(e);
+      a.decisions.set(d.eventId, e);
       return { seq: s, existing: null };
     },
     async getDecision(id, eventId) {
-      return keep(agents.get(id)?.decisions.get(eventId)?.entry ?? null);
+      const e = agents.get(id)?.decisions.get(eventId);
+      return e === undefined ? null : unsequenced(e);
     },
     async appendReward(id, r) {
       const a = agents.get(id);
       const dec = a?.decisions.get(r.eventId);
       if (a === undefined || dec === undefined) return null;
-      if (dec.reward !== null) return { seq: dec.seq, duplicate: true };
+      if (a.rewards.has(r.eventId)) return { seq: dec.seq, duplicate: true };
       const s = ++seq;
-      const entry = keep(r);
-      dec.reward = entry;
-      a.log.push({ ...entry, seq: s });
+      // The log's reward joins the log's decision (the contract allows a reward's decision to carry its seq).
+      const e: SequencedReward = { ...r, decision: dec, seq: s };
+      a.rewards.set(r.eventId, e);
+      a.log.push(e);
       return { seq: s, duplicate: false };
     },
     async appendControl(id, c: ControlEntry) {
@@ -112,8 +150,8 @@ export function createMemoryStore(): Store {
       const out: JoinedEvent[] = [];
       for (const e of a.log) {
         if (e.seq <= after || e.kind !== 'decision') continue;
-        const d = a.decisions.get(e.eventId)!;
-        out.push({ seq: e.seq, decision: d.entry, reward: d.reward });
+        const r = a.rewards.get(e.eventId);
+        out.push({ seq: e.seq, decision: unsequenced(e), reward: r === undefined ? null : rewardAsGiven(r) });
         if (out.length >= limit) break;
       }
       return out;
@@ -123,7 +161,7 @@ export function createMemoryStore(): Store {
       if (a === undefined) return [];
       const out: DecisionEntry[] = [];
       for (const d of a.decisions.values()) {
-        if (d.reward === null && d.entry.ts <= olderThan) out.push(d.entry);
+        if (d.ts <= olderThan && !a.rewards.has(d.eventId)) out.push(unsequenced(d));
       }
       return out.sort((x, y) => x.ts - y.ts).slice(0, limit);
     },
