@@ -6,7 +6,11 @@
  *   features, a 1,625-number context per decision) on the memory and the SQLite store, each decide run right after
  *   a run of a Fastify empty route (`GET /empty` -> `{}`; also `POST /empty` with the decide body, parsed and
  *   ignored, right after decide) in the same server process, so the ratio decide/empty compares
- *   runs made under the same machine load. Then p50/p99 at a fixed 1,000 requests/s (autocannon `overallRate`).
+ *   runs made under the same machine load. Then p50/p99 at a fixed 1,000 requests/s, twice: autocannon's
+ *   `overallRate` (bursts: each connection sends its share of a second back to back, then waits) and a paced,
+ *   open-loop client (`paced`: one request every millisecond, latency from its scheduled time), the issue's target.
+ * - The LinUCB body's floor: `POST /empty-raw`, a route whose JSON parser reads the 10 kB body and discards it
+ *   (what receiving it costs before any parse), beside the empty POST that parses it.
  * - Replay: `replayFromLog` over 1,000,000 logged UCB1 rewards (1,000,000 decisions + 1,000,000 rewards) in a SQLite
  *   store, with the log read ahead in a worker (the default for long scans) and, as the same run's baseline, with
  *   every page read in the replaying thread (the rows the Store API writes, with its encoder, in one transaction;
@@ -20,6 +24,7 @@
 
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +35,8 @@ import { consume, type Reporter } from './harness.js';
 const SKIP_LONG = process.env['ALLOT_BENCH_SKIP_LONG'] === '1';
 const RUN_SECONDS = SKIP_LONG ? 2 : 5;
 const CONNECTIONS = 10;
+/** Length of each paced (open-loop) latency run. */
+const PACED_SECONDS = SKIP_LONG ? 3 : 10;
 const REPLAY_REWARDS = SKIP_LONG ? 100_000 : 1_000_000;
 /** Fill the replay's SQLite log through the Store API even for 1,000,000 rewards (slow: a commit per entry). */
 const FILL_VIA_API = process.env['ALLOT_BENCH_FILL'] === 'api';
@@ -53,6 +60,14 @@ async function startServers(dir: string): Promise<ServerPorts> {
   empty.get('/empty', async () => ({}));
   // The same route for a POST: Fastify parses the JSON body (the decide body), the handler ignores it.
   empty.post('/empty', async () => ({}));
+  // The same again with the body read and thrown away, not parsed (the cost of receiving it).
+  await empty.register(async (raw) => {
+    raw.removeContentTypeParser('application/json');
+    raw.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, _body, done) =>
+      done(null, {}),
+    );
+    raw.post('/empty-raw', async () => ({}));
+  });
   await empty.listen({ port: 0, host: '127.0.0.1' });
   const listen = async (store: import('../src/store/store.js').Store): Promise<number> => {
     const app = await createApp({ store, web: false, sweepMs: 0, pollMs: 0 });
@@ -167,6 +182,80 @@ async function cannon(
   };
 }
 
+/**
+ * Latency at a fixed arrival rate, open loop: request i is sent at t0 + i/rate whatever the replies before it did
+ * (keep-alive sockets, as many as are in flight), and its latency runs from that scheduled time to the end of its
+ * reply, so a stalled server is charged for every request that should have gone out meanwhile (no coordinated
+ * omission). autocannon's `overallRate` is not this: each connection sends its share of a second back to back at
+ * the start of the second and then waits, so "1,000 req/s" over 10 connections is a burst at full speed with 10
+ * requests in flight, then idle.
+ */
+async function paced(
+  port: number,
+  path: string,
+  body: (i: number) => string,
+  rate: number,
+  seconds: number,
+): Promise<{ p50: number; p99: number; max: number; sent: number; ok: number; other: number; load: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const total = Math.round(rate * seconds);
+  const lat = new Float64Array(total);
+  let ok = 0;
+  let other = 0;
+  let done = 0;
+  let sent = 0;
+  const t0 = performance.now() + 20;
+  await new Promise<void>((resolve) => {
+    const send = (i: number): void => {
+      const due = t0 + (i * 1000) / rate;
+      const payload = body(i);
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            lat[i] = performance.now() - due;
+            if (res.statusCode !== undefined && res.statusCode < 300) ok++;
+            else other++;
+            if (++done === total) resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        lat[i] = performance.now() - due;
+        other++;
+        if (++done === total) resolve();
+      });
+      req.end(payload);
+    };
+    const tick = (): void => {
+      // Send every request whose time has come (several when the timer fired late), then wait for the next one.
+      const now = performance.now();
+      while (sent < total && t0 + (sent * 1000) / rate <= now) send(sent++);
+      if (sent < total) setTimeout(tick, Math.max(0, t0 + (sent * 1000) / rate - performance.now()));
+    };
+    setTimeout(tick, 20);
+  });
+  agent.destroy();
+  const sorted = lat.slice().sort();
+  return {
+    p50: sorted[Math.floor(0.5 * total)]!,
+    p99: sorted[Math.min(total - 1, Math.floor(0.99 * total))]!,
+    max: sorted[total - 1]!,
+    sent,
+    ok,
+    other,
+    load: loadavg()[0]!,
+  };
+}
+
 /** A seeded pool of LinUCB contexts (per-action features), as JSON text after the event id. */
 function linContexts(count: number, seed: number): string[] {
   let s = seed >>> 0;
@@ -235,6 +324,10 @@ async function httpBench(report: Reporter): Promise<void> {
             : (i: number) => `{"eventId":"${prefix}-${i}",${ctx[i % ctx.length]}`;
         const d = await cannon(port, { method: 'POST', path: `/v1/agents/${agent}/decide`, body: dBody });
         const ep = await cannon(ports.empty, { method: 'POST', path: '/empty', body: dBody });
+        const raw =
+          agent === 'lin'
+            ? await cannon(ports.empty, { method: 'POST', path: '/empty-raw', body: dBody })
+            : null;
         const r = await cannon(
           port,
           {
@@ -260,6 +353,15 @@ async function httpBench(report: Reporter): Promise<void> {
           unit: 'req/s',
           note: `${note(ep)}; decide/empty POST ${(d.rps / ep.rps).toFixed(3)}x, by server CPU ${(ep.cpuUs / d.cpuUs).toFixed(3)}x`,
         });
+        if (raw !== null) {
+          report.row({
+            suite: 'serve',
+            name: `empty POST route, decide body read, not parsed (${store} ${label})`,
+            value: raw.rps,
+            unit: 'req/s',
+            note: `${note(raw)}; vs empty GET ${(raw.rps / e.rps).toFixed(3)}x (the ceiling of decide/empty with this body)`,
+          });
+        }
         report.row({
           suite: 'serve',
           name: `decide ${store} ${label}`,
@@ -300,6 +402,14 @@ async function httpBench(report: Reporter): Promise<void> {
       unit: 'ms',
       note: `p50 ${fixed.p50.toFixed(2)} ms; autocannon p99 ${fixed.acP99} ms; load ${fixed.load.toFixed(1)}`,
     });
+    const emptyPaced = await paced(ports.empty, '/empty', () => '{}', rate, PACED_SECONDS);
+    report.row({
+      suite: 'serve',
+      name: `empty POST route at ${rate} req/s (paced, open loop): p99`,
+      value: emptyPaced.p99,
+      unit: 'ms',
+      note: `p50 ${emptyPaced.p50.toFixed(2)} ms, max ${emptyPaced.max.toFixed(1)} ms; load ${emptyPaced.load.toFixed(1)}`,
+    });
     for (const store of ['memory', 'sqlite'] as const) {
       for (const agent of ['ucb', 'lin'] as const) {
         const label = agent === 'ucb' ? `UCB1 K=${UCB_ARMS}` : `LinUCB d=${LIN_D} K=${LIN_ARMS}`;
@@ -315,10 +425,22 @@ async function httpBench(report: Reporter): Promise<void> {
         );
         report.row({
           suite: 'serve',
-          name: `decide ${store} ${label} at ${rate} req/s: p99`,
+          name: `decide ${store} ${label} at ${rate} req/s (autocannon, bursts): p99`,
           value: x.p99,
           unit: 'ms',
-          note: `p50 ${x.p50.toFixed(2)} ms; autocannon p99 ${x.acP99} ms (target < 10); achieved ${x.rps.toFixed(0)} req/s; ${x.other} non-2xx; load ${x.load.toFixed(1)}`,
+          note: `p50 ${x.p50.toFixed(2)} ms; autocannon p99 ${x.acP99} ms; achieved ${x.rps.toFixed(0)} req/s; ${x.other} non-2xx; load ${x.load.toFixed(1)}; each connection sends its share of a second back to back, then waits`,
+        });
+        const pacedBody =
+          agent === 'ucb'
+            ? (i: number) => `{"eventId":"${prefix}-paced-${i}"}`
+            : (i: number) => `{"eventId":"${prefix}-paced-${i}",${ctx[i % ctx.length]}`;
+        const y = await paced(ports[store], `/v1/agents/${agent}/decide`, pacedBody, rate, PACED_SECONDS);
+        report.row({
+          suite: 'serve',
+          name: `decide ${store} ${label} at ${rate} req/s (paced, open loop): p99`,
+          value: y.p99,
+          unit: 'ms',
+          note: `target < 10 ms; p50 ${y.p50.toFixed(2)} ms, max ${y.max.toFixed(1)} ms from each request's scheduled time; ${y.ok} 2xx of ${y.sent}, ${y.other} other; load ${y.load.toFixed(1)}`,
         });
       }
     }

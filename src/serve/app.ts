@@ -93,6 +93,15 @@ const bearer = (req: FastifyRequest): string | undefined => {
 };
 
 /**
+ * Whether a JSON text could hold a key `__proto__` or `constructor`: only if it has one of them literally or a
+ * `\u` escape (JSON's other escapes, \" \\ \/ \b \f \n \r \t, make no letter or underscore). A text for which
+ * this is false needs no prototype-poisoning scan.
+ */
+export function mayPoisonPrototype(text: string): boolean {
+  return text.includes('\\u') || text.includes('__proto__') || text.includes('constructor');
+}
+
+/**
  * Builds the app (not listening). Close it with `app.close()`; the store is the caller's to close.
  */
 export async function createApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -133,8 +142,21 @@ export async function createApp(opts: AppOptions): Promise<FastifyInstance> {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    req.bodyText = body as string;
-    parseJson(req, body as string, done);
+    const text = body as string;
+    req.bodyText = text;
+    if (!mayPoisonPrototype(text)) {
+      // No key of this text can be __proto__ or constructor: Fastify's checks (two regular expressions over the
+      // whole text, ~5 % of a 10 kB LinUCB decide) have nothing to find, and JSON.parse gives the same value.
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        // Not JSON (or empty): Fastify's parser reports it, with its own code and message.
+        return parseJson(req, text, done);
+      }
+      return done(null, value);
+    }
+    parseJson(req, text, done);
   });
   app.decorateRequest('bodyText', null);
   app.decorate('allot', ctx);
