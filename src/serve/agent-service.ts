@@ -445,7 +445,8 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
       };
       if (extra.group !== undefined) entry.group = extra.group;
       if (extra.experiment !== undefined) entry.experiment = extra.experiment;
-      if (extra.requestJson !== undefined && body.context !== undefined) entry[REQUEST_JSON] = extra.requestJson;
+      if (extra.requestJson !== undefined && body.context !== undefined)
+        entry[REQUEST_JSON] = extra.requestJson;
       const res = await store.appendDecision(id, entry);
       if (res === null) throw new AllotError('ALLOT_UNKNOWN_AGENT', 'agent was deleted');
       if (res.existing !== null) return decisionReply(res.existing);
