@@ -198,7 +198,9 @@ async function paced(
   seconds: number,
 ): Promise<{ p50: number; p99: number; max: number; sent: number; ok: number; other: number; load: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const total = Math.round(rate * seconds);
+  // The first second warms up (sockets opened, code compiled) and is not counted.
+  const warm = Math.round(rate);
+  const total = warm + Math.round(rate * seconds);
   const lat = new Float64Array(total);
   let ok = 0;
   let other = 0;
@@ -222,15 +224,17 @@ async function paced(
           res.resume();
           res.on('end', () => {
             lat[i] = performance.now() - due;
-            if (res.statusCode !== undefined && res.statusCode < 300) ok++;
-            else other++;
+            if (i >= warm) {
+              if (res.statusCode !== undefined && res.statusCode < 300) ok++;
+              else other++;
+            }
             if (++done === total) resolve();
           });
         },
       );
       req.on('error', () => {
         lat[i] = performance.now() - due;
-        other++;
+        if (i >= warm) other++;
         if (++done === total) resolve();
       });
       req.end(payload);
@@ -244,12 +248,13 @@ async function paced(
     setTimeout(tick, 20);
   });
   agent.destroy();
-  const sorted = lat.slice().sort();
+  const sorted = lat.slice(warm).sort();
+  const n = sorted.length;
   return {
-    p50: sorted[Math.floor(0.5 * total)]!,
-    p99: sorted[Math.min(total - 1, Math.floor(0.99 * total))]!,
-    max: sorted[total - 1]!,
-    sent,
+    p50: sorted[Math.floor(0.5 * n)]!,
+    p99: sorted[Math.min(n - 1, Math.floor(0.99 * n))]!,
+    max: sorted[n - 1]!,
+    sent: n,
     ok,
     other,
     load: loadavg()[0]!,
