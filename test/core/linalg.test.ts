@@ -1,4 +1,3 @@
-import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { AllotError } from '../../src/core/errors.js';
 import {
@@ -14,6 +13,7 @@ import {
   symmetrize,
 } from '../../src/core/linalg.js';
 import { createRng } from '../../src/core/rng.js';
+import { fc, test } from '../helpers/fast-check.js';
 
 function randomSpd(n: number, seed: number): Float64Array {
   const r = createRng(seed);

@@ -1,6 +1,6 @@
-import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { RecentMap } from '../../src/core/recent-map.js';
+import { fc, test } from '../helpers/fast-check.js';
 
 describe('RecentMap', () => {
   test.prop([

@@ -1,4 +1,3 @@
-import { fc, test } from '@fast-check/vitest';
 import betaCdf from '@stdlib/stats-base-dists-beta-cdf';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
@@ -11,6 +10,7 @@ import {
   sampleNormal,
   uniform53,
 } from '../../src/core/samplers.js';
+import { fc, test } from '../helpers/fast-check.js';
 
 describe('fast samplers', () => {
   test.prop(

@@ -1,4 +1,3 @@
-import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import { DP_LIMITS } from '../../src/dp/config.js';
@@ -13,6 +12,7 @@ import {
   tauchen,
   valueFunction,
 } from '../../src/dp/index.js';
+import { fc, test } from '../helpers/fast-check.js';
 
 const EPS = [-1.4, -0.55, 0, 0.55, 1.4];
 const PROB = [0.1, 0.2, 0.4, 0.2, 0.1];

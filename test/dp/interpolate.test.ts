@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
   createInterpolant,
@@ -10,6 +9,7 @@ import {
   type InterpolationKind,
   refitInterpolant,
 } from '../../src/dp/index.js';
+import { fc, test } from '../helpers/fast-check.js';
 
 interface Case {
   x: number[];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { minimizeBounded } from '../../src/dp/index.js';
+import { fc, test } from '../helpers/fast-check.js';
 
 interface BrentRef {
   name: string;

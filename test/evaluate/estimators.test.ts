@@ -1,7 +1,7 @@
-import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import { estimateValues, poissonBootstrapTotals, STANDARD_ESTIMATORS } from '../../src/evaluate/index.js';
+import { fc, test } from '../helpers/fast-check.js';
 
 // A tiny log, every value worked by hand (see the comments).
 // r = [1, 0, 1, 0], p = [.5, .5, .25, .5], pi = [1, .5, .5, 0] -> w = [2, 1, 2, 0]

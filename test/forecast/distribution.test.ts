@@ -1,8 +1,8 @@
-import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { normalCdf, normalQuantile } from '../../src/core/dist.js';
 import { createRng } from '../../src/core/rng.js';
 import { createQuantileDistribution } from '../../src/forecast/index.js';
+import { fc, test } from '../helpers/fast-check.js';
 
 const HUB_LEVELS = [
   0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85,

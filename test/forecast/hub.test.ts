@@ -1,4 +1,3 @@
-import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
   checkForecasts,
@@ -7,6 +6,7 @@ import {
   parseTargetData,
   splitCsvLine,
 } from '../../src/forecast/index.js';
+import { fc, test } from '../helpers/fast-check.js';
 
 const HEADER =
   'reference_date,target,horizon,location,target_end_date,output_type,output_type_id,value,model_id';

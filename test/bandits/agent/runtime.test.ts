@@ -1,5 +1,5 @@
 /** The served agents' decisions: propensities equal the policy's own action distribution; replayable by event id. */
-import { fc, test } from '@fast-check/vitest';
+
 import { describe, expect, it } from 'vitest';
 import {
   agentProbabilities,
@@ -11,6 +11,7 @@ import {
   normalizeAgentConfig,
 } from '../../../src/bandits/agent/index.js';
 import { createRng } from '../../../src/core/rng.js';
+import { fc, test } from '../../helpers/fast-check.js';
 
 const ARMS = ['a', 'b', 'c', 'd', 'e'];
 const feats = Object.fromEntries(

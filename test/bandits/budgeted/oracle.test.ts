@@ -1,4 +1,3 @@
-import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
   bruteForceIlfp,
@@ -11,6 +10,7 @@ import {
 } from '../../../src/bandits/budgeted/oracle.js';
 import { topLInto } from '../../../src/bandits/budgeted/select.js';
 import { createRng } from '../../../src/core/rng.js';
+import { fc, test } from '../../helpers/fast-check.js';
 
 function ratioOf(a: readonly number[], b: readonly number[], set: readonly number[]): number {
   let sa = 0;

@@ -1,4 +1,3 @@
-import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { bernoulliTrial, createBts } from '../../../src/bandits/budgeted/bts.js';
 import { createBudgetedPolicy } from '../../../src/bandits/budgeted/create.js';
@@ -15,6 +14,7 @@ import {
 import { createUcbBv1 } from '../../../src/bandits/budgeted/ucb-bv1.js';
 import { createRng } from '../../../src/core/rng.js';
 import { sampleBeta, sampleGamma, sampleNormal } from '../../../src/core/samplers.js';
+import { fc, test } from '../../helpers/fast-check.js';
 
 const ctx: BudgetedContext = { spent: 0 };
 

@@ -1,4 +1,3 @@
-import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
   addObservation,
@@ -25,6 +24,7 @@ import {
 import { compressRankOne, compressScratch } from '../../../src/bandits/linear/linear-bandit.js';
 import { addOuter, identity, invertSpd } from '../../../src/core/linalg.js';
 import { createRng } from '../../../src/core/rng.js';
+import { fc, test } from '../../helpers/fast-check.js';
 
 function randomUnit(rng: ReturnType<typeof createRng>, d: number, out: Float64Array, off = 0): void {
   let n = 0;

@@ -1,4 +1,3 @@
-import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
   applyMultiTaskUcbDelta,
@@ -11,6 +10,7 @@ import {
   ucbSelect,
 } from '../../../src/bandits/mab/index.js';
 import { createRng } from '../../../src/core/rng.js';
+import { fc, test } from '../../helpers/fast-check.js';
 
 // Hand-computed example of Eq. 1: K = 3 topics, 2 tasks, alpha = (1, 0.5), gamma = 0.5,
 // rhat(task 0) = (0.2, 0.5, 0.4), rhat(task 1) = (0.1, 0.2, 0.6), N_{t,a} = (4, 10, 1), N_t = 15.

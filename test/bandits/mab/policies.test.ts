@@ -1,4 +1,3 @@
-import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
   applyArmDelta,
@@ -12,6 +11,7 @@ import {
   ucb1Index,
 } from '../../../src/bandits/mab/index.js';
 import { createRng } from '../../../src/core/rng.js';
+import { fc, test } from '../../helpers/fast-check.js';
 
 function stats(counts: number[], sums: number[]) {
   const s = createArmStats(counts.length);

@@ -1,4 +1,3 @@
-import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { createLinearStats, type LinearStats, linearMean } from '../../../src/bandits/linear/index.js';
 import {
@@ -23,6 +22,7 @@ import {
 } from '../../../src/bandits/ranking/index.js';
 import { choleskyInPlace, choleskySolve } from '../../../src/core/linalg.js';
 import { createRng } from '../../../src/core/rng.js';
+import { fc, test } from '../../helpers/fast-check.js';
 
 const unit = (rng: ReturnType<typeof createRng>, d: number, k: number): Float64Array => {
   const xs = new Float64Array(k * d);
