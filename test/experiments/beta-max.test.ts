@@ -56,7 +56,7 @@ describe('P by quadrature (probability that each Beta is the largest)', () => {
       expect(Math.abs(raw - 1), kind).toBeLessThan(1e-4);
       expect(q.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 12);
     }
-  }, 300_000); // 1.2e8 Beta draws: about 4 s on a quiet 2-core machine, much more on a shared one
+  }, 300_000); // 1.2e8 Beta draws: 12-13 s alone on a 2-core machine, 17-32 s beside the rest of npm test
 
   it('agrees with a 50x finer grid within 1e-5, and is exact on closed forms', () => {
     const K = 30;
