@@ -3,11 +3,12 @@
  * store (a real Redis) ends, on both replicas, in the state that folding the unique rewards gives; and a replay of
  * the log from scratch reproduces it exactly.
  */
-import { fc, test } from '@fast-check/vitest';
+
 import { describe, expect } from 'vitest';
 import { agentStateToJson, normalizeAgentConfig } from '../../src/bandits/agent/index.js';
 import { createAgentService, replayFromLog } from '../../src/serve/agent-service.js';
 import { createRedisStore } from '../../src/store/redis/index.js';
+import { fc, test } from '../helpers/fast-check.js';
 
 const ARMS = ['a', 'b', 'c'];
 type Op =
