@@ -249,13 +249,15 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
   const loading = new Map<string, Promise<Live | null>>();
   const recent = new RecentMap<string, DecisionEntry>(RECENT_DECISIONS / 2);
 
-  // The memory store answers getDecision from a Map already: a second cache would only cost a key per decide.
+  // The memory store answers getDecision from a Map already: a second cache would only cost a key per decide, except
+  // for a decision with a request text, whose context the memory store keeps as that text (parsed again on read).
   const cacheDecisions = store.kind !== 'memory';
-  // A SQLite reward names its decision by row, so the cache may keep a decision pruned to what a retry answers and a
-  // fold reads (pruneDecision). A Redis reward carries its decision into the log: there the cache keeps it whole.
-  const pruneCached = store.kind === 'sqlite';
+  // SQLite and memory rewards name their decision (by row, by event id), so the cache may keep a decision pruned to
+  // what a retry answers and a fold reads (pruneDecision). A Redis reward carries its decision into the log: there
+  // the cache keeps it whole.
+  const pruneCached = store.kind === 'sqlite' || store.kind === 'memory';
   const remember = (id: string, d: DecisionEntry): void => {
-    if (!cacheDecisions) return;
+    if (!cacheDecisions && d[REQUEST_JSON] === undefined) return;
     const key = `${id}\u0000${d.eventId}`;
     if (pruneCached) {
       recent.set(key, pruneDecision(d), 1);

@@ -142,7 +142,9 @@ export async function createApp(opts: AppOptions): Promise<FastifyInstance> {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    const text = body as string;
+    // A byte-order mark is not JSON: Fastify's parser skips it, and so does the text a store logs or keeps.
+    const raw = body as string;
+    const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     req.bodyText = text;
     if (!mayPoisonPrototype(text)) {
       // No key of this text can be __proto__ or constructor: Fastify's checks (two regular expressions over the

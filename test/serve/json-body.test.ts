@@ -3,10 +3,15 @@
  * prototype-poisoning scan. Checked both ways: every text whose parse has such a key (however escaped) is sent to
  * the full parser, and the service answers poisoned bodies with 400 as before.
  */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createApp, mayPoisonPrototype } from '../../src/serve/app.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
+import { createSqliteStore } from '../../src/store/sqlite/index.js';
 
 /** Whether a parsed JSON value has an own key `__proto__` or `constructor` at any depth. */
 function hasPoisonKey(v: unknown): boolean {
@@ -95,6 +100,43 @@ describe('mayPoisonPrototype', () => {
       expect(agent.decisions).toBe(1);
     } finally {
       await app.close();
+    }
+  });
+
+  it('logs a context sent after a byte-order mark so that it reads back (memory and SQLite)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'allot-bom-'));
+    try {
+      for (const make of [() => createMemoryStore(), () => createSqliteStore({ path: join(dir, 'b.db') })]) {
+        const app = await createApp({ store: make(), web: false, sweepMs: 0, pollMs: 0 });
+        try {
+          await app.inject({
+            method: 'PUT',
+            url: '/v1/agents/lin',
+            payload: { policy: { type: 'linucb', d: 2 }, arms: ['x', 'y'] },
+          });
+          const context = { actions: { x: { features: [1, 0.5] }, y: { features: [0, 2] } } };
+          const d = await app.inject({
+            method: 'POST',
+            url: '/v1/agents/lin/decide',
+            payload: `\uFEFF${JSON.stringify({ eventId: 'b1', context })}`,
+            headers: { 'content-type': 'application/json' },
+          });
+          expect(d.statusCode, d.body).toBe(200);
+          const r = await app.inject({
+            method: 'POST',
+            url: '/v1/agents/lin/rewards',
+            payload: { eventId: 'b1', reward: 1 },
+          });
+          expect(r.statusCode, r.body).toBe(200);
+          const ev = JSON.parse((await app.inject({ method: 'GET', url: '/v1/agents/lin/events' })).body);
+          expect(ev.events[0].context).toEqual(context);
+          expect(ev.events[0].reward).toEqual([1]);
+        } finally {
+          await app.close();
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

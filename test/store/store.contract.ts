@@ -4,7 +4,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { normalizeAgentConfig } from '../../src/bandits/agent/index.js';
-import type { DecisionEntry, LogEntry, RewardEntry, SequencedEntry, Store } from '../../src/store/store.js';
+import {
+  type DecisionEntry,
+  type LogEntry,
+  REQUEST_JSON,
+  type RewardEntry,
+  type SequencedEntry,
+  type Store,
+} from '../../src/store/store.js';
 
 /** A skipped test with its reason. */
 export interface ContractSkip {
@@ -117,6 +124,28 @@ export function runStoreContract(
       const ev = await store.listEvents('t/a', 0, 10);
       expect(ev).toHaveLength(1);
       expect(ev[0]?.reward?.reward).toEqual([1]);
+    });
+
+    test('gives back the context of a decision logged with its request text (REQUEST_JSON)', async () => {
+      await store.putAgent('t/a', config, 1);
+      const context = { features: [0.25, -1.5e-7], actions: { b: { features: [1, 2], predictions: [0.5] } } };
+      const request = JSON.stringify({ eventId: 'e-text', user: 'u9', context });
+      const d: DecisionEntry = {
+        ...decision('e-text', 1500, 'b'),
+        user: 'u9',
+        context,
+        [REQUEST_JSON]: request,
+      };
+      const plain: DecisionEntry = { ...decision('e-text', 1500, 'b'), user: 'u9', context };
+      const first = await store.appendDecision('t/a', d);
+      expect(first?.existing).toBeNull();
+      expect((await store.appendDecision('t/a', d))?.existing).toEqual(plain);
+      expect(await store.getDecision('t/a', 'e-text')).toEqual(plain);
+      await store.appendReward('t/a', reward(d, 1, 1600));
+      const log = await store.readLog('t/a', 0, 10);
+      expect(log.map(unsequenced)).toEqual([plain, reward(plain, 1, 1600)]);
+      const ev = await store.listEvents('t/a', 0, 10);
+      expect(ev.map((e) => [e.decision, e.reward])).toEqual([[plain, reward(plain, 1, 1600)]]);
     });
 
     test('gives back every field of decisions and rewards, the optional ones included', async () => {
