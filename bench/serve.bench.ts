@@ -27,6 +27,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
@@ -95,8 +96,21 @@ async function startServers(dir: string): Promise<ServerPorts> {
 const CHILD_DIR = process.env['ALLOT_SERVE_BENCH_DIR'];
 if (CHILD_DIR !== undefined && process.send !== undefined) {
   // The parent asks for the server's CPU time around each run (CPU per request is robust to a shared machine).
+  // And for the longest stall of its event loop (and its longest GC pause) since the last ask, around each paced run:
+  // a client-side latency tail with a calm server loop is the load generator's, not the service's.
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  let gcMax = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMax = Math.max(gcMax, e.duration);
+  }).observe({ entryTypes: ['gc'] });
   process.on('message', (m) => {
     if (m === 'cpu') process.send!({ cpu: process.cpuUsage() });
+    if (m === 'stalls') {
+      process.send!({ stalls: { loopMaxMs: loop.max / 1e6, gcMaxMs: gcMax } });
+      loop.reset();
+      gcMax = 0;
+    }
   });
   startServers(CHILD_DIR).then(
     (ports) => process.send!(ports),
@@ -196,7 +210,16 @@ async function paced(
   body: (i: number) => string,
   rate: number,
   seconds: number,
-): Promise<{ p50: number; p99: number; max: number; sent: number; ok: number; other: number; load: number }> {
+): Promise<{
+  p50: number;
+  p99: number;
+  max: number;
+  sent: number;
+  clientStallMs: number;
+  ok: number;
+  other: number;
+  load: number;
+}> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   // The first second warms up (sockets opened, code compiled) and is not counted.
   const warm = Math.round(rate);
@@ -206,6 +229,9 @@ async function paced(
   let other = 0;
   let done = 0;
   let sent = 0;
+  // The client's own event-loop stalls (its GC included): a request is late by as much when the client stalls.
+  const clientLoop = monitorEventLoopDelay({ resolution: 1 });
+  clientLoop.enable();
   const t0 = performance.now() + 20;
   await new Promise<void>((resolve) => {
     const send = (i: number): void => {
@@ -248,6 +274,7 @@ async function paced(
     setTimeout(tick, 20);
   });
   agent.destroy();
+  clientLoop.disable();
   const sorted = lat.slice(warm).sort();
   const n = sorted.length;
   return {
@@ -255,6 +282,7 @@ async function paced(
     p99: sorted[Math.min(n - 1, Math.floor(0.99 * n))]!,
     max: sorted[n - 1]!,
     sent: n,
+    clientStallMs: clientLoop.max / 1e6,
     ok,
     other,
     load: loadavg()[0]!,
@@ -301,6 +329,11 @@ async function httpBench(report: Reporter): Promise<void> {
           resolve(m.cpu.user + m.cpu.system),
         );
         child.send('cpu');
+      });
+    const serverStalls = () =>
+      new Promise<{ loopMaxMs: number; gcMaxMs: number }>((resolve) => {
+        child.once('message', (m: { stalls: { loopMaxMs: number; gcMaxMs: number } }) => resolve(m.stalls));
+        child.send('stalls');
       });
     const ctx = linContexts(64, 1);
     const empty = { method: 'GET', path: '/empty' } as const;
@@ -413,7 +446,7 @@ async function httpBench(report: Reporter): Promise<void> {
       name: `empty POST route at ${rate} req/s (paced, open loop): p99`,
       value: emptyPaced.p99,
       unit: 'ms',
-      note: `p50 ${emptyPaced.p50.toFixed(2)} ms, max ${emptyPaced.max.toFixed(1)} ms; load ${emptyPaced.load.toFixed(1)}`,
+      note: `p50 ${emptyPaced.p50.toFixed(2)} ms, max ${emptyPaced.max.toFixed(1)} ms; client: longest stall ${emptyPaced.clientStallMs.toFixed(1)} ms; load ${emptyPaced.load.toFixed(1)}`,
     });
     for (const store of ['memory', 'sqlite'] as const) {
       for (const agent of ['ucb', 'lin'] as const) {
@@ -439,13 +472,15 @@ async function httpBench(report: Reporter): Promise<void> {
           agent === 'ucb'
             ? (i: number) => `{"eventId":"${prefix}-paced-${i}"}`
             : (i: number) => `{"eventId":"${prefix}-paced-${i}",${ctx[i % ctx.length]}`;
+        await serverStalls();
         const y = await paced(ports[store], `/v1/agents/${agent}/decide`, pacedBody, rate, PACED_SECONDS);
+        const st = await serverStalls();
         report.row({
           suite: 'serve',
           name: `decide ${store} ${label} at ${rate} req/s (paced, open loop): p99`,
           value: y.p99,
           unit: 'ms',
-          note: `target < 10 ms; p50 ${y.p50.toFixed(2)} ms, max ${y.max.toFixed(1)} ms from each request's scheduled time; ${y.ok} 2xx of ${y.sent}, ${y.other} other; load ${y.load.toFixed(1)}`,
+          note: `target < 10 ms; p50 ${y.p50.toFixed(2)} ms, max ${y.max.toFixed(1)} ms from each request's scheduled time; ${y.ok} 2xx of ${y.sent}, ${y.other} other; server: longest event-loop stall ${st.loopMaxMs.toFixed(1)} ms, longest GC pause ${st.gcMaxMs.toFixed(1)} ms (warm-up included); client: longest stall ${y.clientStallMs.toFixed(1)} ms; load ${y.load.toFixed(1)}`,
         });
       }
     }
