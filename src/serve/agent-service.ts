@@ -193,6 +193,9 @@ export async function replayFromLog(
   return { rt, seq, entries };
 }
 
+/** `T` with its fields writable (an entry built field by field before it is handed over). */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
  * Decision `d` with what a retry answers and a fold reads: the context keeps its shared features and the features
  * and predictions of the chosen actions only (foldReward reads no other action's), and the request's text
@@ -215,7 +218,7 @@ export function pruneDecision(d: DecisionEntry): DecisionEntry {
     if (!all) context = { ...ctx, actions: kept };
   }
   if (context === ctx && d[REQUEST_JSON] === undefined) return d;
-  const out: { -readonly [K in keyof DecisionEntry]: DecisionEntry[K] } = {
+  const out: Mutable<DecisionEntry> = {
     kind: 'decision',
     eventId: d.eventId,
     ts: d.ts,
@@ -368,10 +371,18 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
     return l;
   };
 
-  /** After this replica appended entry `seq`: fold it (local store) or catch up to it (shared store). */
-  const afterAppend = async (l: Live, entry: DecisionEntry | RewardEntry, seq: number): Promise<void> => {
-    if (local) fold(l, entry, seq);
-    else await catchUp(l);
+  /**
+   * After this replica appended entry `seq`: fold it (local store, synchronously: no promise on the decide path) or
+   * catch up to it (shared store; the caller awaits the promise).
+   */
+  const afterAppend = (
+    l: Live,
+    entry: DecisionEntry | RewardEntry,
+    seq: number,
+  ): Promise<void> | undefined => {
+    if (!local) return catchUp(l);
+    fold(l, entry, seq);
+    return undefined;
   };
 
   const summary = (l: Live): Record<string, unknown> => {
@@ -480,7 +491,7 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
       }
       const d = decideAgent(view, body, lazyEventRng(rt.config.seed, eventId));
       // The optional fields are added after the literal (no spread of an empty object on every decide).
-      const entry: { -readonly [K in keyof DecisionEntry]: DecisionEntry[K] } = {
+      const entry: Mutable<DecisionEntry> = {
         kind: 'decision',
         eventId,
         ts: now(),
@@ -499,8 +510,8 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
       if (res === null) throw new AllotError('ALLOT_UNKNOWN_AGENT', 'agent was deleted');
       if (res.existing !== null) return decisionReply(res.existing);
       remember(id, entry);
-      if (local) fold(l, entry, res.seq);
-      else await catchUp(l);
+      const caughtUp = afterAppend(l, entry, res.seq);
+      if (caughtUp !== undefined) await caughtUp;
       ev.decision?.(id, (performance.now() - t0) / 1000);
       return decisionReply(entry);
     },
@@ -537,8 +548,8 @@ export function createAgentService(opts: AgentServiceOptions): AgentService {
         ev.reward?.(id, 'duplicate');
         return { eventId: body.eventId, applied: false, duplicate: true };
       }
-      if (local) fold(l, entry, res.seq);
-      else await catchUp(l);
+      const caughtUp = afterAppend(l, entry, res.seq);
+      if (caughtUp !== undefined) await caughtUp;
       ev.reward?.(id, applied ? 'applied' : 'late');
       return { eventId: body.eventId, applied, duplicate: false };
     },
